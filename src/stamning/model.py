@@ -1,0 +1,231 @@
+"""The classifier: one encoder shared by a 5-level sentiment head and a multi-label theme head.
+
+A model directory (``save_pretrained`` / ``from_pretrained``) holds:
+
+``config.json``          :class:`~stamning.model_config.ModelConfig` (format version, labels, thresholds)
+``heads.safetensors``    the two heads
+``adapter.safetensors``  LoRA weights (``encoder_mode = "lora"``)
+``encoder/``             the whole encoder (``encoder_saved``), with tokenizer files at the top level
+``README.md``            the model card
+Weights are only read from safetensors; pickle checkpoints are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from .errors import ModelError
+from .model_config import ModelConfig
+
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def refuse_pickle(directory: Path) -> None:
+    """Fail when a directory offers only pickle weights (they can run code when loaded)."""
+    has_safetensors = any(directory.glob("*.safetensors"))
+    pickles = [p.name for p in directory.iterdir() if p.suffix in PICKLE_SUFFIXES] if directory.is_dir() else []
+    if pickles and not has_safetensors:
+        raise ModelError(
+            f"{directory}: only pickle weights ({', '.join(sorted(pickles))}); stamning loads safetensors only. "
+            "Convert them once in a trusted environment (model.save_pretrained(..., safe_serialization=True))"
+        )
+
+
+def quiet_transformers() -> None:
+    """No progress bars or advisory warnings from transformers in stamning's output."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
+def load_encoder(directory: Path):
+    """A transformers encoder from a local directory: safetensors only, never remote code."""
+    from transformers import AutoConfig, AutoModel
+
+    quiet_transformers()
+    refuse_pickle(directory)
+    try:
+        config = AutoConfig.from_pretrained(directory, trust_remote_code=False, local_files_only=True)
+        kwargs = {"add_pooling_layer": False} if config.model_type in ("bert", "xlm-roberta", "roberta", "electra") else {}
+        if config.model_type == "electra":
+            kwargs = {}
+        return AutoModel.from_pretrained(directory, config=config, trust_remote_code=False, local_files_only=True,
+                                         use_safetensors=True, **kwargs)
+    except (OSError, ValueError) as err:
+        raise ModelError(f"{directory}: cannot load the encoder ({str(err).splitlines()[0][:200]})") from None
+
+
+def load_tokenizer(directory: Path):
+    from transformers import AutoTokenizer
+
+    quiet_transformers()
+    try:
+        return AutoTokenizer.from_pretrained(directory, local_files_only=True, trust_remote_code=False)
+    except (OSError, ValueError) as err:
+        raise ModelError(f"{directory}: cannot load the tokenizer ({str(err).splitlines()[0][:200]})") from None
+
+
+def base_fingerprint(directory: Path) -> str:
+    """A cheap identity of a base directory: its config and the size of each weight file."""
+    parts = [(directory / "config.json").read_text("utf-8")]
+    parts += [f"{p.name}:{p.stat().st_size}" for p in sorted(directory.glob("*.safetensors"))]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+class StamningModel(nn.Module):
+    """Encoder + sentiment head (5 ordered levels, softmax) + theme head (sigmoid per theme)."""
+
+    def __init__(self, encoder: nn.Module, tokenizer, config: ModelConfig, dropout: float = 0.1):
+        super().__init__()
+        self.encoder = encoder
+        self.tokenizer = tokenizer
+        self.config = config
+        hidden = encoder.config.hidden_size
+        self.dropout = nn.Dropout(dropout)
+        self.sentiment_head = nn.Linear(hidden, len(config.sentiment_labels))
+        self.theme_head = nn.Linear(hidden, len(config.theme_keys))
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_base(cls, base_dir: Path, config: ModelConfig, seed: int = 0) -> "StamningModel":
+        """A fresh model on top of a base encoder directory (heads initialised with ``seed``)."""
+        encoder = load_encoder(base_dir)
+        tokenizer = load_tokenizer(base_dir)
+        config.base_sha256 = base_fingerprint(base_dir)
+        torch.manual_seed(seed)
+        model = cls(encoder, tokenizer, config)
+        nn.init.normal_(model.sentiment_head.weight, std=0.02)
+        nn.init.zeros_(model.sentiment_head.bias)
+        nn.init.normal_(model.theme_head.weight, std=0.02)
+        nn.init.constant_(model.theme_head.bias, -2.0)
+        return model
+
+    def add_lora(self, r: int = 8, alpha: int = 16, dropout: float = 0.1, targets: Sequence[str] = ("query", "value")) -> None:
+        from peft import LoraConfig, get_peft_model
+
+        self.config.lora = {"r": r, "alpha": alpha, "dropout": dropout, "targets": list(targets)}
+        lora = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=list(targets), bias="none")
+        self.encoder = get_peft_model(self.encoder, lora)
+
+    # ------------------------------------------------------------------ forward
+    def pool(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        if self.config.pooling == "cls":
+            return hidden[:, 0]
+        m = mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+    def embed(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+        return self.pool(out.last_hidden_state, attention_mask)
+
+    def heads(self, pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        pooled = self.dropout(pooled.float())
+        return self.sentiment_head(pooled), self.theme_head(pooled)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.heads(self.embed(input_ids, attention_mask))
+
+    # ------------------------------------------------------------------ saving
+    def save_pretrained(self, directory: str | Path, card: str | None = None) -> Path:
+        from safetensors.torch import save_file
+
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        heads = {f"sentiment_head.{k}": v for k, v in self.sentiment_head.state_dict().items()}
+        heads |= {f"theme_head.{k}": v for k, v in self.theme_head.state_dict().items()}
+        save_file({k: v.contiguous() for k, v in heads.items()}, str(out / "heads.safetensors"))
+        files = ["heads.safetensors"]
+        if self.config.encoder_mode == "lora" and not self.config.encoder_saved:
+            from peft import get_peft_model_state_dict
+
+            adapter = get_peft_model_state_dict(self.encoder)
+            save_file({k: v.contiguous() for k, v in adapter.items()}, str(out / "adapter.safetensors"))
+            files.append("adapter.safetensors")
+        if self.config.encoder_saved:
+            encoder = self.encoder.merge_and_unload() if hasattr(self.encoder, "merge_and_unload") else self.encoder
+            encoder.save_pretrained(out / "encoder", safe_serialization=True)
+            self.tokenizer.save_pretrained(out)
+            files.append("encoder/model.safetensors")
+        self.config.weights_sha256 = {f: _sha256(out / f) for f in files}
+        self.config.save(out)
+        if card:
+            (out / "README.md").write_text(card, "utf-8")
+        return out
+
+    @classmethod
+    def from_pretrained(cls, directory: str | Path, device: str = "cpu", merge_lora: bool = True) -> "StamningModel":
+        """Load a model directory; fails loudly on a wrong format version, label set or checksum."""
+        from safetensors.torch import load_file
+
+        from .base import resolve_base
+
+        path = Path(directory)
+        if not path.is_dir():
+            raise ModelError(f"{path}: no such model directory; train one with `stamning train` or omit --model for the default")
+        refuse_pickle(path)
+        config = ModelConfig.load(path)
+        for name, expected in config.weights_sha256.items():
+            file = path / name
+            if not file.is_file():
+                raise ModelError(f"{path}: {name} is missing; the model directory is incomplete")
+            if _sha256(file) != expected:
+                raise ModelError(f"{path}: checksum of {name} does not match config.json; the file was changed or damaged")
+        if config.encoder_saved:
+            encoder, tokenizer = load_encoder(path / "encoder"), load_tokenizer(path)
+        else:
+            base_dir = resolve_base(config.base)
+            if config.base_sha256 and base_fingerprint(base_dir) != config.base_sha256:
+                raise ModelError(f"{path}: base {config.base!r} at {base_dir} differs from the one the model was trained on")
+            encoder, tokenizer = load_encoder(base_dir), load_tokenizer(base_dir)
+        model = cls(encoder, tokenizer, config)
+        heads = load_file(str(path / "heads.safetensors"))
+        try:
+            model.sentiment_head.load_state_dict({k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("sentiment_head.")})
+            model.theme_head.load_state_dict({k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("theme_head.")})
+        except RuntimeError:
+            raise ModelError(f"{path}: heads.safetensors does not fit config.json (label count); the directory is inconsistent") from None
+        if config.encoder_mode == "lora" and not config.encoder_saved:
+            model._load_adapter(path / "adapter.safetensors", merge_lora)
+        return model.to(device).eval()
+
+    def _load_adapter(self, file: Path, merge: bool) -> None:
+        from peft import set_peft_model_state_dict
+        from safetensors.torch import load_file
+
+        lora = self.config.lora or {}
+        self.add_lora(r=lora.get("r", 8), alpha=lora.get("alpha", 16), dropout=lora.get("dropout", 0.1),
+                      targets=lora.get("targets", ("query", "value")))
+        result = set_peft_model_state_dict(self.encoder, load_file(str(file)))
+        if getattr(result, "unexpected_keys", None):
+            raise ModelError(f"{file}: adapter keys do not fit the base encoder; the model was trained on another base")
+        if merge:
+            self.encoder = self.encoder.merge_and_unload()
+
+    # ------------------------------------------------------------------ convenience
+    @property
+    def theme_keys(self) -> list[str]:
+        return list(self.config.theme_keys)
+
+    def predict(self, texts: Sequence[str], **kwargs):
+        """Predictions for a list of texts (see :func:`stamning.inference.predict`)."""
+        from .inference import predict
+
+        return predict(self, texts, **kwargs)
+
+    def describe(self) -> str:
+        return json.dumps({"base": self.config.base, "mode": self.config.encoder_mode, "themes": len(self.config.theme_keys)})

@@ -1,0 +1,81 @@
+"""The model's configuration (``config.json`` of a stamning model directory)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import ModelError
+from .records import SENTIMENT_LEVELS
+
+FORMAT_VERSION = 1
+MODEL_TYPE = "stamning-multitask"
+ENCODER_MODES = ("frozen", "lora", "full")
+
+
+@dataclass
+class ModelConfig:
+    """What a saved model needs to be rebuilt exactly.
+
+    ``base`` names the encoder the model was trained on. When ``encoder_saved`` is true the whole
+    encoder is stored in the directory (``encoder/``); otherwise it is resolved from ``base`` at load
+    time and checked against ``base_sha256`` (the default model ships only heads and a LoRA adapter)."""
+
+    theme_keys: list[str]
+    theme_thresholds: list[float]
+    base: str
+    encoder_mode: str = "frozen"
+    encoder_saved: bool = False
+    base_sha256: str | None = None
+    sentiment_labels: list[str] = field(default_factory=lambda: list(SENTIMENT_LEVELS))
+    pooling: str = "mean"
+    input_prefix: str = ""
+    max_length: int = 256
+    lora: dict | None = None
+    taxonomy: dict | None = None
+    weights_sha256: dict[str, str] = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+    model_type: str = MODEL_TYPE
+
+    def __post_init__(self) -> None:
+        if self.model_type != MODEL_TYPE:
+            raise ModelError(f"config.json: model_type is {self.model_type!r}, expected {MODEL_TYPE!r}; this is not a stamning model")
+        if self.format_version != FORMAT_VERSION:
+            raise ModelError(
+                f"model format version {self.format_version} but this stamning reads version {FORMAT_VERSION}; "
+                "retrain the model with this version (stamning train) or install the stamning version that made it"
+            )
+        if tuple(self.sentiment_labels) != SENTIMENT_LEVELS:
+            raise ModelError(f"sentiment labels {self.sentiment_labels} differ from {list(SENTIMENT_LEVELS)}; the model is not compatible")
+        if len(self.theme_thresholds) != len(self.theme_keys):
+            raise ModelError(f"{len(self.theme_keys)} themes but {len(self.theme_thresholds)} thresholds in config.json; the file is damaged")
+        if len(set(self.theme_keys)) != len(self.theme_keys):
+            raise ModelError("repeated theme keys in config.json; the file is damaged")
+        if self.encoder_mode not in ENCODER_MODES:
+            raise ModelError(f"encoder_mode {self.encoder_mode!r}; expected one of {ENCODER_MODES}")
+        if self.pooling not in ("mean", "cls"):
+            raise ModelError(f"pooling {self.pooling!r}; expected 'mean' or 'cls'")
+        if not 8 <= self.max_length <= 8192:
+            raise ModelError(f"max_length {self.max_length} out of range 8..8192")
+
+    def save(self, directory: Path) -> None:
+        (directory / "config.json").write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> "ModelConfig":
+        path = directory / "config.json"
+        if not path.is_file():
+            raise ModelError(f"{directory}: no config.json; not a stamning model directory (make one with `stamning train`)")
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except json.JSONDecodeError as err:
+            raise ModelError(f"{path}: invalid JSON ({err.msg}); the model directory is damaged") from None
+        if data.get("model_type") != MODEL_TYPE:
+            raise ModelError(f"{directory}: config.json is not a stamning model (model_type={data.get('model_type')!r}); "
+                             "a plain encoder goes in --base for `stamning train`, not --model")
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ModelError(f"{path}: unknown keys {unknown}; the model was written by a newer stamning")
+        return cls(**data)

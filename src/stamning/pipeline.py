@@ -1,0 +1,109 @@
+"""The classify verb: a survey file in, the same rows out with sentiment and themes added."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .errors import InputError, ModelError
+from .io import Table, read_comments, write_table
+from .records import OUTPUT_COLUMNS, STATUS_OK, Prediction
+
+DEFAULT_MODEL = "default"
+
+
+def default_model_dir() -> Path:
+    return Path(str(resources.files("stamning").joinpath("resources/default_model")))
+
+
+def load_model(name_or_dir: str | Path | None = None, device: str = "cpu"):
+    """The default model (``None`` or ``'default'``) or a stamning model directory."""
+    from .model import StamningModel
+
+    if device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ModelError("--device cuda but no CUDA GPU is available here; use --device cpu")
+    if name_or_dir in (None, DEFAULT_MODEL):
+        path = default_model_dir()
+        if not (path / "config.json").is_file():
+            raise ModelError(f"the default model is missing from {path}; reinstall stamning")
+        return StamningModel.from_pretrained(path, device=device)
+    return StamningModel.from_pretrained(Path(name_or_dir), device=device)
+
+
+@dataclass
+class ClassifyResult:
+    output: Path
+    rows: int
+    classified: int
+    skipped: int
+    seconds: float
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def predictions_frame(table: Table, predictions: list[Prediction]) -> pd.DataFrame:
+    """The input's columns (with an ``id`` column when it had none) plus the output contract."""
+    frame = table.frame.copy()
+    if table.columns.id is None:
+        frame.insert(0, "id", table.ids())
+    added = pd.DataFrame([p.to_columns() for p in predictions], columns=list(OUTPUT_COLUMNS))
+    clash = [c for c in OUTPUT_COLUMNS if c in frame.columns]
+    if clash:
+        frame = frame.rename(columns={c: f"input_{c}" for c in clash})
+    return pd.concat([frame.reset_index(drop=True), added], axis=1)
+
+
+def classify_table(model, table: Table, *, batch_size: int = 32, precision: str = "auto", detect_mixed: bool = True,
+                   chunk_rows: int = 4096, progress: Callable[[int, int], None] | None = None) -> list[Prediction]:
+    """Predictions for every row of the table, in row order (unclassifiable rows come back skipped)."""
+    texts = table.frame[table.columns.text].tolist()
+    ids = table.ids()
+    out: list[Prediction] = []
+    for start in range(0, len(texts), chunk_rows):
+        out.extend(model.predict(texts[start:start + chunk_rows], ids[start:start + chunk_rows],
+                                 batch_size=batch_size, precision=precision, detect_mixed=detect_mixed))
+        if progress:
+            progress(len(out), len(texts))
+    return out
+
+
+def classify_file(input: str | Path, output: str | Path, *, model=None, text_column: str | None = None,
+                  id_column: str | None = None, round_column: str | None = None, group_column: str | None = None,
+                  sheet: str | None = None, batch_size: int = 32, device: str = "cpu", precision: str = "auto",
+                  detect_mixed: bool = True, progress: Callable[[int, int], None] | None = None) -> ClassifyResult:
+    """Read ``input``, classify every row, write ``output`` (format by extension) atomically."""
+    out_path = Path(output)
+    if out_path.resolve() == Path(input).resolve():
+        raise InputError(f"{out_path.name}: the output would overwrite the input; choose another -o path")
+    start = time.perf_counter()
+    table = read_comments(input, text_column=text_column, id_column=id_column, round_column=round_column,
+                          group_column=group_column, sheet=sheet)
+    if model is None or isinstance(model, (str, Path)):
+        model = load_model(model, device=device)
+    predictions = classify_table(model, table, batch_size=batch_size, precision=precision,
+                                 detect_mixed=detect_mixed, progress=progress)
+    write_table(predictions_frame(table, predictions), out_path)
+    ok = sum(p.status == STATUS_OK for p in predictions)
+    return ClassifyResult(out_path, len(predictions), ok, len(predictions) - ok, time.perf_counter() - start)
+
+
+def hub_offline_default() -> None:
+    """No hub traffic unless the user opted in (``STAMNING_ALLOW_DOWNLOAD=1``)."""
+    if os.environ.get("STAMNING_ALLOW_DOWNLOAD") != "1":
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if "transformers" not in sys.modules:
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")

