@@ -119,10 +119,17 @@ def test_xlsx_has_overview_and_round_sheets_and_keeps_text_as_text(summary, tmp_
     by_group = {(r[0], r[1]): r for r in rows}
     assert by_group[("2024", "Hela omgången")][4] == 29 and by_group[("2024", "Revisorer")][2] == "ja"
     assert by_group[("2024", "Revisorer")][4] is None
-    cells = [c for ws in wb for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
-    loud = [c for c in cells if "=1+1" in c.value]
-    assert loud and all(c.data_type == "s" for c in loud)
-    assert not any(c.value.startswith("=") and c.data_type == "f" for c in cells)
+    assert any(c.value == LOUD for ws in wb for r in ws.iter_rows() for c in r)
+
+
+def test_xlsx_stores_a_comment_starting_with_equals_as_text_not_formula(tmp_path):
+    from openpyxl import load_workbook
+
+    formula = '=HYPERLINK("x","Klicka på mig")'
+    rows = [row("positiv", "ledarskap", text=formula, conf=0.99)] + [row("positiv", "ledarskap") for _ in range(10)]
+    wb = load_workbook(report.to_xlsx(summarize(frame(rows)), tmp_path / "f.xlsx"))
+    cells = [c for ws in wb for r in ws.iter_rows() for c in r if c.value == formula]
+    assert cells and all(c.data_type == "s" for c in cells)
 
 
 def test_xlsx_sheet_names_are_valid_and_unique(tmp_path):

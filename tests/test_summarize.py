@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stamning import stats
 from stamning.errors import ColumnError, ConfigError, InputError
@@ -232,6 +234,17 @@ def test_two_tiny_hidden_groups_are_complemented_until_five_rows_hidden():
     assert hidden_groups({"A": 2, "B": 2, "C": 20, "D": 30}, 5).keys() == {"A", "B", "C"}
     assert hidden_groups({"A": 2, "B": 3, "C": 20}, 5).keys() == {"A", "B"}
     assert hidden_groups({"A": 7, "B": 9}, 5) == {}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.integers(1, 30), min_size=1, max_size=6),
+       st.integers(0, 10))
+def test_complementary_suppression_never_leaves_a_recoverable_group(sizes, min_group):
+    hidden = hidden_groups(sizes, min_group)
+    assert all(g in hidden for g, n in sizes.items() if n < min_group)
+    if hidden and len(hidden) < len(sizes):
+        # what can be recovered from the round total is the hidden groups' sum: at least two groups, ≥ min_group rows
+        assert len(hidden) >= 2 and sum(sizes[g] for g in hidden) >= min_group
 
 
 def test_small_round_shows_no_figures_but_still_lists_attention_without_text():

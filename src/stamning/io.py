@@ -244,14 +244,23 @@ def neutralise_formula(value: object) -> object:
     return value
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write by extension (.csv ';'-separated UTF-8 with BOM, .xlsx, .jsonl, .parquet), atomically."""
+def check_output_path(path: str | Path, extensions: tuple[str, ...] = WRITE_EXTENSIONS) -> Path:
+    """Fail before any work when the output cannot be written (unknown type, missing folder)."""
     p = Path(path)
     suffix = p.suffix.lower()
-    if suffix not in WRITE_EXTENSIONS:
-        raise InputError(f"{p.name}: cannot write {suffix or '(no extension)'}; use one of {', '.join(WRITE_EXTENSIONS)}")
+    if suffix not in extensions:
+        raise InputError(f"{p.name}: cannot write {suffix or '(no extension)'}; use one of {', '.join(extensions)}")
     if p.parent and not p.parent.exists():
         raise InputError(f"{p}: the folder {p.parent} does not exist; create it or choose another output path")
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder; give a file name for the output")
+    return p
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write by extension (.csv ';'-separated UTF-8 with BOM, .xlsx, .jsonl, .parquet), atomically."""
+    p = check_output_path(path)
+    suffix = p.suffix.lower()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".stamning-tmp", dir=p.parent or ".")
     os.close(fd)
     tmp = Path(tmp_name)

@@ -221,11 +221,11 @@ class StamningModel(nn.Module):
     def theme_keys(self) -> list[str]:
         return list(self.config.theme_keys)
 
-    def predict(self, texts: Sequence[str], **kwargs):
+    def predict(self, texts: Sequence[str], ids: Sequence[str] | None = None, **kwargs):
         """Predictions for a list of texts (see :func:`stamning.inference.predict`)."""
         from .inference import predict
 
-        return predict(self, texts, **kwargs)
+        return predict(self, texts, ids, **kwargs)
 
     def describe(self) -> str:
         return json.dumps({"base": self.config.base, "mode": self.config.encoder_mode, "themes": len(self.config.theme_keys)})

@@ -13,7 +13,7 @@ from typing import Callable
 import pandas as pd
 
 from .errors import InputError, ModelError
-from .io import Table, read_comments, write_table
+from .io import Table, check_output_path, read_comments, write_table
 from .records import OUTPUT_COLUMNS, STATUS_OK, Prediction
 
 DEFAULT_MODEL = "default"
@@ -84,7 +84,7 @@ def classify_file(input: str | Path, output: str | Path, *, model=None, text_col
                   sheet: str | None = None, batch_size: int = 32, device: str = "cpu", precision: str = "auto",
                   detect_mixed: bool = True, progress: Callable[[int, int], None] | None = None) -> ClassifyResult:
     """Read ``input``, classify every row, write ``output`` (format by extension) atomically."""
-    out_path = Path(output)
+    out_path = check_output_path(output)
     if out_path.resolve() == Path(input).resolve():
         raise InputError(f"{out_path.name}: the output would overwrite the input; choose another -o path")
     start = time.perf_counter()

@@ -22,6 +22,7 @@ __all__ = ["to_markdown", "to_json", "to_html", "to_terminal", "to_xlsx"]
 
 TITLE = "Sammanfattning av fritextsvar"
 WHOLE_ROUND = "Hela omgången"
+EMPTY = "Inga kommentarer att sammanfatta."
 
 
 def to_json(summary: Summary, *, indent: int | None = 2) -> str:
@@ -141,6 +142,8 @@ def to_markdown(summary: Summary) -> str:
     names = _theme_names(summary)
     theme_name = lambda k: names.get(k, k)  # noqa: E731
     out = [f"# {TITLE}", "", f"_{md(NET_DEFINITION)}_", ""]
+    if not summary.rounds:
+        out += [EMPTY, ""]
     for r in summary.rounds:
         out += _md_block(r, 2, theme_name)
         if r.groups:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from html import escape
 
 from .records import SENTIMENT_LEVELS
@@ -45,7 +46,8 @@ def e(text: object) -> str:
 
 
 def _slug(i: int, text: str) -> str:
-    return f"r{i}-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x")
+    ascii_ = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return f"r{i}-" + (re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-") or "x")
 
 
 def _title(s: GroupSummary) -> str:
@@ -184,6 +186,8 @@ def to_html(summary: Summary, *, title: str = "Sammanfattning av fritextsvar") -
     if summary.comparisons:
         nav += '<li><a href="#jamforelser">Jämförelser</a></li>'
     body = [f"<h1>{e(title)}</h1>", f'<p class="def">{e(NET_DEFINITION)}</p>', f"<nav><ul>{nav}</ul></nav>"]
+    if not summary.rounds:
+        body.append("<p>Inga kommentarer att sammanfatta.</p>")
     for i, r in enumerate(summary.rounds):
         groups = _groups(r, names) if r.groups else ""
         body.append(f'<section id="{_slug(i, _title(r))}">{_block(r, names, 2)}{groups}</section>')

@@ -58,7 +58,7 @@ import pandas as pd
 from . import stats
 from .errors import ConfigError
 from .records import SENTIMENT_LEVELS
-from .summary_input import ALL_ROUNDS, MISSING_LABEL, NEGATIVE, POSITIVE, group_order, prepare, round_order
+from .summary_input import ALL_ROUNDS, NEGATIVE, POSITIVE, group_order, prepare, round_order
 from .summary_text import (HIDDEN_QUOTE, LEVEL_NAMES, LEVEL_PLURAL, NET_DEFINITION, count_noun, dec, interval_text,
                            pct, round_half, signed, theme_list)
 from .summary_types import (AttentionItem, Comparison, GroupSummary, IndexBand, IndexSummary, Outlier, Quote,
@@ -107,6 +107,8 @@ def parse_bands(index_bands: Mapping[str, float] | Sequence[tuple[float, str]] |
 
 
 def _quote(ctx: _Ctx, text: str, allowed: bool) -> str:
+    if not allowed:
+        return HIDDEN_QUOTE
     out = ctx.redactor(text)
     if not isinstance(out, str):
         raise ConfigError(f"redactor must return a string, got {type(out).__name__}")
