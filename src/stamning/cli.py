@@ -194,6 +194,121 @@ def setup() -> None:
     out.print(f"Grundmodellen finns i {path}; standardmodellen laddar. ({time.perf_counter() - start:.1f} s)")
 
 
+def _by(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _names(path: Optional[Path]) -> tuple[str, ...]:
+    if path is None:
+        return ()
+    from .io import decode_bytes
+
+    if not path.is_file():
+        raise StamningError(f"{path}: namnlistan finns inte; ge en textfil med ett namn per rad")
+    return tuple(n.strip() for n in decode_bytes(path.read_bytes(), path).splitlines() if n.strip() and not n.startswith("#"))
+
+
+MinGroup = Annotated[int, typer.Option("--min-group", help="Minsta antal svarande för att visa siffror för en grupp.")]
+MinQuote = Annotated[int, typer.Option("--min-quote-group", help="Minsta antal svarande för att visa citat.")]
+NamesOpt = Annotated[Optional[Path], typer.Option("--names", help="Textfil med kollegors namn (ett per rad) som alltid maskas.")]
+NoRedact = Annotated[bool, typer.Option("--no-redact", help="Visa citat utan maskning av namn, nummer och adresser.")]
+FormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", help="terminal, md, html, json eller xlsx (annars från -o:s ändelse).")]
+OutOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Skriv rapporten till en fil.")]
+IndexCol = Annotated[Optional[str], typer.Option("--index-column", help="Kolumnen med indexvärde 0–100 per svarande (t.ex. HME).")]
+
+
+def _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column, round_column,
+             group_column, index_column, sheet, batch_size, device):
+    from .survey import SurveyOptions
+
+    return SurveyOptions(by=_by(by), min_group=min_group, min_quote_group=min_quote_group, redact=not no_redact,
+                         names=_names(names), model=model, text_column=text_column, id_column=id_column,
+                         round_column=round_column, group_column=group_column, index_column=index_column,
+                         sheet=sheet, batch_size=batch_size, device=device)
+
+
+@app.command()
+@command
+def summarize(
+    input: InputArg,
+    by: Annotated[str, typer.Option("--by", help="Dela upp per round, group eller round,group.")] = "round",
+    format: FormatOpt = None,
+    output: OutOpt = None,
+    min_group: MinGroup = 5,
+    min_quote_group: MinQuote = 10,
+    names: NamesOpt = None,
+    no_redact: NoRedact = False,
+    model: ModelOpt = None,
+    text_column: TextCol = None,
+    id_column: IdCol = None,
+    round_column: RoundCol = None,
+    group_column: GroupCol = None,
+    index_column: IndexCol = None,
+    sheet: SheetOpt = None,
+    batch_size: BatchOpt = 32,
+    device: DeviceOpt = "cpu",
+) -> None:
+    """Sammanfatta per enkätomgång (och grupp): fördelning, netto med osäkerhet, avvikande och viktiga kommentarer, teman."""
+    from .survey import output_format, render, summarize_file
+
+    fmt = output_format(format, output)
+    options = _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column,
+                       round_column, group_column, index_column, sheet, batch_size, device)
+    summary = summarize_file(input, options)
+    text = render(summary, fmt, output, out)
+    if text is not None:
+        sys.stdout.write(text)
+    elif output is not None:
+        out.print(f"Skrev rapporten till {output}.")
+
+
+@app.command()
+@command
+def compare(
+    input: InputArg,
+    rounds: Annotated[Optional[list[str]], typer.Option("--rounds", help="Omgångar att jämföra, i ordning (upprepa: --rounds 2025 --rounds 2026). Annars alla i följd.")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="terminal, md eller json.")] = "terminal",
+    min_group: MinGroup = 5,
+    model: ModelOpt = None,
+    text_column: TextCol = None,
+    id_column: IdCol = None,
+    round_column: RoundCol = None,
+    sheet: SheetOpt = None,
+) -> None:
+    """Jämför omgångar: förändring i andelar och netto, med intervall och test; säger när data inte räcker."""
+    from .survey import compare_file
+
+    options = _options("round", min_group, max(10, min_group), False, None, model, text_column, id_column,
+                       round_column, None, None, sheet, 32, "cpu")
+    result = compare_file(input, rounds, options)
+    if format == "json":
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        return
+    if format not in ("terminal", "md"):
+        raise StamningError(f"--format {format}: expected terminal, md or json")
+    for change in result.changes:
+        out.print(f"{'### ' if format == 'md' else ''}Omgång {change.before} → {change.after}", style=None if format == "md" else "bold")
+        for sentence in change.sentences:
+            out.print(f"- {sentence}", highlight=False)
+        out.print()
+
+
+@app.command()
+@command
+def redact(
+    input: InputArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Utfil; formatet ges av ändelsen.")],
+    text_column: TextCol = None,
+    sheet: SheetOpt = None,
+    names: NamesOpt = None,
+) -> None:
+    """Maska personuppgifter i kommentarerna: personnummer, telefon, e-post, webbadresser, gatuadresser och namn."""
+    from .privacy import redact_file
+
+    result = redact_file(input, output, text_column=text_column, sheet=sheet, names=_names(names))
+    out.print(f"{result.rows} rader, {result.changed} med maskade uppgifter. Skrev {result.output}.")
+
+
 def run() -> None:  # pragma: no cover - console entry point alias
     app()
 

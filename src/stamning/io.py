@@ -273,6 +273,20 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     return p
 
 
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write text (UTF-8) via a temporary file and a rename: never a half-written file."""
+    p = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".stamning-tmp", dir=p.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp_name, p)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    return p
+
+
 def _write(frame: pd.DataFrame, tmp: Path, suffix: str) -> None:
     if suffix in (".csv", ".xlsx"):
         frame = frame.map(neutralise_formula)

@@ -7,6 +7,8 @@ that confidentiality rules removed. User-supplied text is escaped for each forma
 
 from __future__ import annotations
 
+import os
+
 import json
 import re
 from pathlib import Path
@@ -317,5 +319,12 @@ def to_xlsx(summary: Summary, path: str | Path) -> Path:
             for s in c.sentences:
                 _append(ws, [c.before, c.after, s])
     path = Path(path)
-    wb.save(path)
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.stamning-tmp")
+    try:
+        wb.save(tmp)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return path

@@ -1,0 +1,32 @@
+"""File-level redaction: the same table out, with personal data in the text column replaced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .io import check_output_path, read_comments, write_table
+
+
+@dataclass
+class RedactResult:
+    output: Path
+    rows: int
+    changed: int
+
+
+def redact_file(input: str | Path, output: str | Path, *, text_column: str | None = None, sheet: str | None = None,
+                names: tuple[str, ...] = ()) -> RedactResult:
+    """Replace identity numbers, phone numbers, e-mail, URLs, addresses and names with typed placeholders."""
+    from .redact import Redactor
+
+    out = check_output_path(output)
+    table = read_comments(input, text_column=text_column, sheet=sheet)
+    redactor = Redactor(names=names)
+    column = table.columns.text
+    before = table.frame[column].tolist()
+    after = [redactor(v) if isinstance(v, str) else v for v in before]
+    frame = table.frame.copy()
+    frame[column] = after
+    write_table(frame, out)
+    return RedactResult(out, len(after), sum(a != b for a, b in zip(before, after)))
