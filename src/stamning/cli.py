@@ -92,12 +92,20 @@ def _progress_bar():
     """A rich progress bar on a terminal; nothing when output goes to a file or a pipe."""
     if not err.is_terminal:
         return None, None
-    from rich.progress import BarColumn, Progress, TimeRemainingColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    bar = Progress("[progress.description]{task.description}", BarColumn(), "{task.completed}/{task.total} rader",
-                   TimeRemainingColumn(), console=err, transient=True)
-    task = bar.add_task("Klassificerar", total=None)
-    return bar, lambda done, total: bar.update(task, completed=done, total=total)
+    bar = Progress("[progress.description]{task.description}", BarColumn(), TextColumn("{task.completed} rader"),
+                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True)
+    task = bar.add_task("Klassificerar", total=None, rate="")
+    import time
+
+    start = time.perf_counter()
+
+    def update(done: int, total: int | None) -> None:
+        rate = done / max(time.perf_counter() - start, 1e-9)
+        bar.update(task, completed=done, total=total, rate=f"{rate:,.0f} rader/s".replace(",", " "))
+
+    return bar, update
 
 
 @app.command()
@@ -114,6 +122,8 @@ def classify(
     batch_size: BatchOpt = 32,
     device: DeviceOpt = "cpu",
     precision: Annotated[str, typer.Option(help="auto (bf16 där processorn klarar det), fp32 eller bf16.")] = "auto",
+    resume: Annotated[bool, typer.Option("--resume", help="Fortsätt en avbruten körning där den senast färdiga delen slutade.")] = False,
+    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=16, help="Rader per del (läses, klassas och sparas för sig).")] = 2048,
 ) -> None:
     """Klassificera varje kommentar: sentiment, sannolikheter och teman. Alla rader kommer ut igen."""
     from .pipeline import classify_file
@@ -124,7 +134,8 @@ def classify(
     try:
         result = classify_file(input, output, model=model, text_column=text_column, id_column=id_column,
                                round_column=round_column, group_column=group_column, sheet=sheet,
-                               batch_size=batch_size, device=device, precision=precision, progress=progress)
+                               batch_size=batch_size, device=device, precision=precision, progress=progress,
+                               resume=resume, chunk_rows=chunk_rows)
     finally:
         if bar:
             bar.stop()

@@ -46,13 +46,14 @@ class Table:
     frame: pd.DataFrame
     columns: Columns
     path: Path
+    offset: int = 0  # rows before this frame in the source (when read in chunks)
 
     def ids(self) -> list[str]:
         """Each row's id: the id column's value, or the 1-based row number in the source."""
         if self.columns.id is None:
-            return [str(i + 1) for i in range(len(self.frame))]
+            return [str(self.offset + i + 1) for i in range(len(self.frame))]
         values = self.frame[self.columns.id].tolist()
-        return [_id_value(v, i) for i, v in enumerate(values)]
+        return [_id_value(v, self.offset + i) for i, v in enumerate(values)]
 
 
 def _id_value(value: object, position: int) -> str:

@@ -79,24 +79,55 @@ def classify_table(model, table: Table, *, batch_size: int = 32, precision: str 
     return out
 
 
+def _manifest(input_path: Path, model, columns, chunk_rows: int, precision: str, detect_mixed: bool) -> dict:
+    from dataclasses import asdict
+
+    from .stream import input_fingerprint
+
+    return {"version": 1, "input": input_fingerprint(input_path), "model": model.config.weights_sha256,
+            "base": model.config.base, "columns": asdict(columns), "chunk_rows": chunk_rows,
+            "precision": precision, "detect_mixed": detect_mixed}
+
+
 def classify_file(input: str | Path, output: str | Path, *, model=None, text_column: str | None = None,
                   id_column: str | None = None, round_column: str | None = None, group_column: str | None = None,
                   sheet: str | None = None, batch_size: int = 32, device: str = "cpu", precision: str = "auto",
-                  detect_mixed: bool = True, progress: Callable[[int, int], None] | None = None) -> ClassifyResult:
-    """Read ``input``, classify every row, write ``output`` (format by extension) atomically."""
+                  detect_mixed: bool = True, chunk_rows: int = 2048, resume: bool = False,
+                  progress: Callable[[int, int | None], None] | None = None) -> ClassifyResult:
+    """Read ``input`` in chunks, classify every row, write ``output`` (format by extension) atomically.
+
+    Finished chunks are kept next to the output until the end, so ``resume=True`` continues an
+    interrupted run where its last finished chunk ended."""
+    from itertools import chain
+
+    from .io import resolve_columns
+    from .stream import PartStore, assemble, iter_chunks
+
     out_path = check_output_path(output)
-    if out_path.resolve() == Path(input).resolve():
+    in_path = Path(input)
+    if out_path.resolve() == in_path.resolve():
         raise InputError(f"{out_path.name}: the output would overwrite the input; choose another -o path")
     start = time.perf_counter()
-    table = read_comments(input, text_column=text_column, id_column=id_column, round_column=round_column,
-                          group_column=group_column, sheet=sheet)
+    chunks = iter_chunks(in_path, chunk_rows, sheet)
+    first = next(chunks)
+    columns = resolve_columns(first, in_path, text_column, id_column, round_column, group_column)
     if model is None or isinstance(model, (str, Path)):
         model = load_model(model, device=device)
-    predictions = classify_table(model, table, batch_size=batch_size, precision=precision,
-                                 detect_mixed=detect_mixed, progress=progress)
-    write_table(predictions_frame(table, predictions), out_path)
-    ok = sum(p.status == STATUS_OK for p in predictions)
-    return ClassifyResult(out_path, len(predictions), ok, len(predictions) - ok, time.perf_counter() - start)
+    store = PartStore(out_path, _manifest(in_path, model, columns, chunk_rows, precision, detect_mixed))
+    store.open(resume)
+    offset = 0
+    for k, chunk in enumerate(chain([first], chunks)):
+        if not store.has(k):
+            table = Table(chunk.reset_index(drop=True), columns, in_path, offset)
+            preds = classify_table(model, table, batch_size=batch_size, precision=precision,
+                                   detect_mixed=detect_mixed, chunk_rows=len(chunk) or 1)
+            store.write(k, predictions_frame(table, preds))
+        offset += len(chunk)
+        if progress:
+            progress(offset, None)
+    rows, ok = assemble(store, out_path)
+    store.remove()
+    return ClassifyResult(out_path, rows, ok, rows - ok, time.perf_counter() - start)
 
 
 def hub_offline_default() -> None:

@@ -31,7 +31,8 @@ class TrainConfig:
     output: str | Path
     base: str = DEFAULT_BASE
     mode: str = "lora"
-    epochs: int = 4
+    epochs: int = 3
+    head_epochs: int = 40
     batch_size: int = 16
     learning_rate: float = 3e-4
     head_learning_rate: float = 2e-3
@@ -56,6 +57,7 @@ class TrainConfig:
             raise ConfigError(f"mode {self.mode!r}: expected one of {', '.join(ENCODER_MODES)}")
         checks = [
             (self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}"),
+            (self.head_epochs >= 1, f"head_epochs must be >= 1, got {self.head_epochs}"),
             (self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}"),
             (0 < self.learning_rate < 1, f"learning_rate must be in (0, 1), got {self.learning_rate}"),
             (0 < self.head_learning_rate < 1, f"head_learning_rate must be in (0, 1), got {self.head_learning_rate}"),
@@ -163,29 +165,19 @@ def _trainable_state(model: StamningModel) -> dict:
     return {k: v.detach().clone() for k, v in model.named_parameters() if v.requires_grad}
 
 
-def _fit(model: StamningModel, cfg: TrainConfig, train: LabelledData, val: LabelledData, log) -> list[dict]:
-    """Gradient training with early stopping on the validation score; returns the per-epoch history."""
-    if cfg.mode == "frozen":
-        for p in model.encoder.parameters():
-            p.requires_grad_(False)
-    encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]
-    head_params = list(model.sentiment_head.parameters()) + list(model.theme_head.parameters())
-    groups = [{"params": head_params, "lr": cfg.head_learning_rate}]
-    if encoder_params:
-        groups.append({"params": encoder_params, "lr": cfg.learning_rate})
+def _run_epochs(model, cfg, train, val, groups, epochs, cache, log, best) -> tuple[list[dict], float]:
+    """The epoch loop shared by both stages; keeps the best validation state (early stopping)."""
+    from .inference import resolve_precision
+
+    autocast = resolve_precision(cfg.precision, "cpu")
     optimizer = torch.optim.AdamW(groups, weight_decay=0.01)
-    epochs = cfg.epochs if cfg.mode != "frozen" else max(cfg.epochs, 30)
     lengths = [len(x) for x in model.tokenizer(train.texts, add_special_tokens=False)["input_ids"]]
     steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
     scheduler = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=[g["lr"] for g in groups], total_steps=epochs * steps_per_epoch, pct_start=0.1)
     loss_fn = Loss(train.themes, cfg.ordinal_smoothing)
     rng = random.Random(cfg.seed)
-    from .inference import resolve_precision
-
-    autocast = resolve_precision(cfg.precision, "cpu")
-    cache = _frozen_cache(model, train, autocast) if cfg.mode == "frozen" else None
-    best, best_state, history, bad = -1.0, None, [], 0
+    best_state, history, bad = _trainable_state(model), [], 0
     for epoch in range(1, epochs + 1):
         model.train()
         total, start = 0.0, time.perf_counter()
@@ -207,12 +199,13 @@ def _fit(model: StamningModel, cfg: TrainConfig, train: LabelledData, val: Label
             total += loss.item()
             if cache is None and cfg.log_every and step % cfg.log_every == 0:
                 log(f"  epoch {epoch} step {step}/{steps_per_epoch} loss {total / step:.4f}")
-        score = _score(model, val, cfg.precision)[0] if (cache is None or epoch % 5 == 0 or epoch == epochs) else None
-        history.append({"epoch": epoch, "loss": total / steps_per_epoch, "val_score": score,
-                        "seconds": round(time.perf_counter() - start, 1)})
+        evaluate_now = cache is None or epoch % 5 == 0 or epoch == epochs
+        score = _score(model, val, cfg.precision)[0] if evaluate_now else None
+        history.append({"stage": "heads" if cache is not None else "encoder", "epoch": epoch,
+                        "loss": total / steps_per_epoch, "val_score": score, "seconds": round(time.perf_counter() - start, 1)})
         if score is None:
             continue
-        log(f"epoch {epoch}: loss {total / steps_per_epoch:.4f}, validation score {score:.4f}")
+        log(f"{history[-1]['stage']} epoch {epoch}: loss {total / steps_per_epoch:.4f}, validation score {score:.4f}")
         if score > best + 1e-4:
             best, best_state, bad = score, _trainable_state(model), 0
         else:
@@ -220,10 +213,31 @@ def _fit(model: StamningModel, cfg: TrainConfig, train: LabelledData, val: Label
             if bad >= cfg.patience:
                 log(f"early stop after epoch {epoch} (no gain for {bad} evaluations)")
                 break
-    if best_state is not None:
-        model.load_state_dict(best_state, strict=False)
+    model.load_state_dict(best_state, strict=False)
     model.eval()
-    return history
+    return history, best
+
+
+def _fit(model: StamningModel, cfg: TrainConfig, train: LabelledData, val: LabelledData, log) -> list[dict]:
+    """Stage 1: heads on frozen embeddings (fast, many epochs). Stage 2 (lora/full): the encoder too,
+    starting from the fitted heads, which keeps the first fine-tuning steps from wrecking the encoder."""
+    from .inference import resolve_precision
+
+    head_params = list(model.sentiment_head.parameters()) + list(model.theme_head.parameters())
+    flags = {p: p.requires_grad for p in model.encoder.parameters()}
+    for p in flags:
+        p.requires_grad_(False)
+    cache = _frozen_cache(model, train, resolve_precision(cfg.precision, "cpu"))
+    history, best = _run_epochs(model, cfg, train, val, [{"params": head_params, "lr": cfg.head_learning_rate}],
+                                cfg.head_epochs, cache, log, best=-1.0)
+    if cfg.mode == "frozen":
+        return history
+    for p, flag in flags.items():
+        p.requires_grad_(flag)
+    encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]
+    groups = [{"params": head_params, "lr": cfg.head_learning_rate / 5}, {"params": encoder_params, "lr": cfg.learning_rate}]
+    more, _ = _run_epochs(model, cfg, train, val, groups, cfg.epochs, None, log, best=best)
+    return history + more
 
 
 def _frozen_cache(model: StamningModel, data: LabelledData, autocast) -> torch.Tensor:

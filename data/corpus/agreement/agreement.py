@@ -1,0 +1,50 @@
+"""Inter-annotator agreement on a blind re-labelled sample of the training corpus.
+
+    .venv/bin/python data/corpus/agreement/agreement.py
+
+Prints Cohen's kappa (unweighted and linearly weighted) for the five sentiment levels, exact and
+within-one agreement, and per-theme agreement (kappa where both annotators used the theme)."""
+
+from __future__ import annotations
+
+import glob
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import cohen_kappa_score
+
+HERE = Path(__file__).parent
+LEVELS = ["mycket_negativ", "negativ", "neutral", "positiv", "mycket_positiv"]
+
+
+def main() -> None:
+    original = {}
+    for f in sorted(glob.glob(str(HERE.parent / "train" / "*.jsonl"))):
+        for line in open(f, encoding="utf-8"):
+            if line.strip():
+                row = json.loads(line)
+                original[row["id"]] = row
+    blind = [json.loads(line) for line in open(HERE / "relabel_blind.jsonl", encoding="utf-8") if line.strip()]
+    a = np.array([LEVELS.index(original[b["id"]]["sentiment"]) for b in blind])
+    b = np.array([LEVELS.index(x["sentiment"]) for x in blind])
+    print(f"sample: {len(blind)} comments (seeded random sample of the training set, labelled blind)")
+    print(f"sentiment: exact agreement {np.mean(a == b):.3f}, within one level {np.mean(abs(a - b) <= 1):.3f}")
+    print(f"  Cohen's kappa {cohen_kappa_score(a, b):.3f}, linearly weighted kappa {cohen_kappa_score(a, b, weights='linear'):.3f}")
+    three = np.array([0, 0, 1, 2, 2])
+    print(f"  3-class kappa {cohen_kappa_score(three[a], three[b]):.3f}")
+    keys = sorted({k for x in blind for k in x["themes"]} | {k for x in blind for k in original[x["id"]]["themes"]})
+    kappas = []
+    for key in keys:
+        ta = np.array([key in original[x["id"]]["themes"] for x in blind])
+        tb = np.array([key in x["themes"] for x in blind])
+        if ta.sum() >= 3 and tb.sum() >= 3:
+            kappas.append((key, cohen_kappa_score(ta, tb), int(ta.sum()), int(tb.sum())))
+    print("themes (kappa, n original, n blind):")
+    for key, k, na, nb in kappas:
+        print(f"  {key:18} {k:6.3f} {na:4d} {nb:4d}")
+    print(f"  mean theme kappa {np.mean([k for _, k, _, _ in kappas]):.3f}")
+
+
+if __name__ == "__main__":
+    main()

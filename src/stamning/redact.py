@@ -1,0 +1,666 @@
+"""Redaction of personal data in Swedish free text: typed placeholders instead of the data.
+
+    >>> redact("Ring Anna Berg på 070-123 45 67 eller mejla anna.berg@exempel.se")
+    'Ring [NAMN] på [TELEFON] eller mejla [EPOST]'
+
+Kinds, in the order they win when two overlap: ``[EPOST]``, ``[URL]``, ``[PERSONNUMMER]``
+(also samordningsnummer), ``[TELEFON]``, ``[ADRESS]`` (street and number, with flat, floor and
+postcode when they follow) and ``[NAMN]``. Only the found spans change; every other character,
+spacing included, is kept, and redacting twice gives the same text as redacting once.
+
+Policy where a pattern is ambiguous (precision first, except for identity numbers):
+
+- Identity numbers need a real date (day + 60 for samordningsnummer) and a valid Luhn check digit,
+  so order and invoice numbers, dates and amounts stay. A bare ten-digit number that starts with
+  0 and is also a valid phone number is taken as a phone number unless "personnummer"/"pnr"
+  precedes it.
+- Phone numbers start with 0, +46/0046 or another +country code and have the length of a Swedish
+  number; dates (``05-12-2024``), opening hours (``0800-1700``), years, ranges (``2019-2023``),
+  amounts and bare digit strings after "order", "faktura", "ärende" and the like are not phones.
+- Names are capitalised words from the name lists (``resources/names_first.txt``,
+  ``names_last.txt``, after SCB's name statistics), a capitalised word that follows a first name or
+  precedes a surname (``Anna Svanström``), one to three capitalised words after a title or role
+  (``chefen``, ``rektor``, ``handläggaren``, ``kommundirektören`` ...) and the colleague names given
+  to :class:`Redactor` (any case, whole word; parts of a full name count alone too). Lower-case
+  and ALL-CAPS list names are not matched.
+- A list name that is also a common word (``Berg`` mountain, ``Björk`` birch, ``Hans`` his,
+  ``Per`` per, ``Inga`` none, ``Rosa`` pink ...) counts alone only inside a sentence, where Swedish
+  does not capitalise nouns; at the start of a sentence it needs a neighbouring name or a title.
+  A name that is also a place or month (``Lund``, ``Nora``, ``Mark``, ``Maj``, ``Juni`` ...) always
+  needs a neighbouring name or a title. Places, months, weekdays, organisations and words such as
+  "Mkr", "HR", "IT" are never names. ``Hassan``, ``Ali`` and other names that are not Swedish
+  words count everywhere.
+- Names that form the name of a place or institution are kept: a run of capitalised words that
+  ends in a hyphenated compound (``Anna-Karin Lind-skolan``) or two or more capitalised words
+  followed by a word such as ``skola``, ``gata``, ``sjukhus`` (``Astrid Lindgrens skola``).
+  Named streets with a number are addresses (``Olof Palmes gata 4`` → ``[ADRESS]``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .errors import ConfigError
+
+KINDS = ("PERSONNUMMER", "TELEFON", "EPOST", "URL", "ADRESS", "NAMN")
+PLACEHOLDERS = {kind: f"[{kind}]" for kind in KINDS}
+_PRIORITY = ("EPOST", "URL", "PERSONNUMMER", "TELEFON", "ADRESS", "NAMN")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """Characters ``text[start:end]`` are personal data of ``kind`` (one of :data:`KINDS`)."""
+
+    start: int
+    end: int
+    kind: str
+
+
+# --- character classes -------------------------------------------------------------------------
+
+_UP = "A-ZÅÄÖÆØÉÈÜÁÍÓÚÇŠŽĆČĐŞ"
+_LO = "a-zåäöæøéèüáíóúçšžćčđşğıñß"
+_SP = "[ \u00a0]"  # one space (ordinary or no-break)
+_PLACEHOLDER = re.compile(r"\[(?:" + "|".join(KINDS) + r")\]")
+
+# --- e-mail and URLs ---------------------------------------------------------------------------
+
+_EMAIL = re.compile(
+    r"(?<![\w.+%\-\]])[\w.+%\-]*\w"
+    rf"(?:@|{_SP}?[(\[](?:at|snabel-a)[)\]]{_SP}?)"
+    r"(?:[\w\-]+\.)+[A-Za-z]{2,24}(?![\w\-\[]|\.\w)",
+    re.IGNORECASE,
+)
+_URL_SCHEME = re.compile(r"(?<![\w@\]])(?:https?://|www\.)[^\s<>\"'«»]+", re.IGNORECASE)
+_TLDS = "se|nu|com|org|net|eu|io|info|dk|no|fi|uk|gov|edu|app"
+_URL_BARE = re.compile(rf"(?<![\w@.\-/\]])(?:[\w\-]+\.)+(?:{_TLDS})(?![\w\-\[])(?:/[^\s<>\"'«»]*)?")
+_URL_HINT = re.compile(rf"\.(?:{_TLDS})(?![\w\-])|www\.|://", re.IGNORECASE)
+_URL_TRAIL = ".,;:!?'\"”’"
+
+
+def _trim_url(text: str, start: int, end: int) -> int:
+    """End of the URL without trailing punctuation and unbalanced closing brackets."""
+    while end > start:
+        ch = text[end - 1]
+        if ch in _URL_TRAIL:
+            end -= 1
+        elif ch in ")]}":
+            opening = {")": "(", "]": "[", "}": "{"}[ch]
+            if text.count(opening, start, end) < text.count(ch, start, end):
+                end -= 1
+            else:
+                break
+        else:
+            break
+    return end
+
+
+# --- identity numbers --------------------------------------------------------------------------
+
+_PNR = re.compile(
+    r"(?<![\w+\-–/.,\]])(?P<c>18|19|20)?(?P<d>\d{6})"
+    rf"(?P<sep>{_SP}?[-+–]{_SP}?|{_SP})?(?P<n>\d{{4}})"
+    r"(?![\w\[]|[-–/.,:]\d)"
+)
+_PNR_CONTEXT = re.compile(r"(?i)(?:person|samordnings|födelse)(?:nummer|nr)|\bp-?nr|\bpers\.?\s?nr|\bsamnr")
+_THIS_YEAR = _dt.date.today().year
+
+
+def luhn_ok(digits: str) -> bool:
+    """Luhn check (the personnummer check digit) over a string of digits."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _date_ok(century: str | None, yymmdd: str) -> bool:
+    yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
+    if dd > 60:  # samordningsnummer: day + 60
+        dd -= 60
+    if not 1 <= mm <= 12 or dd < 1:
+        return False
+    years = [int(century) * 100 + yy] if century else [1900 + yy, 2000 + yy]
+    if century and not 1880 <= years[0] <= _THIS_YEAR:
+        return False
+    return any(dd <= calendar.monthrange(year, mm)[1] for year in years)
+
+
+def is_personnummer(text: str) -> bool:
+    """Whether ``text`` is a whole valid personnummer/samordningsnummer (10 or 12 digits, any separator)."""
+    m = _PNR.fullmatch(text.strip())
+    return bool(m) and _date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])
+
+
+# --- phone numbers -----------------------------------------------------------------------------
+
+_PSEP = rf"(?:{_SP}?[-–]{_SP}?|{_SP})"
+_PHONE = re.compile(
+    r"(?<![\w+\-–/.,\]])(?:"
+    rf"(?P<intl>(?:\+|00){_SP}?46)(?:{_SP}|-)?(?:\(0\){_SP}?)?(?P<irest>[1-9](?:{_PSEP}?\d){{6,8}})"
+    rf"|(?P<nat>(?:\(0\d{{1,3}}\){_SP}?\d|0[1-9])(?:{_PSEP}?\d){{5,8}})"
+    rf"|(?P<slash>0[1-9]\d{{0,2}}{_SP}?/{_SP}?\d{{3}}(?:{_PSEP}?\d){{2,5}})"
+    rf"|(?P<other>\+(?!46)[1-9]\d{{0,2}}{_PSEP}?\d(?:{_PSEP}?\d){{5,11}})"
+    r")(?![\w\[]|[-–/.,:]\d)"
+)
+_GROUPS = re.compile(r"\d+")
+_NUMBER_CONTEXT = re.compile(
+    r"(?i)(?:order|faktura|ärende|kund|referens|ref|ocr|avi|diarie|beställnings|artikel|konto|bankgiro|plusgiro"
+    r"|bg|pg|clearing|serie|objekt|lägenhets|medlems|organisations|org)\w*\.?\W{0,3}(?:nr|nummer|n:o|no)?\.?\W{0,3}$"
+)
+_DATE_DMY = re.compile(r"(\d{2})[-–](\d{2})[-–](\d{4})")
+_HOURS = re.compile(r"(\d{2})(\d{2})[-–](\d{2})(\d{2})")
+
+
+def _phone_ok(candidate: str, *, national: bool) -> bool:
+    digits = "".join(_GROUPS.findall(candidate))
+    if national:
+        if not 8 <= len(digits) <= 10:
+            return False
+        if any(len(g) < 2 for g in _GROUPS.findall(candidate)[1:]):
+            return False
+        compact = candidate.replace(" ", "").replace("\u00a0", "")
+        m = _DATE_DMY.fullmatch(compact)
+        if m and 1 <= int(m[2]) <= 12 and 1 <= int(m[1]) <= 31:
+            return False
+        m = _HOURS.fullmatch(compact)
+        if m and int(m[1]) < 24 and int(m[3]) <= 24 and int(m[2]) < 60 and int(m[4]) < 60:
+            return False
+    return True
+
+
+# --- street addresses --------------------------------------------------------------------------
+
+_STREET_SUFFIX = ("gatan|gata|vägen|väg|gränden|gränd|torget|torg|plan|platsen|stigen|backen|allén|allé|leden|"
+                  "stråket|kajen|esplanaden|promenaden|slingan")
+_STREET_PREFIX = rf"(?:Norra|Södra|Östra|Västra|Stora|Lilla|Gamla|Nya|Sankt|Sankta|S:t|S:ta){_SP}"
+_ADDRESS = re.compile(
+    r"(?<![\w\-\]])(?P<street>"
+    rf"{_STREET_PREFIX}(?:Torget|Gatan|Vägen|Torg|Gränd|Allén|Backen|Plan|Stigen)"  # Lilla Torget
+    rf"|(?:{_STREET_PREFIX})?[{_UP}][{_LO}]*(?:{_STREET_SUFFIX})"  # Storgatan, Ågatan, Norra Vallgatan
+    rf"|[{_LO}]{{2,}}(?:gatan|vägen|gränden|gränd)"  # storgatan
+    rf"|(?:[{_UP}][{_LO}]+{_SP})?[{_UP}][{_LO}]+s{_SP}(?:gata|väg|gränd|plats|torg|allé|backe)"  # Olof Palmes gata
+    rf"){_SP}(?:nr\.?{_SP}?)?\d{{1,3}}(?:{_SP}?[-–]{_SP}?\d{{1,3}})?"
+    rf"(?:[A-Ha-h](?!\w)|{_SP}[A-H](?!\w))?"
+    rf"(?:,?{_SP}(?:lgh|lägenhet|lägenhetsnr|lägenhetsnummer)\.?{_SP}?(?:nr\.?{_SP}?)?\d{{3,4}})?"
+    rf"(?:,?{_SP}\d{{1,2}}{_SP}?(?:tr|trappor|trappa|vån|våning)(?!\w))?"
+    rf"(?:,?{_SP}[1-9]\d{{2}}{_SP}?\d{{2}}(?:{_SP}[{_UP}][{_LO}]+)?)?"
+    rf"(?![\w\[%]|{_SP}?(?:km|kr|kronor|mil|m|min|st|år|procent|meter|kvm|m2|%)(?!\w))"
+)
+# words that end like a street name but are ordinary nouns ("Handlingsplan 2", "Arbetsplatsen 3")
+_STREET_NOUNS = frozenset("""
+plan arbetsplan handlingsplan verksamhetsplan våningsplan detaljplan översiktsplan budgetplan utvecklingsplan
+läroplan aktivitetsplan åtgärdsplan genomförandeplan kompetensplan likabehandlingsplan jämställdhetsplan
+kommunikationsplan vårdplan behandlingsplan studieplan kursplan ämnesplan projektplan tidsplan semesterplan
+bemanningsplan affärsplan krisplan beredskapsplan säkerhetsplan bottenplan entréplan markplan källarplan
+kontorsplan schemaplan lektionsplan insatsplan genomförandeplan flerårsplan investeringsplan
+arbetsplatsen parkeringsplatsen mötesplatsen sittplatsen praktikplatsen förskoleplatsen marknadsplatsen
+karriärstigen lönestigen kunskapsstigen utvecklingsstigen pulkabacken skidbacken
+""".split())
+
+# --- names -------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(rf"(?<![\w\-\]])[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)*")
+_NEXT_WORD = re.compile(rf"{_SP}([{_LO}]+)")
+_INSTITUTION = re.compile(
+    r"\w*(?:skola|skolan|gymnasi\w*|sjukhus\w*|gata|gatan|väg|vägen|plats|platsen|park|parken|hallen|huset"
+    r"|centrum|torg|torget|kyrka|kyrkan|stiftelse\w*|institut\w*|priset|salen|bibliotek\w*|museum|museet"
+    r"|vårdcentral\w*|mottagning\w*|boende\w*|gården|hemmet|akademi\w*|universitet\w*|högskola\w*|fond\w*)"
+)
+_SURNAME_SHAPE = re.compile(
+    r"\w+(?:sson|son|berg|ström|gren|qvist|kvist|quist|lund|holm|dahl|man|lin|ell|én|ér|ander|ius|stedt|blad)"
+)
+_SAINT = re.compile(rf"(?:\bS:t|\bS:ta|\bSt\.|\bSankt|\bSankta|\b[Ll]ex){_SP}$")  # S:t Eriks, lex Maria
+# Fictional characters that are household words (not personal data).
+_CHARACTERS = frozenset({"Kalle Anka", "Musse Pigg", "Alfons Åberg", "Pippi Långstrump", "Emil Svensson", "Nils Holgersson",
+                         "Karlsson på taket", "Bamse", "Pelle Svanslös", "Mamma Mu", "Greta Gris"})
+# "Norra Strand", "Sankt Görans": a name after one of these is part of a place name
+_PLACE_PREFIXES = frozenset("Sankt Sankta Norra Södra Östra Västra Stora Lilla Gamla Nya Övre Nedre Inre Yttre".split())
+_COORD_BEFORE = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})$")
+_COORD_AFTER = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})")
+_SURNAME_ALONE = re.compile(r"\w+(?:sson|qvist|kvist|quist|ström|gren)s?")
+# Names that are also function words ("Hans" his, "Per" per, "Bo" live): a verb after them means a name.
+_NAME_BEFORE_VERB = frozenset("Hans Per Bo Åke Stig Dan Tor".split())
+_VERB_AFTER = re.compile(
+    rf"{_SP}(?:är|var|har|hade|sa|sade|säger|gör|gjorde|kan|kunde|ska|skulle|vill|ville|brukar|jobbar|jobbade"
+    r"|tycker|tyckte|ringde|ringer|svarade|svarar|kom|kommer|fick|får|tog|tar|hjälpte|hjälper|lovade|borde|måste"
+    r"|slutade|började|gick|går)(?!\w)"
+)
+_INITIAL = re.compile(rf"{_SP}[A-HJ-ZÄ](?:\.(?![\w:])|(?=[ ,;!?)]|$))")  # "Anna B.", not "Anna S:t"
+_SENTENCE_END = ".!?…:;"
+_OPENERS = " \t\u00a0\"'«»„“”‘’(*•–—-"
+
+# Names that are also common words: alone they are names only inside a sentence.
+_COMMON_WORD_NAMES = frozenset("""
+Per Hans Bo Dan Sten Stig Liv Rosa Inga Klara Saga Iris Axel Lova Åke Max Tor Lina Milan Vera Tina Gun Rut
+Berg Lind Holm Björk Ström Falk Ek Blom Dahl Strand Lilja Palm Hammar Grahn Nur
+""".split())
+# Names that are also places, months or directions: names only beside another name or after a title.
+_PLACE_NAMES = frozenset("Lund Nora Mark Maj Juni Nord Borg Salem".split())
+# Capitalised words that are never names (places, months, weekdays, organisations, function words).
+_NOT_NAMES = frozenset("""
+Januari Februari Mars April Juli Augusti September Oktober November December
+Måndag Tisdag Onsdag Torsdag Fredag Lördag Söndag Helg Jul Julafton Påsk Midsommar Nyår
+Sverige Svenska Svensk Stockholm Göteborg Malmö Uppsala Västerås Örebro Linköping Helsingborg Jönköping Norrköping
+Umeå Gävle Borås Södertälje Eskilstuna Halmstad Växjö Karlstad Sundsvall Östersund Trollhättan Luleå Kalmar
+Kristianstad Skövde Falun Borlänge Visby Gotland Skåne Norrland Dalarna Halland Värmland Småland Blekinge Kiruna
+Sala Mora Kungsbacka Solna Sundbyberg Nacka Huddinge Täby Lidingö Botkyrka Haninge Järfälla Sollentuna Kungälv
+Alingsås Varberg Ystad Trelleborg Landskrona Karlskrona Motala Nyköping Enköping Hudiksvall Piteå Skellefteå
+Örnsköldsvik Uddevalla Lerum Partille Mölndal Vänersborg Lidköping Hässleholm Ängelholm Angered Hisingen
+Rinkeby Rosengård Tensta Kista Södermalm Vasastan Norden Norge Danmark Finland Tyskland Europa Afrika Asien
+Polen Irak Iran Syrien Somalia Turkiet Afghanistan Eritrea Ukraina Ryssland Amerika England Spanien Thailand
+Region Regionen Kommun Kommunen Stad Staden Landsting Landstinget Staten Försäkringskassan Arbetsförmedlingen
+Skatteverket Polisen Migrationsverket Socialstyrelsen Skolverket Vårdcentralen Akuten Sjukhuset Skolan
+Förskolan Förvaltningen Nämnden Styrelsen Kommunstyrelsen Kommunfullmäktige Fullmäktige Riksdagen Regeringen
+Universitet Universitetet Högskolan Sjukhus Kyrkan Facket Kommunal Vision Unionen Ericsson Volvo Ikea Scania
+Teams Outlook Excel Word Microsoft Google Facebook Instagram Zoom Slack Skype Windows Office Intranätet Intranät
+Mkr Tkr Kr Sek Kkr Mdkr Ok Okej Corona Covid Pandemin
+Jag Du Han Hon Hen Vi Ni De Dem Den Det Detta Denna Dessa Man Min Mitt Mina Din Ditt Dina Vår Vårt Våra
+Er Ert Era Sin Sitt Sina Och Men Eller Att Som Om När Då Där Här Hur Vad Vem Varför Vilken Vilket Vilka
+Inte Ingen Inget Alla Allt Alltid Aldrig Bra Dåligt Tack Hej Hallå Mvh Hälsningar Ja Nej Kanske Även
+Också Sedan Efter Innan Under Över Med Utan För Från Till Mot Hos Vid Genom Mellan Mycket Lite Väldigt
+Jättebra Stort Stor Bäst Sämst Nu Idag Igår Imorgon Snart Ibland Oftast Ofta Tyvärr Dessutom Annars
+Mer Mest Fler Flera Många Några Någon Något Varje Vissa Helt Bara Just Redan Ännu Kan Ska Skulle Måste
+Vill Har Hade Är Var Blir Kära Bästa Bäste Grattis Hälsa Vänliga Hälsning Tusen
+Ring Ringde Kontakta Kontaktade Fråga Frågade Träffa Träffade Mejla Maila Mailade Mejlade Skriv Skrev Prata
+Pratade Tacka Hör Hörde Be Bad Sa Sade Enligt Hälsa Läs Se Titta Kolla Ge Gav Hjälp Hjälpte Jobba Jobbar Blev Får Fick Gör Gjorde Tycker Tror Känner Upplever Önskar Saknar Finns
+The And But This That We You They He She It Thanks Thank Hello Hi Please Great Good Bad
+Chef Chefen Chefer Cheferna Rektor Rektorn Ledningen Ledning Personalen Personal Kollegor Kollegorna Kollegan
+Herr Fru Fröken Doktor Dr Nya Gamla Norra Södra Östra Västra Stora Lilla Sankt Centrum City Centralen
+""".split())
+
+_ROLES = (
+    "chef chefen chefer chefens enhetschef enhetschefen avdelningschef avdelningschefen verksamhetschef "
+    "verksamhetschefen förvaltningschef förvaltningschefen sektionschef sektionschefen gruppchef gruppchefen "
+    "personalchef personalchefen hr-chef hr-chefen it-chef it-chefen skolchef skolchefen socialchef socialchefen "
+    "ekonomichef ekonomichefen kommunikationschef kommunikationschefen områdeschef områdeschefen "
+    "rektor rektorn biträdande handläggare handläggaren handläggarna biståndshandläggare biståndshandläggaren "
+    "kommundirektör kommundirektören stadsdirektör stadsdirektören regiondirektör regiondirektören direktör "
+    "direktören vd vd:n kollega kollegan kollegor kollegorna medarbetare medarbetaren sjuksköterska "
+    "sjuksköterskan undersköterska undersköterskan distriktssköterska distriktssköterskan skolsköterska "
+    "skolsköterskan läkare läkaren överläkare överläkaren doktor doktorn dr tandläkare tandläkaren lärare "
+    "läraren förskollärare förskolläraren fritidspedagog fritidspedagogen pedagog pedagogen specialpedagog "
+    "specialpedagogen mentor mentorn klassföreståndare klassföreståndaren kurator kuratorn samordnare "
+    "samordnaren assistent assistenten elevassistent elevassistenten kontaktperson kontaktpersonen "
+    "kontaktman kontaktmannen socialsekreterare socialsekreteraren ordförande ordföranden kommunalråd "
+    "kommunalrådet nämndordförande nämndordföranden politiker politikern handledare handledaren "
+    "arbetsledare arbetsledaren teamledare teamledaren projektledare projektledaren vaktmästare "
+    "vaktmästaren vaktis receptionist receptionisten städare städaren kock kocken chaufför chauffören "
+    "tränare tränaren coach coachen konsult konsulten hr-konsult hr-konsulten hr-partner hr-partnern "
+    "ekonom ekonomen controller controllern sekreterare sekreteraren präst prästen pastor pastorn diakon "
+    "diakonen barnmorska barnmorskan fysioterapeut fysioterapeuten arbetsterapeut arbetsterapeuten "
+    "sjukgymnast sjukgymnasten psykolog psykologen dietist dietisten boendestödjare boendestödjaren "
+    "stödpedagog stödpedagogen skyddsombud skyddsombudet fackombud fackombudet ombud ombudet lektor "
+    "lektorn adjunkt adjunkten professor professorn docent docenten handläggare ledamot ledamoten "
+    "herr fru fröken heter hette kallad kallas"
+).split()
+_ROLE_WORDS = frozenset(_ROLES)
+_WORD_BEFORE = re.compile(rf"(?<![\w\-])([\w\-:]+)(\.?),?{_SP}+$")  # "rektor ", "chefen, ", "dr. "
+_DIGIT = re.compile(r"\d")
+
+
+def _after_role(text: str, pos: int) -> bool:
+    """Whether the word at ``pos`` follows a title or role word ("rektor Berg", "dr. Ek")."""
+    m = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
+    if not m:
+        return False
+    word = m[1].lower()
+    return word in _ROLE_WORDS and (not m[2] or word == "dr")
+# Lower-case forms of names that are common words: colleague names like these match only capitalised.
+_COMMON_LOWER = frozenset(w.lower() for w in _COMMON_WORD_NAMES | _PLACE_NAMES) | {"dag", "tom"}
+
+
+@lru_cache(maxsize=1)
+def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
+    def load(filename: str) -> frozenset[str]:
+        text = resources.files("stamning").joinpath("resources", filename).read_text("utf-8")
+        return frozenset(s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#"))
+
+    return load("names_first.txt"), load("names_last.txt")
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    """Whether the word at ``pos`` begins the text, a line or a sentence."""
+    i = pos - 1
+    while i >= 0 and text[i] in _OPENERS:
+        i -= 1
+    if i >= 1 and text[i] == "." and text[i - 1].isupper() and (i < 2 or not text[i - 2].isalnum()):
+        return False  # an initial: "Anna B. Berg"
+    return i < 0 or text[i] in _SENTENCE_END or text[i] in "\n\r"
+
+
+def _mask(text: str, spans: Iterable[Span]) -> str:
+    """Replace spans by same-length stand-ins that look like a placeholder to every detector.
+
+    Every pattern treats a placeholder's brackets like the word characters it replaced, so what a
+    later detector sees next to a found span is the same in the first and in a second pass."""
+    parts, last = [], 0
+    for span in sorted(spans):
+        n = span.end - span.start
+        parts.append(text[last:span.start])
+        parts.append("[" + "\x00" * (n - 2) + "]" if n >= 2 else "\x00")
+        last = span.end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _overlaps(spans: list[Span], start: int, end: int) -> bool:
+    return any(s.start < end and start < s.end for s in spans)
+
+
+class Redactor:
+    """Finds and replaces personal data; build once and call on many texts.
+
+    ``names``: colleague names that are always redacted (any case, whole word, with genitive -s);
+    the parts of a full name count alone too (capitalised). ``kinds``: the kinds to replace
+    (default all of :data:`KINDS`); the others are still detected so that they keep their text.
+    """
+
+    def __init__(self, names: Iterable[str] = (), *, kinds: Collection[str] | None = None) -> None:
+        if isinstance(names, str):
+            names = (names,)
+        if kinds is not None:
+            if isinstance(kinds, str):
+                kinds = (kinds,)
+            unknown = sorted(set(kinds) - set(KINDS))
+            if unknown:
+                raise ConfigError(f"unknown kind(s) of personal data {', '.join(unknown)}; use some of {', '.join(KINDS)}")
+        self.kinds = frozenset(KINDS if kinds is None else kinds)
+        self.first, self.last = _name_lists()
+        full: set[str] = set()
+        parts: set[str] = set()
+        for raw in names:
+            if not isinstance(raw, str):
+                raise ConfigError(f"names must be strings, got {type(raw).__name__}")
+            name = " ".join(raw.split())
+            if len(name) < 2:
+                continue
+            full.add(name)
+            for part in name.split(" ") if " " in name else ():
+                if len(part) >= 2 and part[:1].isupper():
+                    parts.add(part)
+        self.names = tuple(sorted(full))
+        self.extra = frozenset(parts) | frozenset(n for n in full if " " not in n and n[:1].isupper())
+        self._firsts = self.first | self.extra
+        self._known = self._firsts | self.last
+        self._cache: dict[str, tuple[bool, bool, bool, str]] = {}
+        self._colleagues = self._colleague_patterns(full)
+
+    @staticmethod
+    def _colleague_patterns(full: set[str]) -> list[re.Pattern[str]]:
+        loose = [n for n in full if n.lower() not in _COMMON_LOWER]
+        strict = [n[:1].upper() + n[1:] for n in full if n.lower() in _COMMON_LOWER]
+        patterns = []
+        for group, flags in ((loose, re.IGNORECASE), (strict, 0)):
+            if group:
+                alternation = "|".join(rf"{_SP}+".join(map(re.escape, n.split(" ")))
+                                       for n in sorted(group, key=len, reverse=True))
+                patterns.append(re.compile(rf"(?<![\w\-\]])(?:{alternation})(?:s|'s|:s)?(?![\w\[])", flags))
+        return patterns
+
+    # -- detectors: each takes the masked text and the spans found so far -----------------------
+
+    def _emails(self, text: str) -> Iterable[Span]:
+        if "@" not in text and "(" not in text and "[" not in text:
+            return
+        for m in _EMAIL.finditer(text):
+            yield Span(m.start(), m.end(), "EPOST")
+
+    def _urls(self, text: str) -> Iterable[Span]:
+        if "." not in text or not _URL_HINT.search(text):
+            return
+        for pattern in (_URL_SCHEME, _URL_BARE):
+            for m in pattern.finditer(text):
+                end = _trim_url(text, m.start(), m.end())
+                if end - m.start() > 4:
+                    yield Span(m.start(), end, "URL")
+
+    def _identity_numbers(self, text: str) -> Iterable[Span]:
+        for m in _PNR.finditer(text):
+            if not (_date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])):
+                continue
+            if not m["c"] and not m["sep"] and m["d"][0] == "0":  # 07XXXXXXXX: a phone unless labelled
+                before = text[max(0, m.start() - 40):m.start()]
+                if _phone_ok(m[0], national=True) and not _PNR_CONTEXT.search(before):
+                    continue
+            yield Span(m.start(), m.end(), "PERSONNUMMER")
+
+    def _phones(self, text: str) -> Iterable[Span]:
+        for m in _PHONE.finditer(text):
+            candidate = m[0]
+            if m["nat"] or m["slash"]:
+                if not _phone_ok(candidate.replace("/", " "), national=True):
+                    continue
+                if candidate.isdigit() and _NUMBER_CONTEXT.search(text[max(0, m.start() - 30):m.start()]):
+                    continue
+            yield Span(m.start(), m.end(), "TELEFON")
+
+    def _addresses(self, text: str) -> Iterable[Span]:
+        for m in _ADDRESS.finditer(text):
+            street = m["street"].rsplit(None, 1)[-1].lower()
+            if street in _STREET_NOUNS:
+                continue
+            yield Span(m.start(), m.end(), "ADRESS")
+
+    def _names(self, text: str) -> list[Span]:
+        spans: list[Span] = []
+        loners: list[Span] = []  # unknown single capitalised words inside a sentence
+        for pattern in self._colleagues:
+            spans.extend(Span(m.start(), m.end(), "NAMN") for m in pattern.finditer(text))
+        forced = [(s.start, s.end) for s in spans]
+        run: list[tuple[int, int, bool]] = []  # (start, end, is compound) of capitalised words one space apart
+        for m in _TOKEN.finditer(text):
+            start, end = m.span()
+            after = text[end:end + 1]
+            if run and (start - run[-1][1] != 1 or text[run[-1][1]] not in " \u00a0" or run[-1][2]):
+                spans.extend(self._run_names(text, run, forced, loners))
+                run = []
+            if after.isalnum() or after in "_[" and after:  # "McDonald", a letter outside the classes: not a plain word
+                if run:
+                    spans.extend(self._run_names(text, run, forced, loners))
+                    run = []
+                continue
+            run.append((start, end, after == "-" and text[end + 1:end + 2].islower()))
+        if run:
+            spans.extend(self._run_names(text, run, forced, loners))
+        if loners:
+            spans.extend(_coordinated(text, spans, loners))
+        merged = _merge_names(spans, text)
+        for k, span in enumerate(merged):  # "Anna B." : a first name and an initial
+            initial = _INITIAL.match(text, span.end)
+            if initial and text[span.start:span.end].rsplit(" ", 1)[-1] in self._firsts:
+                merged[k] = Span(span.start, initial.end(), "NAMN")
+        return merged
+
+    def _classify(self, word: str) -> tuple[bool, bool, bool, str]:
+        """(never a name, first name, surname, tier) of a capitalised word; tier: 'strong', 'common', 'place'."""
+        hit = self._cache.get(word)
+        if hit is None:
+            hit = self._cache[word] = self._classify_uncached(word)
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+        return hit
+
+    def _classify_uncached(self, word: str) -> tuple[bool, bool, bool, str]:
+        if word in _NOT_NAMES or word.lower() in _ROLE_WORDS:
+            return True, False, False, ""
+        forms = (word, word[:-1]) if word.endswith("s") and len(word) > 3 else (word,)  # genitive: Annas
+        for form in forms:
+            if "-" in form:
+                parts = form.split("-")
+                if all(p in self._known for p in parts):
+                    return False, parts[0] in self._firsts, parts[-1] in self.last, "strong"
+                continue
+            first, last = form in self._firsts, form in self.last
+            if first or last:
+                tier = "common" if form in _COMMON_WORD_NAMES else "place" if form in _PLACE_NAMES else "strong"
+                return False, first, last, tier
+        if forms[-1] in _NOT_NAMES:  # "Malmös", "Stockholms"
+            return True, False, False, ""
+        return False, False, False, ""
+
+    def _run_names(self, text: str, run: list[tuple[int, int, bool]], forced: list[tuple[int, int]], loners: list[Span]) -> list[Span]:
+        if run[-1][2]:  # "Anna-Karin Lind-skolan": the name of a place or institution
+            return []
+        if _SAINT.search(text, max(0, run[0][0] - 8), run[0][0]):  # "S:t Eriks ögonsjukhus"
+            return []
+        if len(run) >= 2 and text[run[0][0]:run[-1][1]] in _CHARACTERS:  # "Kalle Anka"
+            return []
+        if len(run) >= 2:
+            nxt = _NEXT_WORD.match(text, run[-1][1])
+            if nxt and _INSTITUTION.fullmatch(nxt[1]):  # "Astrid Lindgrens skola"
+                return []
+        n = len(run)
+        words = [text[s:e] for s, e, _ in run]
+        info = [self._classify(w) for w in words]
+        stop = [i[0] or (k > 0 and words[k - 1] in _PLACE_PREFIXES) for k, i in enumerate(info)]
+        known = [i[1] or i[2] for i in info]
+        name = [any(fs <= s and e <= fe for fs, fe in forced) for s, e, _ in run]
+        for t in range(n):  # after a title or role: "rektor Berg", "kommundirektören Per Ek"
+            if _after_role(text, run[t][0]):
+                for i in range(t, min(t + 3, n)):
+                    if stop[i]:
+                        break
+                    name[i] = True
+        start_of_sentence = _sentence_start(text, run[0][0])
+        for i, (_, first, last, tier) in enumerate(info):
+            if name[i] or stop[i] or not (first or last):
+                continue
+            beside = (i > 0 and known[i - 1]) or (i + 1 < n and known[i + 1])
+            if tier == "strong":
+                name[i] = True
+            elif tier == "common":
+                name[i] = beside or not (i == 0 and start_of_sentence)
+            else:
+                name[i] = beside
+        if n >= 2 and not name[0] and known[0] and not stop[1] and not known[1] and _SURNAME_SHAPE.fullmatch(words[1]):
+            name[0] = name[1] = True  # "Hans Svanström" at the start of a sentence
+        for i in range(1, n):  # an unknown capitalised word after a name: "Anna Svanström"
+            if name[i - 1] and not name[i] and not stop[i] and not known[i]:
+                name[i] = True
+        for i in range(n - 2, -1, -1):  # ... or before a surname inside a sentence: "med Zlatan Svensson"
+            if name[i + 1] and info[i + 1][2] and not name[i] and not stop[i] and not known[i] \
+                    and not (i == 0 and start_of_sentence):
+                name[i] = True
+        # Rules for single words must not depend on the run's length: once a neighbouring name is
+        # replaced, a word stands alone, and redacting twice must give the same text as once.
+        last = n - 1
+        if not name[last] and words[last] in _NAME_BEFORE_VERB and _VERB_AFTER.match(text, run[last][1]):
+            name[last] = True  # "Hans är ...", "Per var ...": not "his" or "per" before a verb
+        for i in range(n):
+            if name[i] or stop[i] or known[i] or (i == 0 and start_of_sentence):
+                continue
+            if _SURNAME_ALONE.fullmatch(words[i]):
+                name[i] = True  # "pratade med Svanbergsson": a distinctive surname inside a sentence
+            elif i in (0, last):
+                loners.append(Span(run[i][0], run[i][1], "NAMN"))  # may be listed with a name: "Ali och Mirja"
+        return [Span(s, e, "NAMN") for (s, e, _), is_name in zip(run, name) if is_name]
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def find(self, text: str) -> list[Span]:
+        """Spans of personal data of the selected kinds, sorted, non-overlapping."""
+        if not isinstance(text, str):
+            raise TypeError(f"redaction needs a string, got {type(text).__name__}")
+        if not text:
+            return []
+        protected = [Span(m.start(), m.end(), "") for m in _PLACEHOLDER.finditer(text)] if "[" in text else []
+        masked = _mask(text, protected) if protected else text
+        found: list[Span] = []
+        taken = list(protected)
+        has_digit = _DIGIT.search(text) is not None
+        detectors = [self._emails, self._urls]
+        if has_digit:
+            detectors += [self._identity_numbers, self._phones, self._addresses]
+        detectors.append(self._names)
+        for detect in detectors:
+            new = [s for s in detect(masked) if not _overlaps(taken, s.start, s.end)]
+            accepted: list[Span] = []
+            for span in sorted(new, key=lambda s: (s.start, -s.end)):
+                if not _overlaps(accepted, span.start, span.end):
+                    accepted.append(span)
+            if accepted:
+                found.extend(accepted)
+                taken.extend(accepted)
+                masked = _mask(masked, accepted)
+        return sorted(s for s in found if s.kind in self.kinds)
+
+    def redact(self, text: str) -> str:
+        """``text`` with each span of personal data replaced by its placeholder, e.g. ``[NAMN]``."""
+        spans = self.find(text)
+        if not spans:
+            return text
+        parts, last = [], 0
+        for span in spans:
+            parts.append(text[last:span.start])
+            parts.append(PLACEHOLDERS[span.kind])
+            last = span.end
+        parts.append(text[last:])
+        return "".join(parts)
+
+    __call__ = redact
+
+
+def _coordinated(text: str, spans: list[Span], loners: list[Span]) -> list[Span]:
+    """Unknown capitalised words listed with a name: "Tack, Ali, Sanna och Mirja"."""
+    ends = {s.end for s in spans}
+    starts = {s.start for s in spans}
+    found: list[Span] = []
+    changed = True
+    while changed and loners:
+        changed = False
+        for span in list(loners):
+            before = _COORD_BEFORE.search(text, max(0, span.start - 8), span.start)
+            after = _COORD_AFTER.match(text, span.end)
+            if (before and before.start() in ends) or (after and after.end() in starts):
+                found.append(span)
+                loners.remove(span)
+                ends.add(span.end)
+                starts.add(span.start)
+                changed = True
+    return found
+
+
+def _merge_names(spans: list[Span], text: str) -> list[Span]:
+    """One NAMN span for overlapping names and for names separated by a single space."""
+    merged: list[Span] = []
+    for span in sorted(spans):
+        if merged:
+            prev = merged[-1]
+            gap = text[prev.end:span.start]
+            if span.start <= prev.end or gap in (" ", "\u00a0"):
+                merged[-1] = Span(prev.start, max(prev.end, span.end), "NAMN")
+                continue
+        merged.append(span)
+    return merged
+
+
+@lru_cache(maxsize=32)
+def _redactor(names: tuple[str, ...], kinds: frozenset[str] | None) -> Redactor:
+    return Redactor(names, kinds=kinds)
+
+
+def find_pii(text: str, names: Iterable[str] = ()) -> list[Span]:
+    """All spans of personal data in ``text`` (see :class:`Redactor`)."""
+    return _redactor(_names_key(names), None).find(text)
+
+
+def redact(text: str, *, names: Iterable[str] = (), kinds: Collection[str] | None = None) -> str:
+    """``text`` with personal data replaced by typed placeholders (see the module docstring)."""
+    key = None if kinds is None else frozenset((kinds,) if isinstance(kinds, str) else kinds)
+    return _redactor(_names_key(names), key).redact(text)
+
+
+def _names_key(names: Iterable[str]) -> tuple[str, ...]:
+    return (names,) if isinstance(names, str) else tuple(names)

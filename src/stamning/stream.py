@@ -1,0 +1,244 @@
+"""Streaming: read big inputs in chunks, keep finished chunks as parts, assemble the output at the end.
+
+A run over ``out.csv`` keeps its finished chunks in ``out.csv.parts/`` (each part written atomically),
+with a manifest naming the input, the model and the chunk size. ``--resume`` reuses the parts whose
+manifest matches; the final file is assembled from the parts in order and renamed into place, so every
+row comes out exactly once, in input order, and an interrupted run never leaves a half-written output."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import InputError
+from .io import neutralise_formula, read_frame, sniff_delimiter
+
+BLOCK = 1 << 20
+
+
+def detect_text_encoding(path: Path) -> str:
+    """'utf-8-sig' when the whole file decodes as UTF-8, else 'cp1252' (checked in blocks, bounded memory)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(path, "rb") as fh:
+        try:
+            for block in iter(lambda: fh.read(BLOCK), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            return "cp1252"
+
+
+def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    encoding = detect_text_encoding(path)
+    with open(path, encoding=encoding, errors="strict", newline="") as fh:
+        head = fh.read(64 * 1024)
+    if not head.strip():
+        raise InputError(f"{path.name}: the file is empty; export the survey answers again with a header row")
+    sep = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(head)
+    try:
+        reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding,
+                             on_bad_lines="error", chunksize=chunk_rows, engine="c")
+        any_rows = False
+        for chunk in reader:
+            any_rows = any_rows or len(chunk) > 0
+            chunk.columns = [str(c) for c in chunk.columns]
+            yield chunk.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v)
+        if not any_rows:
+            raise InputError(f"{path.name}: no data rows (only a header or nothing); add the answers below the header")
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path.name}: the file is empty; export the survey answers again with a header row") from None
+    except (pd.errors.ParserError, csv.Error) as err:
+        detail = str(err).split("\n")[0]
+        raise InputError(f"{path.name}: malformed CSV ({detail}); check quoting on that line, or save the file again from Excel") from None
+
+
+def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    try:
+        file = pq.ParquetFile(path)
+    except Exception as err:
+        raise InputError(f"{path.name}: not a readable Parquet file ({type(err).__name__}); write it again") from None
+    if file.metadata.num_rows == 0:
+        raise InputError(f"{path.name}: no data rows; add the answers")
+    for batch in file.iter_batches(batch_size=chunk_rows):
+        yield batch.to_pandas()
+
+
+def iter_chunks(path: str | Path, chunk_rows: int, sheet: str | None = None) -> Iterator[pd.DataFrame]:
+    """The input in chunks of ``chunk_rows`` rows, in order. CSV and Parquet stream; others are read whole."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt") and p.is_file() and p.stat().st_size > 0:
+        yield from _csv_chunks(p, chunk_rows)
+    elif suffix == ".parquet" and p.is_file():
+        yield from _parquet_chunks(p, chunk_rows)
+    else:
+        frame = read_frame(p, sheet=sheet)
+        for start in range(0, len(frame), chunk_rows):
+            yield frame.iloc[start:start + chunk_rows].reset_index(drop=True)
+
+
+def _arrow_safe(frame: pd.DataFrame) -> pa.Table:
+    """An Arrow table of the frame; object columns with mixed types become text (None stays empty)."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        fixed = frame.copy()
+        for col in fixed.columns:
+            if fixed[col].dtype == object:
+                fixed[col] = [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in fixed[col]]
+        return pa.Table.from_pandas(fixed, preserve_index=False)
+
+
+class PartStore:
+    """Finished chunks of one run, next to the output, with a manifest that decides if they can be reused."""
+
+    def __init__(self, output: Path, manifest: dict):
+        self.dir = output.with_name(output.name + ".parts")
+        self.manifest = manifest
+
+    def open(self, resume: bool) -> int:
+        """Prepare the folder; returns how many finished parts are reused (0 without --resume)."""
+        marker = self.dir / "manifest.json"
+        if resume and marker.is_file() and json.loads(marker.read_text("utf-8")) == self.manifest:
+            return len(self.finished())
+        if self.dir.exists():
+            shutil.rmtree(self.dir)
+        self.dir.mkdir(parents=True)
+        marker.write_text(json.dumps(self.manifest, indent=2), "utf-8")
+        return 0
+
+    def path(self, k: int) -> Path:
+        return self.dir / f"part-{k:06d}.parquet"
+
+    def finished(self) -> list[Path]:
+        return sorted(self.dir.glob("part-*.parquet"))
+
+    def has(self, k: int) -> bool:
+        return self.path(k).is_file()
+
+    def write(self, k: int, frame: pd.DataFrame) -> None:
+        tmp = self.dir / f".part-{k:06d}.tmp"
+        pq.write_table(_arrow_safe(frame), tmp)
+        os.replace(tmp, self.path(k))
+
+    def frames(self) -> Iterator[pd.DataFrame]:
+        for part in self.finished():
+            yield pq.read_table(part).to_pandas()
+
+    def remove(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def input_fingerprint(path: Path) -> dict:
+    stat = path.stat()
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        digest.update(fh.read(BLOCK))
+    return {"name": path.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "head_sha256": digest.hexdigest()}
+
+
+def assemble(store: PartStore, output: Path) -> tuple[int, int]:
+    """Write the parts, in order, to ``output`` (format by extension) via a temporary file.
+
+    Returns (rows, rows with status ok)."""
+    suffix = output.suffix.lower()
+    tmp = output.with_name(f".{output.name}.stamning-tmp")
+    rows = 0
+    try:
+        if suffix == ".parquet":
+            rows = _assemble_parquet(store, tmp)
+        elif suffix == ".xlsx":
+            rows = _assemble_xlsx(store, tmp)
+        else:
+            rows = _assemble_text(store, tmp, suffix)
+        os.replace(tmp, output)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    ok = sum(int((pq.read_table(p, columns=["status"]).column("status").to_pylist()).count("ok")) for p in store.finished())
+    return rows, ok
+
+
+def _assemble_text(store: PartStore, tmp: Path, suffix: str) -> int:
+    rows = 0
+    with open(tmp, "w", encoding="utf-8-sig" if suffix == ".csv" else "utf-8", newline="") as fh:
+        for k, frame in enumerate(store.frames()):
+            if suffix == ".csv":
+                frame.map(neutralise_formula).to_csv(fh, sep=";", index=False, header=(k == 0), lineterminator="\r\n")
+            else:
+                frame.to_json(fh, orient="records", lines=True, force_ascii=False)
+            rows += len(frame)
+    return rows
+
+
+def _assemble_parquet(store: PartStore, tmp: Path) -> int:
+    rows, writer = 0, None
+    try:
+        for frame in store.frames():
+            table = _arrow_safe(frame)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema)
+            writer.write_table(table.cast(writer.schema))
+            rows += len(frame)
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows
+
+
+def _assemble_xlsx(store: PartStore, tmp: Path) -> int:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    wb.properties.created = wb.properties.modified = datetime(2000, 1, 1)  # byte-identical reruns
+    ws = wb.create_sheet("stamning")
+    rows = 0
+    for k, frame in enumerate(store.frames()):
+        if k == 0:
+            ws.append([str(c) for c in frame.columns])
+        for values in frame.itertuples(index=False):
+            ws.append([_xlsx_cell(v) for v in values])
+        rows += len(frame)
+    wb.save(tmp)
+    make_xlsx_reproducible(tmp)
+    return rows
+
+
+def make_xlsx_reproducible(path: Path) -> None:
+    """Fix the time stamps openpyxl and zipfile write, so the same rows give the same bytes."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info.filename)) for info in src.infolist()]
+    tmp = path.with_name(path.name + ".zip-tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, data)
+    os.replace(tmp, path)
+
+
+def _xlsx_cell(value):
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    return neutralise_formula(value)

@@ -1,0 +1,79 @@
+"""The shipped corpus: sizes, labels, and no near-duplicates between the training and test sets."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from stamning.records import SENTIMENT_LEVELS
+from stamning.taxonomy import load_taxonomy
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
+
+
+def _rows(split: str) -> list[dict]:
+    files = sorted((CORPUS / split).glob("*.jsonl"))
+    return [json.loads(line) for f in files for line in f.read_text("utf-8").splitlines() if line.strip()]
+
+
+def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+
+
+@pytest.fixture(scope="module")
+def train():
+    return _rows("train")
+
+
+@pytest.fixture(scope="module")
+def test():
+    return _rows("test")
+
+
+def test_sizes_and_labels(train, test):
+    assert len(train) >= 3000 and len(test) >= 600
+    keys = set(load_taxonomy().keys)
+    for row in train + test:
+        assert row["sentiment"] in SENTIMENT_LEVELS, row["id"]
+        assert set(row["themes"]) <= keys, row["id"]
+        assert row["text"].strip(), row["id"]
+    ids = [r["id"] for r in train + test]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_level_well_represented(train, test):
+    for rows in (train, test):
+        counts = Counter(r["sentiment"] for r in rows)
+        assert min(counts[level] for level in SENTIMENT_LEVELS) >= 0.12 * len(rows)
+
+
+def test_no_near_duplicates_across_the_split(train, test):
+    """A test comment of 8+ words may share at most half of its 4-word shingles with any training comment."""
+    index: dict[tuple[str, ...], set[int]] = {}
+    train_sh = [_shingles(r["text"]) for r in train]
+    for i, sh in enumerate(train_sh):
+        for s in sh:
+            index.setdefault(s, set()).add(i)
+    offenders = []
+    for row in test:
+        if len(re.findall(r"\w+", row["text"])) < 8:
+            continue
+        sh = _shingles(row["text"])
+        hits = Counter(i for s in sh for i in index.get(s, ()))
+        for i, shared in hits.items():
+            jaccard = shared / len(sh | train_sh[i])
+            if jaccard > 0.5:
+                offenders.append((row["id"], train[i]["id"], round(jaccard, 2)))
+    assert not offenders, offenders[:10]
+
+
+def test_no_exact_duplicates_across_the_split(train, test):
+    norm = lambda t: re.sub(r"\W+", " ", t.lower()).strip()  # noqa: E731
+    train_texts = {norm(r["text"]) for r in train if len(r["text"].split()) >= 4}
+    clashes = [r["id"] for r in test if norm(r["text"]) in train_texts]
+    assert not clashes, clashes
