@@ -36,6 +36,8 @@ def model_probs(model, texts):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=None, help="model directory (default: the embedded default model)")
+    ap.add_argument("--write-card", action="store_true",
+                    help="add the test and real-text figures (and the baseline's) to the model's metrics.json and card")
     args = ap.parse_args()
     model = load_model(args.model)
     keys = model.config.theme_keys
@@ -76,6 +78,24 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / "compare_models.json").write_text(json.dumps(results, indent=2), "utf-8")
+    if args.write_card:
+        write_card(Path(args.model) if args.model else None, model, results)
+
+
+def write_card(directory, model, results) -> None:
+    from stamning.card import model_card
+    from stamning.pipeline import default_model_dir
+
+    directory = directory or default_model_dir()
+    metrics = json.loads((directory / "metrics.json").read_text("utf-8"))
+    metrics["test (data/corpus/test)"] = results["test"]["stamning"]
+    metrics["test, TF-IDF baseline"] = results["test"]["tfidf"]
+    if results["real"]:
+        metrics["real tweets/YouTube (3 classes)"] = {"three_class": results["real"]["stamning"]}
+        metrics["real, TF-IDF baseline"] = {"three_class": results["real"]["tfidf"]}
+    (directory / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    (directory / "README.md").write_text(model_card(model.config, metrics), "utf-8")
+    print(f"updated {directory / 'README.md'} and metrics.json")
 
 
 if __name__ == "__main__":

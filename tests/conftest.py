@@ -1,4 +1,4 @@
-"""Fixtures: a tiny 2-layer BERT with a WordPiece tokenizer trained here (cased, å/ä/ö kept),
+"""Fixtures: a tiny 2-layer BERT with a WordPiece tokenizer trained here (stamning.tiny: cased, å/ä/ö kept),
 small Swedish data, and a trained tiny stamning model. Everything is offline and seeded."""
 
 from __future__ import annotations
@@ -22,31 +22,9 @@ def labelled_rows() -> list[dict]:
 
 
 def build_tiny_bert(directory: Path, vocab_size: int = 400) -> Path:
-    """A cased WordPiece tokenizer (like KB-BERT's, accents kept) and a 2-layer BERT, saved as safetensors."""
-    import torch
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+    from stamning.tiny import build_tiny_bert as build
 
-    corpus = [r["text"] for r in labelled_rows()] + [
-        "Å ä ö är svenska bokstäver. Tack för bra information och stöd!",
-        "Mycket dåligt, negativt, bra, positivt, neutralt, chefen, kommunen, förvaltningen.",
-    ]
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=False, strip_accents=False, clean_text=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    trainer = trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"])
-    tok.train_from_iterator(corpus, trainer)
-    cls, sep = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
-    tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B [SEP]",
-                                                       special_tokens=[("[CLS]", cls), ("[SEP]", sep)])
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
-                                   sep_token="[SEP]", mask_token="[MASK]", model_max_length=64)
-    torch.manual_seed(0)
-    config = BertConfig(vocab_size=tok.get_vocab_size(), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=64, pad_token_id=0)
-    BertModel(config, add_pooling_layer=False).save_pretrained(directory, safe_serialization=True)
-    fast.save_pretrained(directory)
-    return directory
+    return build(directory, [r["text"] for r in labelled_rows()], vocab_size=vocab_size)
 
 
 @pytest.fixture(scope="session")

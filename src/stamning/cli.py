@@ -90,7 +90,7 @@ def main(
 
 def _progress_bar():
     """A rich progress bar on a terminal; nothing when output goes to a file or a pipe."""
-    if not err.is_terminal:
+    if not sys.stderr.isatty():  # not rich's is_terminal: Jupyter forces colour but is no terminal
         return None, None
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -152,7 +152,12 @@ def train(
     mode: Annotated[str, typer.Option("--mode", help="frozen (bara huvuden), lora eller full.")] = "lora",
     epochs: Annotated[int, typer.Option(min=1)] = 4,
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
-    learning_rate: Annotated[float, typer.Option()] = 3e-4,
+    learning_rate: Annotated[float, typer.Option(help="Inlärningstakt för kodaren (lora/full).")] = 3e-4,
+    head_epochs: Annotated[int, typer.Option(min=1, help="Epoker för huvudena på frysta inbäddningar (steg 1).")] = 40,
+    lora_r: Annotated[int, typer.Option(min=1, help="LoRA-rang.")] = 8,
+    lora_alpha: Annotated[int, typer.Option(min=1)] = 16,
+    lora_targets: Annotated[str, typer.Option(help="Kommaseparerade modulnamn för LoRA, t.ex. query,value eller query,key,value,dense.")] = "query,value",
+    max_length: Annotated[int, typer.Option(min=16, max=512, help="Största antal token per text vid träning.")] = 256,
     seed: Annotated[int, typer.Option()] = 13,
     validation_data: Annotated[Optional[Path], typer.Option(help="Egen valideringsfil (annars 15 % av datan).")] = None,
     taxonomy: Annotated[Optional[Path], typer.Option(help="Egen temataxonomi (.toml).")] = None,
@@ -163,7 +168,9 @@ def train(
     from .train import train as run_train
 
     cfg = TrainConfig(data=data, output=output, base=base, mode=mode, epochs=epochs, batch_size=batch_size,
-                      learning_rate=learning_rate, seed=seed, validation_data=validation_data, taxonomy=taxonomy,
+                      learning_rate=learning_rate, head_epochs=head_epochs, lora_r=lora_r, lora_alpha=lora_alpha,
+                      lora_targets=tuple(t.strip() for t in lora_targets.split(",") if t.strip()),
+                      max_length=max_length, seed=seed, validation_data=validation_data, taxonomy=taxonomy,
                       allow_download=allow_download)
     result = run_train(cfg, log=lambda m: err.print(m, highlight=False))
     val = result.metrics["validation"]["sentiment"]

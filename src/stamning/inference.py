@@ -4,7 +4,7 @@ sentence-aligned chunks for texts longer than the window, and mixed-comment dete
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Sequence
 
@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from .records import SENTIMENT_LEVELS, Prediction
-from .text import chunk_by_tokens, normalize, skip_reason, split_sentences
+from .text import MAX_CHARS, chunk_by_tokens, normalize, skip_reason, split_sentences
 
 CLEAR = 0.6  # a part is "clearly" positive/negative when P(pos) or P(neg) reaches this
 MAX_MIXED_PARTS = 24
@@ -150,7 +150,7 @@ def predict(model, texts: Sequence[object], ids: Sequence[str] | None = None, *,
     model.eval()
     reasons = [skip_reason(t) for t in texts]
     valid = [k for k, r in enumerate(reasons) if r is None]
-    clean = [normalize(str(texts[k])) for k in valid]
+    clean = [normalize(str(texts[k])[:MAX_CHARS]) for k in valid]
     segments = plan_segments(clean, model.tokenizer, model.config.max_length, model.config.input_prefix, detect_mixed)
     sent, themes = run_segments(model, segments, batch_size, autocast, device) if segments else (None, None)
     by_comment: dict[int, list[int]] = {}
@@ -159,5 +159,8 @@ def predict(model, texts: Sequence[object], ids: Sequence[str] | None = None, *,
     out: list[Prediction] = [Prediction.skipped(ids[k], r) for k, r in enumerate(reasons) if r is not None]
     results: dict[int, Prediction] = {k: p for k, p in zip([k for k, r in enumerate(reasons) if r is not None], out)}
     for pos, k in enumerate(valid):
-        results[k] = _aggregate(model, pos, by_comment[pos], segments, sent, themes, ids[k])
+        pred = _aggregate(model, pos, by_comment[pos], segments, sent, themes, ids[k])
+        if len(str(texts[k])) > MAX_CHARS:
+            pred = replace(pred, reason=f"avkortad: bara de första {MAX_CHARS:,} tecknen lästes".replace(",", " "))
+        results[k] = pred
     return [results[k] for k in range(len(texts))]

@@ -92,11 +92,11 @@ def decode_bytes(raw: bytes, path: Path) -> str:
 
 def sniff_delimiter(text: str) -> str:
     """Pick ';', ',' or tab: the one that splits the header and first lines most consistently."""
-    sample = "\n".join(text.splitlines()[:50])
+    sample = "\n".join(text[:65536].splitlines()[:50])
     try:
         return csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
     except csv.Error:
-        header = text.splitlines()[0] if text else ""
+        header = text[:65536].splitlines()[0] if text else ""
         counts = {d: header.count(d) for d in (";", "\t", ",")}
         best = max(counts, key=counts.get)
         return best if counts[best] else ","
@@ -108,6 +108,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if not text.strip():
         raise InputError(f"{path.name}: the file is empty; export the survey answers again with a header row")
     delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
+    csv.field_size_limit(2**31 - 1)  # one cell may hold a whole report; MAX_CHARS caps what the model reads
     try:
         return pd.read_csv(_io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
                            na_filter=False, engine="python", on_bad_lines="error", skip_blank_lines=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -120,7 +121,9 @@ class StamningModel(nn.Module):
 
         self.config.lora = {"r": r, "alpha": alpha, "dropout": dropout, "targets": list(targets)}
         lora = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=list(targets), bias="none")
-        self.encoder = get_peft_model(self.encoder, lora)
+        with warnings.catch_warnings():  # peft calls a deprecated transformers helper
+            warnings.simplefilter("ignore", FutureWarning)
+            self.encoder = get_peft_model(self.encoder, lora)
 
     # ------------------------------------------------------------------ forward
     def pool(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -146,6 +149,7 @@ class StamningModel(nn.Module):
 
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
+        quiet_transformers()
         heads = {f"sentiment_head.{k}": v for k, v in self.sentiment_head.state_dict().items()}
         heads |= {f"theme_head.{k}": v for k, v in self.theme_head.state_dict().items()}
         save_file({k: v.contiguous() for k, v in heads.items()}, str(out / "heads.safetensors"))

@@ -43,6 +43,7 @@ class TrainConfig:
     patience: int = 2
     lora_r: int = 8
     lora_alpha: int = 16
+    lora_targets: tuple[str, ...] = ("query", "value")
     ordinal_smoothing: float = 0.15
     input_prefix: str | None = None
     taxonomy: str | Path | None = None
@@ -165,6 +166,14 @@ def _trainable_state(model: StamningModel) -> dict:
     return {k: v.detach().clone() for k, v in model.named_parameters() if v.requires_grad}
 
 
+def _scheduler(optimizer, groups, total_steps: int):
+    """One-cycle schedule (10 % warm-up, at least 2 steps); a constant rate for very short runs."""
+    if total_steps < 4:
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+    return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=[g["lr"] for g in groups], total_steps=total_steps,
+                                               pct_start=max(0.1, 2.0 / total_steps))
+
+
 def _run_epochs(model, cfg, train, val, groups, epochs, cache, log, best) -> tuple[list[dict], float]:
     """The epoch loop shared by both stages; keeps the best validation state (early stopping)."""
     from .inference import resolve_precision
@@ -173,8 +182,7 @@ def _run_epochs(model, cfg, train, val, groups, epochs, cache, log, best) -> tup
     optimizer = torch.optim.AdamW(groups, weight_decay=0.01)
     lengths = [len(x) for x in model.tokenizer(train.texts, add_special_tokens=False)["input_ids"]]
     steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=[g["lr"] for g in groups], total_steps=epochs * steps_per_epoch, pct_start=0.1)
+    scheduler = _scheduler(optimizer, groups, epochs * steps_per_epoch)
     loss_fn = Loss(train.themes, cfg.ordinal_smoothing)
     rng = random.Random(cfg.seed)
     best_state, history, bad = _trainable_state(model), [], 0
@@ -279,7 +287,7 @@ def train(config: TrainConfig, log=print) -> TrainResult:
                        max_length=config.max_length, taxonomy=taxonomy.to_dict())
     model = StamningModel.from_base(base_dir, mcfg, seed=config.seed)
     if config.mode == "lora":
-        model.add_lora(r=config.lora_r, alpha=config.lora_alpha)
+        model.add_lora(r=config.lora_r, alpha=config.lora_alpha, targets=tuple(config.lora_targets))
     log(f"training {config.mode} on {len(train_data)} comments, validating on {len(val_data)} (base {config.base})")
     history = _fit(model, config, train_data, val_data, log)
     _, sent, themes = _score(model, val_data, config.precision)

@@ -1,0 +1,542 @@
+"""The classify verb on a Ray cluster: many input shards in, one output Parquet shard per input shard.
+
+Each output shard has exactly what ``stamning classify`` writes for that shard alone: every row once,
+in the shard's order, the original columns kept, ``id`` (the id column or the 1-based row number within
+the shard) and the output contract (:data:`stamning.records.OUTPUT_COLUMNS`).
+
+How it runs (Ray Data, streaming):
+
+1. The driver lists the shards (a file, a folder or a glob), skips those whose output is verified
+   (``resume``), and resolves each remaining shard's columns exactly as ``classify_file`` does
+   (:func:`stamning.io.resolve_columns` on the first chunk of :func:`stamning.stream.iter_chunks`).
+2. Read stage: one task per shard reads it with :func:`~stamning.stream.iter_chunks` (the same encoding
+   detection, cp1252 fallback, delimiter sniffing and ``dtype=str`` as the single-process path; Ray's own
+   CSV reader infers types and would not match) and emits a narrow table: shard, row, id, text.
+3. Model stage: ``map_batches`` on an actor pool; each actor loads the model once (``__init__``) and
+   runs :func:`stamning.pipeline.classify_table` on its batches.
+4. The driver gathers the predictions per shard; once a shard is complete a write task reads the
+   shard again, joins it to its predictions with :func:`stamning.pipeline.predictions_frame`, writes
+   ``<stem>.parquet`` (temporary file + rename) and then ``<stem>.parquet.json`` (the manifest: input
+   size/mtime/head hash, the model's ``weights_sha256``, options and row count; also atomic).
+
+Input and output paths must be visible at the same path on every node (a shared disk)."""
+
+from __future__ import annotations
+
+import glob as _glob
+import json
+import math
+import os
+import pickle
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .errors import InputError, ModelError, StamningError
+from .io import resolve_columns
+from .records import OUTPUT_COLUMNS, PROB_COLUMNS, STATUS_OK
+
+SHARD_EXTENSIONS = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".parquet", ".xlsx", ".xlsm")
+MANIFEST_VERSION = 1
+WRITE_CHUNK_ROWS = 2048  # classify_file's default chunk size: the join reads the shard in the same chunks
+READ_CPUS = 0.5  # logical CPUs per read task and per write task (pandas parsing, no model)
+WRITE_CPUS = 0.5
+
+_FLOAT_COLUMNS = {"sentiment_score", "sentiment_confidence", *PROB_COLUMNS}
+_KEY_FIELDS = [pa.field("shard", pa.int64()), pa.field("row", pa.int64()), pa.field("total", pa.int64()),
+               pa.field("id", pa.string())]
+# What flows from the read stage to the actors: ``text`` holds str values, ``text_obj`` a pickled copy of
+# any other non-null value (a number in a JSONL/Parquet text column, NaN), so the model sees exactly the
+# values the single-process path sees (and skips them with the same reason).
+NARROW_SCHEMA = pa.schema(_KEY_FIELDS + [pa.field("text", pa.large_string()), pa.field("text_obj", pa.binary())])
+
+
+def _output_type(name: str) -> pa.DataType:
+    if name in _FLOAT_COLUMNS:
+        return pa.float64()
+    if name == "mixed":
+        return pa.bool_()
+    return pa.string()
+
+
+PREDICTED_SCHEMA = pa.schema(_KEY_FIELDS + [pa.field(c, _output_type(c)) for c in OUTPUT_COLUMNS])
+
+
+# --------------------------------------------------------------------------- results
+
+@dataclass
+class ShardResult:
+    input: Path
+    output: Path
+    rows: int
+    classified: int
+    reused: bool  # True: a verified output from an earlier run was kept
+
+
+@dataclass
+class RayResult:
+    output_dir: Path
+    shards: list[ShardResult] = field(default_factory=list)
+    seconds: float = 0.0  # the whole call, start-up included
+    startup_seconds: float = 0.0  # connecting to / starting Ray (0 when it was already initialised)
+
+    @property
+    def rows(self) -> int:
+        return sum(s.rows for s in self.shards)
+
+    @property
+    def classified(self) -> int:
+        return sum(s.classified for s in self.shards)
+
+    @property
+    def skipped(self) -> int:
+        """Rows that could not be classified (status ``skipped``), as in ClassifyResult."""
+        return self.rows - self.classified
+
+    @property
+    def shards_written(self) -> int:
+        return sum(not s.reused for s in self.shards)
+
+    @property
+    def shards_skipped(self) -> int:
+        """Shards whose verified output was kept (resume)."""
+        return sum(s.reused for s in self.shards)
+
+    @property
+    def rows_processed(self) -> int:
+        return sum(s.rows for s in self.shards if not s.reused)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_processed / self.seconds if self.seconds else 0.0
+
+
+# --------------------------------------------------------------------------- shards and manifests
+
+def find_shards(input: str | Path) -> list[Path]:
+    """The input shards, sorted by path: a file, the files of a folder (not recursive), or a glob."""
+    text = str(input)
+    path = Path(text).expanduser()
+    if path.is_dir():
+        found = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
+        where = f"{path}/"
+    elif path.is_file():
+        found = [path]
+        where = str(path)
+    elif any(ch in text for ch in "*?["):
+        found = sorted(Path(m) for m in _glob.glob(os.path.expanduser(text), recursive=True)
+                       if Path(m).is_file() and not Path(m).name.startswith("."))
+        where = text
+    else:
+        raise InputError(f"{text}: no such file or folder, and not a pattern; give a file, a folder or a glob "
+                         f"like 'shards/*.csv' (current folder: {Path.cwd()})")
+    if not found:
+        raise InputError(f"{where}: no shards matched; expected files ending in {', '.join(SHARD_EXTENSIONS)}")
+    unknown = [p.name for p in found if p.suffix.lower() not in SHARD_EXTENSIONS]
+    if unknown:
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise InputError(f"{where}: {len(unknown)} of {len(found)} matched files are not a readable table "
+                         f"({', '.join(unknown[:5])}{more}); shards must end in {', '.join(SHARD_EXTENSIONS)}; "
+                         "move the other files away or narrow the pattern (e.g. 'dir/*.csv')")
+    by_stem: dict[str, Path] = {}
+    for p in found:
+        other = by_stem.setdefault(p.stem, p)
+        if other != p:
+            raise InputError(f"{other.name} and {p.name} would both be written to {p.stem}.parquet; "
+                             "rename one of them (output shards are named after the input's stem)")
+    return found
+
+
+def output_for(shard: Path, output_dir: Path) -> Path:
+    return output_dir / f"{shard.stem}.parquet"
+
+
+def manifest_for(output: Path) -> Path:
+    return output.with_name(output.name + ".json")
+
+
+def _check_output_dir(output_dir: Path, shards: list[Path]) -> None:
+    if output_dir.exists() and not output_dir.is_dir():
+        raise InputError(f"{output_dir}: is a file; give a folder for the output shards (it is created if missing)")
+    resolved = output_dir.resolve()
+    if any(s.parent.resolve() == resolved for s in shards):
+        raise InputError(f"{output_dir}: is the folder of the input shards; choose another output folder "
+                         "(outputs there would be read as input on the next run)")
+
+
+def _options(text_column, id_column, round_column, group_column, precision, detect_mixed) -> dict:
+    return {"text_column": text_column, "id_column": id_column, "round_column": round_column,
+            "group_column": group_column, "precision": precision, "detect_mixed": detect_mixed}
+
+
+def _expected(shard: Path, model_sha: dict, options: dict) -> dict:
+    from .stream import input_fingerprint
+
+    return {"version": MANIFEST_VERSION, "input": input_fingerprint(shard), "model": model_sha, "options": options}
+
+
+def is_verified(shard: Path, output: Path, expected: dict) -> dict | None:
+    """The manifest when ``output`` is a finished result for ``shard`` under ``expected``; else None.
+
+    Finished means: the manifest matches (same input size/mtime/head hash, model weights and options)
+    and the Parquet file holds exactly the input's row count recorded in the manifest."""
+    marker = manifest_for(output)
+    if not (output.is_file() and marker.is_file()):
+        return None
+    try:
+        manifest = json.loads(marker.read_text("utf-8"))
+        if any(manifest.get(k) != v for k, v in expected.items()):
+            return None
+        if pq.ParquetFile(output).metadata.num_rows != manifest["rows"]:
+            return None
+    except Exception:  # unreadable manifest or Parquet: redo the shard
+        return None
+    return manifest
+
+
+def _first_chunk(shard: Path):
+    from .stream import iter_chunks
+
+    chunks = iter_chunks(shard, 1)
+    try:
+        return next(chunks)
+    except StopIteration:
+        raise InputError(f"{shard.name}: no data rows (only a header or nothing); add the answers below the header") from None
+    finally:
+        chunks.close()
+
+
+def _model_identity(model: str | Path | None) -> tuple[str | None, dict]:
+    """What each actor loads (a name or a path, resolved on the worker) and the weights it must have."""
+    from .model_config import ModelConfig
+    from .pipeline import DEFAULT_MODEL, default_model_dir
+
+    if model is not None and not isinstance(model, (str, Path)):
+        raise TypeError("classify_ray loads the model in each actor: pass a model directory or 'default', "
+                        "not a loaded model")
+    if model in (None, DEFAULT_MODEL):
+        path = default_model_dir()
+        if not (path / "config.json").is_file():
+            raise ModelError(f"the default model is missing from {path}; reinstall stamning")
+        return DEFAULT_MODEL, ModelConfig.load(path).weights_sha256
+    path = Path(model).expanduser()
+    if not path.is_dir():
+        raise ModelError(f"{path}: no such model directory; train one with `stamning train` or omit --model for the default")
+    return str(path.resolve()), ModelConfig.load(path).weights_sha256
+
+
+# --------------------------------------------------------------------------- worker side
+
+def _narrow(shard: int, table, total: int) -> pa.Table:
+    texts = table.frame[table.columns.text].tolist()
+    n = len(texts)
+    return pa.Table.from_pydict({
+        "shard": [shard] * n,
+        "row": list(range(table.offset, table.offset + n)),
+        "total": [total] * n,
+        "id": table.ids(),
+        "text": [t if isinstance(t, str) else None for t in texts],
+        "text_obj": [None if t is None or isinstance(t, str) else pickle.dumps(t) for t in texts],
+    }, schema=NARROW_SCHEMA)
+
+
+def _texts(batch: pa.Table) -> list[object]:
+    return [t if o is None else pickle.loads(o)
+            for t, o in zip(batch.column("text").to_pylist(), batch.column("text_obj").to_pylist())]
+
+
+def _check_unchanged(spec: dict) -> None:
+    from .stream import input_fingerprint
+
+    if input_fingerprint(Path(spec["input"])) != spec["fingerprint"]:
+        raise InputError(f"{Path(spec['input']).name}: the file changed during the run; run again when it is final")
+
+
+def _read_stage(batch: pa.Table, chunk_rows: int) -> Iterator[pa.Table]:
+    """Ray Data UDF: one shard spec in, the shard's rows out as narrow tables (the last one carries the total)."""
+    from .io import Columns, Table
+    from .stream import iter_chunks
+
+    for raw in batch.column("spec").to_pylist():
+        spec = json.loads(raw)
+        _check_unchanged(spec)
+        path, columns = Path(spec["input"]), Columns(**spec["columns"])
+        pending, offset = None, 0
+        for chunk in iter_chunks(path, chunk_rows):
+            if pending is not None:
+                yield pending
+            pending = _narrow(spec["shard"], Table(chunk.reset_index(drop=True), columns, path, offset), -1)
+            offset += len(chunk)
+        if pending is None:
+            raise InputError(f"{path.name}: no data rows (only a header or nothing); add the answers below the header")
+        yield pending.set_column(pending.schema.get_field_index("total"), "total",
+                                 pa.array([offset] * pending.num_rows, pa.int64()))
+
+
+class _Classifier:
+    """Ray Data actor: loads the model once, then classifies narrow batches with classify_table."""
+
+    def __init__(self, model: str, weights_sha256: dict, device: str, batch_size: int, precision: str,
+                 detect_mixed: bool, threads: int):
+        from .pipeline import hub_offline_default, load_model
+
+        hub_offline_default()
+        if device == "cpu":
+            import torch
+
+            torch.set_num_threads(max(1, threads))
+        self.model = load_model(model, device=device)
+        if self.model.config.weights_sha256 != weights_sha256:
+            raise ModelError(f"{model}: the model on this worker ({os.uname().nodename}) has other weights than on "
+                             "the driver; install the same stamning version / model directory on every node")
+        self.options = {"batch_size": batch_size, "precision": precision, "detect_mixed": detect_mixed}
+
+    def __call__(self, batch: pa.Table) -> pa.Table:
+        import pandas as pd
+
+        from .io import Columns, Table
+        from .pipeline import classify_table
+
+        # ids arrive final (Table.ids() in the read stage); Table.ids() leaves them unchanged here
+        frame = pd.DataFrame({"id": pd.Series(batch.column("id").to_pylist(), dtype=object),
+                              "text": pd.Series(_texts(batch), dtype=object)})
+        table = Table(frame, Columns(text="text", id="id"), Path("ray-batch"))
+        preds = classify_table(self.model, table, chunk_rows=max(1, len(frame)), **self.options)
+        out = {name: batch.column(name) for name in ("shard", "row", "total", "id")}
+        rows = [p.to_columns() for p in preds]
+        for name in OUTPUT_COLUMNS:
+            out[name] = pa.array([r[name] for r in rows], _output_type(name))
+        return pa.Table.from_pydict(out, schema=PREDICTED_SCHEMA)
+
+
+class _Precomputed:
+    """Stands in for a Prediction in predictions_frame: its output columns, computed by an actor."""
+
+    __slots__ = ("_columns",)
+
+    def __init__(self, columns: dict):
+        self._columns = columns
+
+    def to_columns(self) -> dict:
+        return dict(self._columns)
+
+
+def _write_shard(spec: dict, predictions: pa.Table) -> dict:
+    """Join a shard with its predictions (in row order), write the Parquet output and then its manifest."""
+    from .io import Columns, Table, atomic_write_text
+    from .pipeline import predictions_frame
+    from .stream import _arrow_safe, iter_chunks
+
+    _check_unchanged(spec)
+    path, out = Path(spec["input"]), Path(spec["output"])
+    columns = Columns(**spec["columns"])
+    ids = predictions.column("id").to_pylist()
+    rows = predictions.select(list(OUTPUT_COLUMNS)).to_pylist()
+    tables, offset = [], 0
+    for chunk in iter_chunks(path, WRITE_CHUNK_ROWS):
+        table = Table(chunk.reset_index(drop=True), columns, path, offset)
+        n = len(chunk)
+        if table.ids() != ids[offset:offset + n]:
+            raise InputError(f"{path.name}: rows {offset + 1}-{offset + n} read differently than when classified; "
+                             "run again when the file is final")
+        tables.append(_arrow_safe(predictions_frame(table, [_Precomputed(r) for r in rows[offset:offset + n]])))
+        offset += n
+    if offset != len(rows):
+        raise InputError(f"{path.name}: {offset} rows now, {len(rows)} when classified; run again when the file is final")
+    arrow = pa.concat_tables(tables, promote_options="permissive")
+    marker = manifest_for(out)
+    marker.unlink(missing_ok=True)  # an old manifest must never vouch for a new file
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".stamning-tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        pq.write_table(arrow, tmp)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    ok = int(pc.sum(pc.equal(arrow.column("status"), STATUS_OK)).as_py() or 0)
+    manifest = {**spec["expected"], "rows": offset, "ok": ok, "columns": spec["columns"],
+                "output": out.name}
+    atomic_write_text(marker, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return {"shard": spec["shard"], "rows": offset, "ok": ok}
+
+
+# --------------------------------------------------------------------------- driver
+
+def _stamning_error(err: BaseException) -> StamningError | None:
+    """The user-facing error inside a Ray wrapper (RayTaskError, UserCodeException, ...), if there is one."""
+    from ray.exceptions import RayError
+
+    seen, stack = set(), [err]
+    while stack:
+        e = stack.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, StamningError) and not isinstance(e, RayError):
+            return e
+        stack += [getattr(e, "cause", None), e.__cause__, e.__context__]
+    return None
+
+
+def _connect(address: str | None, num_cpus: float, num_gpus: float) -> bool:
+    """Use an initialised Ray, an existing cluster (address / RAY_ADDRESS), or start a local one.
+
+    Returns True when this call initialised Ray (and so shuts it down at the end)."""
+    import ray
+
+    if ray.is_initialized():
+        return False
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # offline: no usage report
+    address = address or os.environ.get("RAY_ADDRESS")
+    if address and address != "local":
+        ray.init(address=address, log_to_driver=False)
+        return True
+    if num_gpus:
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ModelError("num_gpus_per_actor > 0 but no CUDA GPU is available here; use 0, or give the "
+                             "address of a cluster with GPUs")
+    ray.init(num_cpus=max(os.cpu_count() or 1, math.ceil(num_cpus)), include_dashboard=False, log_to_driver=False)
+    return True
+
+
+def classify_ray(input: str | Path, output_dir: str | Path, *, model: str | Path | None = None,
+                 text_column: str | None = None, id_column: str | None = None, round_column: str | None = None,
+                 group_column: str | None = None, batch_size: int = 32, rows_per_batch: int = 1024,
+                 concurrency: int | tuple[int, int] = 2, num_cpus_per_actor: float = 1, num_gpus_per_actor: float = 0,
+                 address: str | None = None, precision: str = "auto", resume: bool = True,
+                 detect_mixed: bool = True, progress: Callable[[int, int], None] | None = None) -> RayResult:
+    """Classify every shard of ``input`` (a file, a folder or a glob) into ``output_dir/<stem>.parquet``.
+
+    The model runs in a Ray Data actor pool (``concurrency`` actors, each loading it once, with
+    ``num_cpus_per_actor`` / ``num_gpus_per_actor``); ``rows_per_batch`` rows go to an actor per call,
+    ``batch_size`` is the model's batch. With ``resume`` shards whose output is verified are kept.
+    ``progress(shards_done, shards_total)`` is called as shards finish."""
+    start = time.perf_counter()
+    if rows_per_batch < 1 or batch_size < 1:
+        raise InputError("rows_per_batch and batch_size must be at least 1")
+    shards = find_shards(input)
+    out_dir = Path(output_dir).expanduser()
+    _check_output_dir(out_dir, shards)
+    model_name, model_sha = _model_identity(model)
+    options = _options(text_column, id_column, round_column, group_column, precision, detect_mixed)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result = RayResult(out_dir.resolve())
+    results: dict[int, ShardResult] = {}
+    todo: list[dict] = []
+    for k, shard in enumerate(shards):
+        out = output_for(shard, out_dir)
+        if out.resolve() == shard.resolve():
+            raise InputError(f"{out.name}: the output would overwrite the input; choose another output folder")
+        expected = _expected(shard, model_sha, options)
+        manifest = is_verified(shard, out, expected) if resume else None
+        if manifest is not None:
+            results[k] = ShardResult(shard, out, manifest["rows"], manifest["ok"], reused=True)
+            continue
+        columns = resolve_columns(_first_chunk(shard), shard, text_column, id_column, round_column, group_column)
+        todo.append({"shard": k, "input": str(shard.resolve()), "output": str(out.resolve()),
+                     "columns": asdict(columns), "fingerprint": expected["input"], "expected": expected})
+    if progress:
+        progress(len(results), len(shards))
+    if todo:
+        actors = concurrency if isinstance(concurrency, int) else max(concurrency)
+        t0 = time.perf_counter()
+        started = _connect(address, actors * num_cpus_per_actor + READ_CPUS + WRITE_CPUS,
+                           actors * num_gpus_per_actor)
+        result.startup_seconds = time.perf_counter() - t0
+        try:
+            written = _run(todo, model_name, model_sha, batch_size, rows_per_batch, concurrency,
+                           num_cpus_per_actor, num_gpus_per_actor, precision, detect_mixed,
+                           lambda n: progress(len(results) + n, len(shards)) if progress else None)
+        except Exception as err:
+            found = _stamning_error(err)
+            if found is not None and found is not err:
+                raise found from None
+            raise
+        finally:
+            if started:
+                import ray
+
+                ray.shutdown()
+        for spec in todo:
+            info = written[spec["shard"]]
+            results[spec["shard"]] = ShardResult(Path(spec["input"]), Path(spec["output"]), info["rows"], info["ok"],
+                                                 reused=False)
+    result.shards = [results[k] for k in range(len(shards))]
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _run(todo: list[dict], model_name: str, model_sha: dict, batch_size: int, rows_per_batch: int,
+         concurrency, num_cpus: float, num_gpus: float, precision: str, detect_mixed: bool,
+         progress: Callable[[int], None] | None) -> dict[int, dict]:
+    import ray
+    import ray.data
+
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ds = ray.data.from_items([{"spec": json.dumps(spec)} for spec in todo], override_num_blocks=len(todo))
+    ds = ds.map_batches(_read_stage, batch_size=1, batch_format="pyarrow", fn_kwargs={"chunk_rows": rows_per_batch},
+                        num_cpus=READ_CPUS)
+    ds = ds.map_batches(
+        _Classifier, batch_size=rows_per_batch, batch_format="pyarrow", concurrency=concurrency,
+        num_cpus=num_cpus, num_gpus=num_gpus or None,
+        fn_constructor_kwargs={"model": model_name, "weights_sha256": model_sha,
+                               "device": "cuda" if num_gpus else "cpu", "batch_size": batch_size,
+                               "precision": precision, "detect_mixed": detect_mixed,
+                               "threads": max(1, int(num_cpus))})
+    write = ray.remote(num_cpus=WRITE_CPUS, max_retries=1)(_write_shard)
+    specs = {spec["shard"]: spec for spec in todo}
+    parts: dict[int, list[pa.Table]] = {k: [] for k in specs}
+    seen: dict[int, int] = {k: 0 for k in specs}
+    totals: dict[int, int] = {}
+    pending: dict = {}
+    written: dict[int, dict] = {}
+
+    def collect(block_until_done: bool) -> None:
+        while pending:
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=None if block_until_done else 0)
+            if not ready:
+                return
+            for ref in ready:
+                pending.pop(ref)
+                info = ray.get(ref)
+                written[info["shard"]] = info
+                if progress:
+                    progress(len(written))
+
+    for block in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
+        for k in pc.unique(block.column("shard")).to_pylist():
+            part = block.filter(pc.equal(block.column("shard"), k))
+            parts.setdefault(k, []).append(part)
+            seen[k] += part.num_rows
+            total = pc.max(part.column("total")).as_py()
+            if total is not None and total >= 0:
+                totals[k] = total
+            if k in totals and seen[k] == totals[k]:
+                pending[write.remote(specs[k], _in_order(parts.pop(k), totals[k], specs[k]))] = k
+        collect(False)
+    collect(True)
+    missing = [Path(specs[k]["input"]).name for k in specs if k not in written]
+    if missing:
+        raise RuntimeError(f"rows of {', '.join(missing)} did not come back from the cluster; run again (resume "
+                           "keeps the finished shards)")
+    return written
+
+
+def _in_order(parts: list[pa.Table], total: int, spec: dict) -> pa.Table:
+    """The shard's predictions sorted by row, checked to be rows 0..total-1 exactly once."""
+    table = pa.concat_tables(parts)
+    table = table.take(pc.sort_indices(table.column("row")))
+    rows = table.column("row").to_numpy()
+    if len(rows) != total or (total and (rows[0] != 0 or rows[-1] != total - 1 or len(set(rows.tolist())) != total)):
+        raise RuntimeError(f"{Path(spec['input']).name}: predictions do not cover each row exactly once")
+    return table

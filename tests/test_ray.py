@@ -1,0 +1,167 @@
+"""classify_ray (stamning.engine_ray) against the single-process classify_file, on a local 2-CPU Ray."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+ray = pytest.importorskip("ray")
+
+import pandas as pd  # noqa: E402
+
+from stamning.engine_ray import classify_ray, manifest_for  # noqa: E402
+from stamning.errors import InputError  # noqa: E402
+from stamning.pipeline import classify_file  # noqa: E402
+from stamning.records import PROB_COLUMNS  # noqa: E402
+
+from conftest import labelled_rows  # noqa: E402
+
+EXACT = ["id", "status", "reason", "sentiment", "themes", "mixed"]
+NUMERIC = ["sentiment_score", "sentiment_confidence", *PROB_COLUMNS]
+RAY_OPTIONS = dict(precision="fp32", concurrency=2, num_cpus_per_actor=0.5, rows_per_batch=48, batch_size=16)
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+def _texts(n: int, seed: int, cp1252: bool = False) -> list[str]:
+    rng = random.Random(seed)
+    base = [r["text"] for r in labelled_rows()]
+    if cp1252:
+        base = [t for t in base if _encodable(t)]
+    extra = ["Åtgärderna på äldreboendet är för få.", "Öppettiderna är bra, men kön är lång.", "  ", "", "...",
+             "Väldigt dåligt bemötande från växeln.", "Tack för ett gott samarbete i år!"]
+    pool = base + extra
+    return [rng.choice(pool) + ("" if k % 5 else f" Punkt {k}.") if k % 11 else "" for k in range(n)]
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("cp1252")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def shards(tmp_path_factory):
+    """Four shards, four shapes: UTF-8 CSV with ids, cp1252 ';' CSV without, Parquet with nulls, JSONL with a number."""
+    d = tmp_path_factory.mktemp("shards")
+    a = _texts(90, 1)
+    pd.DataFrame({"id": [f"a{k}" if k % 7 else "" for k in range(len(a))], "kommentar": a,
+                  "enhet": ["Vård och omsorg"] * len(a)}).to_csv(d / "a_utf8.csv", index=False)
+    b = _texts(70, 2, cp1252=True)
+    quoted = ['"' + t.replace('"', '""') + '"' for t in b]
+    body = "Fritext;Förvaltning;Omgång\r\n" + "".join(f"{q};Kultur;2024\r\n" for q in quoted)
+    (d / "b_excel.csv").write_bytes(body.encode("cp1252"))
+    c = _texts(80, 3)
+    pd.DataFrame({"text": [None if k % 13 == 0 else t for k, t in enumerate(c)],
+                  "score": list(range(len(c)))}).to_parquet(d / "c_export.parquet", index=False)
+    e = _texts(60, 4)
+    lines = [json.dumps({"svar": 5 if k == 3 else t, "nr": k + 100}, ensure_ascii=False) for k, t in enumerate(e)]
+    (d / "d_web.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    return d
+
+
+@pytest.fixture(scope="module")
+def single(shards, tmp_path_factory, tiny_model):
+    out = tmp_path_factory.mktemp("single")
+    frames = {}
+    for shard in sorted(shards.iterdir()):
+        target = out / f"{shard.stem}.parquet"
+        classify_file(shard, target, model=tiny_model, precision="fp32")
+        frames[shard.stem] = pd.read_parquet(target)
+    return frames
+
+
+def _assert_same(ray_dir, single) -> None:
+    for stem, expected in single.items():
+        got = pd.read_parquet(ray_dir / f"{stem}.parquet")
+        assert list(got.columns) == list(expected.columns), stem
+        assert len(got) == len(expected), stem
+        for col in got.columns:
+            if col in NUMERIC:
+                diff = (got[col].astype(float) - expected[col].astype(float)).abs().fillna(0.0)
+                assert (got[col].isna() == expected[col].isna()).all(), (stem, col)
+                assert diff.max() <= 1e-4, (stem, col, diff.max())
+            else:
+                assert got[col].tolist() == expected[col].tolist(), (stem, col)
+
+
+def test_ray_matches_single_process_and_resumes(local_ray, shards, single, tiny_model_dir, tmp_path):
+    out = tmp_path / "ray-out"
+    result = classify_ray(shards, out, model=tiny_model_dir, **RAY_OPTIONS)
+    assert result.shards_written == 4 and result.shards_skipped == 0
+    assert result.rows == sum(len(f) for f in single.values()) == 300
+    assert result.classified == sum(int((f["status"] == "ok").sum()) for f in single.values())
+    _assert_same(out, single)
+    # every row once, in shard order; ids as the single-process path gives them
+    assert pd.read_parquet(out / "b_excel.parquet")["id"].tolist() == [str(k) for k in range(1, 71)]
+    assert pd.read_parquet(out / "d_web.parquet").loc[3, "reason"] == "inte text (int)"
+    manifest = json.loads(manifest_for(out / "a_utf8.parquet").read_text("utf-8"))
+    assert manifest["rows"] == 90 and manifest["columns"]["text"] == "kommentar"
+
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    again = classify_ray(shards, out, model=tiny_model_dir, **RAY_OPTIONS)
+    assert again.shards_skipped == 4 and again.shards_written == 0 and again.rows == 300
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == stamps
+
+    (out / "c_export.parquet").unlink()
+    redo = classify_ray(shards, out, model=tiny_model_dir, **RAY_OPTIONS)
+    assert redo.shards_written == 1 and redo.shards_skipped == 3
+    assert [s.input.name for s in redo.shards if not s.reused] == ["c_export.parquet"]
+    assert (out / "a_utf8.parquet").stat().st_mtime_ns == stamps["a_utf8.parquet"]
+    _assert_same(out, single)
+    assert not list(out.glob(".*"))  # no temporary files left behind
+
+
+def test_changed_shard_or_options_are_redone(local_ray, shards, tiny_model_dir, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "d_web.jsonl").write_bytes((shards / "d_web.jsonl").read_bytes())
+    (src / "b_excel.csv").write_bytes((shards / "b_excel.csv").read_bytes())
+    out = tmp_path / "out"
+    classify_ray(src / "*.*", out, model=tiny_model_dir, **RAY_OPTIONS)
+    with open(src / "d_web.jsonl", "a", encoding="utf-8") as fh:
+        fh.write(json.dumps({"svar": "Ny kommentar om ledningen.", "nr": 999}, ensure_ascii=False) + "\n")
+    redo = classify_ray(src / "*.*", out, model=tiny_model_dir, **RAY_OPTIONS)
+    assert [s.input.name for s in redo.shards if not s.reused] == ["d_web.jsonl"]
+    assert len(pd.read_parquet(out / "d_web.parquet")) == 61
+    no_resume = classify_ray(src / "*.*", out, model=tiny_model_dir, resume=False, **RAY_OPTIONS)
+    assert no_resume.shards_written == 2
+
+
+def test_input_errors_are_clear(tmp_path, tiny_model_dir):
+    # raised before Ray is started
+    with pytest.raises(InputError, match="no shards matched"):
+        classify_ray(tmp_path / "nothing-*.csv", tmp_path / "out", model=tiny_model_dir)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no shards matched"):
+        classify_ray(tmp_path / "empty", tmp_path / "out", model=tiny_model_dir)
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "a.csv").write_text("text\nbra\n", "utf-8")
+    (mixed / "notes.docx").write_bytes(b"PK")
+    with pytest.raises(InputError, match="notes.docx"):
+        classify_ray(mixed, tmp_path / "out", model=tiny_model_dir)
+    with pytest.raises(InputError, match="not a readable table"):
+        classify_ray(mixed / "*", tmp_path / "out", model=tiny_model_dir)
+    (mixed / "notes.docx").unlink()
+    (mixed / "a.jsonl").write_text('{"text": "bra"}\n', "utf-8")
+    with pytest.raises(InputError, match="both be written to a.parquet"):
+        classify_ray(mixed, tmp_path / "out", model=tiny_model_dir)
+    (mixed / "a.jsonl").unlink()
+    (tmp_path / "file-out").write_text("x", "utf-8")
+    with pytest.raises(InputError, match="is a file"):
+        classify_ray(mixed, tmp_path / "file-out", model=tiny_model_dir)
+    with pytest.raises(InputError, match="folder of the input shards"):
+        classify_ray(mixed, mixed, model=tiny_model_dir)
+    with pytest.raises(InputError, match="no such file"):
+        classify_ray(tmp_path / "missing.csv", tmp_path / "out", model=tiny_model_dir)
+    assert not (tmp_path / "out").exists()  # nothing created, Ray not needed for these checks
