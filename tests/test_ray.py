@@ -8,11 +8,13 @@ import random
 import pytest
 
 ray = pytest.importorskip("ray")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Ray Data's own context defaults
 
 import pandas as pd  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
 
-from stamning.engine_ray import classify_ray, manifest_for  # noqa: E402
-from stamning.errors import InputError  # noqa: E402
+from stamning.engine_ray import classify_ray, expected_manifest, is_verified, manifest_for  # noqa: E402
+from stamning.errors import ColumnError, ConfigError, InputError  # noqa: E402
 from stamning.pipeline import classify_file  # noqa: E402
 from stamning.records import PROB_COLUMNS  # noqa: E402
 
@@ -77,12 +79,14 @@ def single(shards, tmp_path_factory, tiny_model):
         target = out / f"{shard.stem}.parquet"
         classify_file(shard, target, model=tiny_model, precision="fp32")
         frames[shard.stem] = pd.read_parquet(target)
-    return frames
+    return out, frames
 
 
-def _assert_same(ray_dir, single) -> None:
+def _assert_same(ray_dir, single_dir, single) -> None:
     for stem, expected in single.items():
         got = pd.read_parquet(ray_dir / f"{stem}.parquet")
+        schema = pq.read_schema(ray_dir / f"{stem}.parquet").remove_metadata()
+        assert schema == pq.read_schema(single_dir / f"{stem}.parquet").remove_metadata(), stem
         assert list(got.columns) == list(expected.columns), stem
         assert len(got) == len(expected), stem
         for col in got.columns:
@@ -98,9 +102,9 @@ def test_ray_matches_single_process_and_resumes(local_ray, shards, single, tiny_
     out = tmp_path / "ray-out"
     result = classify_ray(shards, out, model=tiny_model_dir, **RAY_OPTIONS)
     assert result.shards_written == 4 and result.shards_skipped == 0
-    assert result.rows == sum(len(f) for f in single.values()) == 300
-    assert result.classified == sum(int((f["status"] == "ok").sum()) for f in single.values())
-    _assert_same(out, single)
+    assert result.rows == sum(len(f) for f in single[1].values()) == 300
+    assert result.classified == sum(int((f["status"] == "ok").sum()) for f in single[1].values())
+    _assert_same(out, *single)
     # every row once, in shard order; ids as the single-process path gives them
     assert pd.read_parquet(out / "b_excel.parquet")["id"].tolist() == [str(k) for k in range(1, 71)]
     assert pd.read_parquet(out / "d_web.parquet").loc[3, "reason"] == "inte text (int)"
@@ -117,24 +121,44 @@ def test_ray_matches_single_process_and_resumes(local_ray, shards, single, tiny_
     assert redo.shards_written == 1 and redo.shards_skipped == 3
     assert [s.input.name for s in redo.shards if not s.reused] == ["c_export.parquet"]
     assert (out / "a_utf8.parquet").stat().st_mtime_ns == stamps["a_utf8.parquet"]
-    _assert_same(out, single)
+    _assert_same(out, *single)
     assert not list(out.glob(".*"))  # no temporary files left behind
 
 
-def test_changed_shard_or_options_are_redone(local_ray, shards, tiny_model_dir, tmp_path):
+def test_a_changed_input_model_or_option_is_not_verified(tmp_path):
+    shard = tmp_path / "in" / "s.jsonl"
+    shard.parent.mkdir()
+    shard.write_text('{"text": "Bra chef."}\n{"text": "Dålig lön."}\n', "utf-8")
+    out = tmp_path / "s.parquet"
+    pd.DataFrame({"id": ["1", "2"], "status": ["ok", "ok"]}).to_parquet(out)
+    options = {"text_column": None, "precision": "fp32"}
+    expected = expected_manifest(shard, {"heads.safetensors": "abc"}, options)
+    manifest_for(out).write_text(json.dumps({**expected, "rows": 2, "ok": 2}), "utf-8")
+    assert is_verified(shard, out, expected) is not None
+    assert is_verified(shard, out, expected_manifest(shard, {"heads.safetensors": "other"}, options)) is None
+    assert is_verified(shard, out, expected_manifest(shard, expected["model"], {**options, "precision": "bf16"})) is None
+    pd.DataFrame({"id": ["1"], "status": ["ok"]}).to_parquet(out)  # fewer rows than the input had
+    assert is_verified(shard, out, expected) is None
+    pd.DataFrame({"id": ["1", "2"], "status": ["ok", "ok"]}).to_parquet(out)
+    with open(shard, "a", encoding="utf-8") as fh:
+        fh.write('{"text": "Ny rad."}\n')
+    assert is_verified(shard, out, expected_manifest(shard, expected["model"], options)) is None
+    manifest_for(out).write_text("{", "utf-8")
+    assert is_verified(shard, out, expected) is None
+
+
+def test_worker_errors_come_back_as_stamning_errors(local_ray, tiny_model_dir, tmp_path):
     src = tmp_path / "in"
     src.mkdir()
-    (src / "d_web.jsonl").write_bytes((shards / "d_web.jsonl").read_bytes())
-    (src / "b_excel.csv").write_bytes((shards / "b_excel.csv").read_bytes())
-    out = tmp_path / "out"
-    classify_ray(src / "*.*", out, model=tiny_model_dir, **RAY_OPTIONS)
-    with open(src / "d_web.jsonl", "a", encoding="utf-8") as fh:
-        fh.write(json.dumps({"svar": "Ny kommentar om ledningen.", "nr": 999}, ensure_ascii=False) + "\n")
-    redo = classify_ray(src / "*.*", out, model=tiny_model_dir, **RAY_OPTIONS)
-    assert [s.input.name for s in redo.shards if not s.reused] == ["d_web.jsonl"]
-    assert len(pd.read_parquet(out / "d_web.parquet")) == 61
-    no_resume = classify_ray(src / "*.*", out, model=tiny_model_dir, resume=False, **RAY_OPTIONS)
-    assert no_resume.shards_written == 2
+    (src / "ok.csv").write_text("text\nBra chef.\n", "utf-8")
+    (src / "names.csv").write_text("namn,betyg\nAnna,3\n", "utf-8")
+    with pytest.raises(ColumnError, match=r"^names.csv: found no text column[^\n]*$"):
+        classify_ray(src, tmp_path / "out", model=tiny_model_dir, **RAY_OPTIONS)
+
+
+def test_a_pool_that_leaves_no_cpu_for_reading_is_refused(local_ray, shards, tiny_model_dir, tmp_path):
+    with pytest.raises(ConfigError, match="the Ray cluster has 2 CPUs"):  # it would wait forever
+        classify_ray(shards, tmp_path / "out", model=tiny_model_dir, concurrency=2, num_cpus_per_actor=1)
 
 
 def test_input_errors_are_clear(tmp_path, tiny_model_dir):

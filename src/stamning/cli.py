@@ -124,9 +124,28 @@ def classify(
     precision: Annotated[str, typer.Option(help="auto (bf16 där processorn klarar det), fp32 eller bf16.")] = "auto",
     resume: Annotated[bool, typer.Option("--resume", help="Fortsätt en avbruten körning där den senast färdiga delen slutade.")] = False,
     chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=16, help="Rader per del (läses, klassas och sparas för sig).")] = 2048,
+    engine: Annotated[str, typer.Option("--engine", help="local (en process) eller ray (Ray Data; INPUT kan vara mapp eller mönster, -o en mapp).")] = "local",
+    address: Annotated[Optional[str], typer.Option("--address", help="Ray: klustrets adress (annars RAY_ADDRESS, annars ett lokalt Ray).")] = None,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Ray: antal aktörer (modellkopior).")] = 2,
+    num_cpus_per_actor: Annotated[float, typer.Option("--num-cpus-per-actor", min=0.1, help="Ray: CPU:er per aktör.")] = 1.0,
+    num_gpus_per_actor: Annotated[float, typer.Option("--num-gpus-per-actor", min=0.0, help="Ray: GPU:er per aktör.")] = 0.0,
 ) -> None:
     """Klassificera varje kommentar: sentiment, sannolikheter och teman. Alla rader kommer ut igen."""
     from .pipeline import classify_file
+
+    if engine == "ray":
+        from .engine_ray import classify_ray
+
+        r = classify_ray(str(input), output, model=model, text_column=text_column, id_column=id_column,
+                         round_column=round_column, group_column=group_column, batch_size=batch_size,
+                         concurrency=concurrency, num_cpus_per_actor=num_cpus_per_actor,
+                         num_gpus_per_actor=num_gpus_per_actor, address=address, precision=precision,
+                         resume=True, verbose=_state["debug"])
+        out.print(f"{r.rows} rader i {len(r.shards)} delfiler: {r.classified} klassificerade, {r.skipped} hoppade över; "
+                  f"{r.shards_written} skrivna, {r.shards_skipped} redan klara. Skrev {output} på {r.seconds:.1f} s.")
+        return
+    if engine != "local":
+        raise StamningError(f"--engine {engine}: expected local or ray")
 
     bar, progress = _progress_bar()
     if bar:

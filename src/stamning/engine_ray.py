@@ -6,18 +6,20 @@ the shard) and the output contract (:data:`stamning.records.OUTPUT_COLUMNS`).
 
 How it runs (Ray Data, streaming):
 
-1. The driver lists the shards (a file, a folder or a glob), skips those whose output is verified
-   (``resume``), and resolves each remaining shard's columns exactly as ``classify_file`` does
-   (:func:`stamning.io.resolve_columns` on the first chunk of :func:`stamning.stream.iter_chunks`).
+1. The driver lists the shards (a file, a folder or a glob) and skips those whose output is verified
+   (``resume``); it reads no shard beyond the first MiB (the fingerprint).
 2. Read stage: one task per shard reads it with :func:`~stamning.stream.iter_chunks` (the same encoding
    detection, cp1252 fallback, delimiter sniffing and ``dtype=str`` as the single-process path; Ray's own
-   CSV reader infers types and would not match) and emits a narrow table: shard, row, id, text.
+   CSV reader infers types and would not match), resolves the columns on the first chunk with
+   :func:`~stamning.io.resolve_columns` as ``classify_file`` does, and emits a narrow table: shard, row,
+   id (:meth:`~stamning.io.Table.ids`), text.
 3. Model stage: ``map_batches`` on an actor pool; each actor loads the model once (``__init__``) and
    runs :func:`stamning.pipeline.classify_table` on its batches.
 4. The driver gathers the predictions per shard; once a shard is complete a write task reads the
    shard again, joins it to its predictions with :func:`stamning.pipeline.predictions_frame`, writes
    ``<stem>.parquet`` (temporary file + rename) and then ``<stem>.parquet.json`` (the manifest: input
-   size/mtime/head hash, the model's ``weights_sha256``, options and row count; also atomic).
+   size/mtime/head hash, the model's ``weights_sha256`` and config.json hash, options and row count;
+   also atomic).
 
 Input and output paths must be visible at the same path on every node (a shared disk)."""
 
@@ -25,11 +27,14 @@ from __future__ import annotations
 
 import glob as _glob
 import json
+import logging
 import math
 import os
 import pickle
 import tempfile
 import time
+import warnings
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -38,7 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .errors import InputError, ModelError, StamningError
+from .errors import ConfigError, InputError, ModelError, StamningError
 from .io import resolve_columns
 from .records import OUTPUT_COLUMNS, PROB_COLUMNS, STATUS_OK
 
@@ -47,6 +52,9 @@ MANIFEST_VERSION = 1
 WRITE_CHUNK_ROWS = 2048  # classify_file's default chunk size: the join reads the shard in the same chunks
 READ_CPUS = 0.5  # logical CPUs per read task and per write task (pandas parsing, no model)
 WRITE_CPUS = 0.5
+READ_MEMORY = 256 << 20  # bytes reserved per read task
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+RAY_PIN = "ray[data]==2.60.0"
 
 _FLOAT_COLUMNS = {"sentiment_score", "sentiment_confidence", *PROB_COLUMNS}
 _KEY_FIELDS = [pa.field("shard", pa.int64()), pa.field("row", pa.int64()), pa.field("total", pa.int64()),
@@ -175,10 +183,10 @@ def _options(text_column, id_column, round_column, group_column, precision, dete
             "group_column": group_column, "precision": precision, "detect_mixed": detect_mixed}
 
 
-def _expected(shard: Path, model_sha: dict, options: dict) -> dict:
+def expected_manifest(shard: Path, model_id: dict, options: dict) -> dict:
     from .stream import input_fingerprint
 
-    return {"version": MANIFEST_VERSION, "input": input_fingerprint(shard), "model": model_sha, "options": options}
+    return {"version": MANIFEST_VERSION, "input": input_fingerprint(shard), "model": model_id, "options": options}
 
 
 def is_verified(shard: Path, output: Path, expected: dict) -> dict | None:
@@ -200,35 +208,39 @@ def is_verified(shard: Path, output: Path, expected: dict) -> dict | None:
     return manifest
 
 
-def _first_chunk(shard: Path):
-    from .stream import iter_chunks
-
-    chunks = iter_chunks(shard, 1)
-    try:
-        return next(chunks)
-    except StopIteration:
-        raise InputError(f"{shard.name}: no data rows (only a header or nothing); add the answers below the header") from None
-    finally:
-        chunks.close()
-
-
-def _model_identity(model: str | Path | None) -> tuple[str | None, dict]:
-    """What each actor loads (a name or a path, resolved on the worker) and the weights it must have."""
-    from .model_config import ModelConfig
+def _model_dir(model: str | Path | None) -> Path:
     from .pipeline import DEFAULT_MODEL, default_model_dir
 
-    if model is not None and not isinstance(model, (str, Path)):
-        raise TypeError("classify_ray loads the model in each actor: pass a model directory or 'default', "
-                        "not a loaded model")
     if model in (None, DEFAULT_MODEL):
         path = default_model_dir()
         if not (path / "config.json").is_file():
             raise ModelError(f"the default model is missing from {path}; reinstall stamning")
-        return DEFAULT_MODEL, ModelConfig.load(path).weights_sha256
+        return path
     path = Path(model).expanduser()
     if not path.is_dir():
         raise ModelError(f"{path}: no such model directory; train one with `stamning train` or omit --model for the default")
-    return str(path.resolve()), ModelConfig.load(path).weights_sha256
+    return path
+
+
+def model_identity(directory: Path) -> dict:
+    """What makes two copies of a model give the same output: its weights and its config.json (labels,
+    theme thresholds, base fingerprint). Recorded in each manifest and checked by every actor."""
+    from .model import _sha256
+    from .model_config import ModelConfig
+
+    return {"weights_sha256": ModelConfig.load(directory).weights_sha256,
+            "config_sha256": _sha256(directory / "config.json")}
+
+
+def _model_identity(model: str | Path | None) -> tuple[str, dict]:
+    """What each actor loads (a name or a path, resolved on the worker) and the identity it must have."""
+    from .pipeline import DEFAULT_MODEL
+
+    if model is not None and not isinstance(model, (str, Path)):
+        raise TypeError("classify_ray loads the model in each actor: pass a model directory or 'default', "
+                        "not a loaded model")
+    name = DEFAULT_MODEL if model in (None, DEFAULT_MODEL) else str(Path(model).expanduser().resolve())
+    return name, model_identity(_model_dir(model))
 
 
 # --------------------------------------------------------------------------- worker side
@@ -251,6 +263,14 @@ def _texts(batch: pa.Table) -> list[object]:
             for t, o in zip(batch.column("text").to_pylist(), batch.column("text_obj").to_pylist())]
 
 
+def _columns(first, path: Path, spec: dict):
+    """Column roles from a shard's first chunk, as classify_file resolves them."""
+    return resolve_columns(first, path, *(spec["expected"]["options"][k] for k in _COLUMN_ARGS))
+
+
+_COLUMN_ARGS = ("text_column", "id_column", "round_column", "group_column")
+
+
 def _check_unchanged(spec: dict) -> None:
     from .stream import input_fingerprint
 
@@ -260,15 +280,16 @@ def _check_unchanged(spec: dict) -> None:
 
 def _read_stage(batch: pa.Table, chunk_rows: int) -> Iterator[pa.Table]:
     """Ray Data UDF: one shard spec in, the shard's rows out as narrow tables (the last one carries the total)."""
-    from .io import Columns, Table
+    from .io import Table
     from .stream import iter_chunks
 
     for raw in batch.column("spec").to_pylist():
         spec = json.loads(raw)
         _check_unchanged(spec)
-        path, columns = Path(spec["input"]), Columns(**spec["columns"])
-        pending, offset = None, 0
+        path = Path(spec["input"])
+        columns, pending, offset = None, None, 0
         for chunk in iter_chunks(path, chunk_rows):
+            columns = columns or _columns(chunk, path, spec)
             if pending is not None:
                 yield pending
             pending = _narrow(spec["shard"], Table(chunk.reset_index(drop=True), columns, path, offset), -1)
@@ -282,7 +303,7 @@ def _read_stage(batch: pa.Table, chunk_rows: int) -> Iterator[pa.Table]:
 class _Classifier:
     """Ray Data actor: loads the model once, then classifies narrow batches with classify_table."""
 
-    def __init__(self, model: str, weights_sha256: dict, device: str, batch_size: int, precision: str,
+    def __init__(self, model: str, identity: dict, device: str, batch_size: int, precision: str,
                  detect_mixed: bool, threads: int):
         from .pipeline import hub_offline_default, load_model
 
@@ -291,10 +312,10 @@ class _Classifier:
             import torch
 
             torch.set_num_threads(max(1, threads))
+        if model_identity(_model_dir(model)) != identity:
+            raise ModelError(f"{model}: the model on this worker ({os.uname().nodename}) differs from the driver's "
+                             "(weights or config.json); install the same stamning version / model on every node")
         self.model = load_model(model, device=device)
-        if self.model.config.weights_sha256 != weights_sha256:
-            raise ModelError(f"{model}: the model on this worker ({os.uname().nodename}) has other weights than on "
-                             "the driver; install the same stamning version / model directory on every node")
         self.options = {"batch_size": batch_size, "precision": precision, "detect_mixed": detect_mixed}
 
     def __call__(self, batch: pa.Table) -> pa.Table:
@@ -329,17 +350,18 @@ class _Precomputed:
 
 def _write_shard(spec: dict, predictions: pa.Table) -> dict:
     """Join a shard with its predictions (in row order), write the Parquet output and then its manifest."""
-    from .io import Columns, Table, atomic_write_text
+    from .io import Table, atomic_write_text
     from .pipeline import predictions_frame
     from .stream import _arrow_safe, iter_chunks
 
     _check_unchanged(spec)
     path, out = Path(spec["input"]), Path(spec["output"])
-    columns = Columns(**spec["columns"])
+    columns = None
     ids = predictions.column("id").to_pylist()
     rows = predictions.select(list(OUTPUT_COLUMNS)).to_pylist()
     tables, offset = [], 0
     for chunk in iter_chunks(path, WRITE_CHUNK_ROWS):
+        columns = columns or _columns(chunk, path, spec)
         table = Table(chunk.reset_index(drop=True), columns, path, offset)
         n = len(chunk)
         if table.ids() != ids[offset:offset + n]:
@@ -361,7 +383,7 @@ def _write_shard(spec: dict, predictions: pa.Table) -> dict:
         if os.path.exists(tmp):
             os.unlink(tmp)
     ok = int(pc.sum(pc.equal(arrow.column("status"), STATUS_OK)).as_py() or 0)
-    manifest = {**spec["expected"], "rows": offset, "ok": ok, "columns": spec["columns"],
+    manifest = {**spec["expected"], "rows": offset, "ok": ok, "columns": asdict(columns),
                 "output": out.name}
     atomic_write_text(marker, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return {"shard": spec["shard"], "rows": offset, "ok": ok}
@@ -385,7 +407,52 @@ def _stamning_error(err: BaseException) -> StamningError | None:
     return None
 
 
-def _connect(address: str | None, num_cpus: float, num_gpus: float) -> bool:
+def _one_line(err: StamningError) -> StamningError:
+    """The error as stamning raised it on the worker: Ray Data appends retry advice to the message."""
+    first = str(err).split("\n", 1)[0]
+    try:
+        return type(err)(first)
+    except TypeError:
+        return err
+
+
+def _require_ray() -> None:
+    try:
+        import ray.data  # noqa: F401
+    except ImportError:
+        raise StamningError(f"classify on a Ray cluster needs Ray on this machine and every node: "
+                            f"pip install '{RAY_PIN}'") from None
+
+
+@contextmanager
+def _quiet_ray_data(verbose: bool) -> Iterator[None]:
+    logger = logging.getLogger("ray.data")
+    old = logger.level
+    if not verbose:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(old)
+
+
+def _check_resources(concurrency, num_cpus: float, num_gpus: float) -> None:
+    """Fail instead of waiting forever: the smallest pool must fit next to one read task."""
+    import ray
+
+    actors = concurrency if isinstance(concurrency, int) else min(concurrency)
+    have = ray.cluster_resources()
+    need_cpus = actors * num_cpus + READ_CPUS
+    if have.get("CPU", 0) < need_cpus:
+        raise ConfigError(f"the Ray cluster has {have.get('CPU', 0):g} CPUs; {actors} actors x {num_cpus:g} CPUs plus "
+                          f"{READ_CPUS:g} for reading need {need_cpus:g}; lower concurrency or num_cpus_per_actor "
+                          "(the read and write tasks need CPUs the actors leave free)")
+    if num_gpus and have.get("GPU", 0) < actors * num_gpus:
+        raise ConfigError(f"the Ray cluster has {have.get('GPU', 0):g} GPUs; {actors} actors x {num_gpus:g} GPUs "
+                          "do not fit; lower concurrency or num_gpus_per_actor")
+
+
+def _connect(address: str | None, num_cpus: float, num_gpus: float, verbose: bool) -> bool:
     """Use an initialised Ray, an existing cluster (address / RAY_ADDRESS), or start a local one.
 
     Returns True when this call initialised Ray (and so shuts it down at the end)."""
@@ -396,7 +463,7 @@ def _connect(address: str | None, num_cpus: float, num_gpus: float) -> bool:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # offline: no usage report
     address = address or os.environ.get("RAY_ADDRESS")
     if address and address != "local":
-        ray.init(address=address, log_to_driver=False)
+        ray.init(address=address, log_to_driver=verbose, logging_level=logging.INFO if verbose else logging.WARNING)
         return True
     if num_gpus:
         import torch
@@ -404,7 +471,8 @@ def _connect(address: str | None, num_cpus: float, num_gpus: float) -> bool:
         if not torch.cuda.is_available():
             raise ModelError("num_gpus_per_actor > 0 but no CUDA GPU is available here; use 0, or give the "
                              "address of a cluster with GPUs")
-    ray.init(num_cpus=max(os.cpu_count() or 1, math.ceil(num_cpus)), include_dashboard=False, log_to_driver=False)
+    ray.init(num_cpus=max(os.cpu_count() or 1, math.ceil(num_cpus)), include_dashboard=False, log_to_driver=verbose,
+             logging_level=logging.INFO if verbose else logging.WARNING)
     return True
 
 
@@ -413,20 +481,25 @@ def classify_ray(input: str | Path, output_dir: str | Path, *, model: str | Path
                  group_column: str | None = None, batch_size: int = 32, rows_per_batch: int = 1024,
                  concurrency: int | tuple[int, int] = 2, num_cpus_per_actor: float = 1, num_gpus_per_actor: float = 0,
                  address: str | None = None, precision: str = "auto", resume: bool = True,
-                 detect_mixed: bool = True, progress: Callable[[int, int], None] | None = None) -> RayResult:
+                 detect_mixed: bool = True, progress: Callable[[int, int], None] | None = None,
+                 verbose: bool = False) -> RayResult:
     """Classify every shard of ``input`` (a file, a folder or a glob) into ``output_dir/<stem>.parquet``.
 
     The model runs in a Ray Data actor pool (``concurrency`` actors, each loading it once, with
     ``num_cpus_per_actor`` / ``num_gpus_per_actor``); ``rows_per_batch`` rows go to an actor per call,
     ``batch_size`` is the model's batch. With ``resume`` shards whose output is verified are kept.
-    ``progress(shards_done, shards_total)`` is called as shards finish."""
+    ``progress(shards_done, shards_total)`` is called as shards finish. Ray Data's own progress and
+    error logging is silenced unless ``verbose`` (errors still come back as exceptions)."""
     start = time.perf_counter()
+    _require_ray()
     if rows_per_batch < 1 or batch_size < 1:
-        raise InputError("rows_per_batch and batch_size must be at least 1")
+        raise ConfigError("rows_per_batch and batch_size must be at least 1")
+    if precision not in PRECISIONS or (precision == "fp16" and not num_gpus_per_actor):
+        raise ConfigError(f"precision {precision!r}; use one of auto, fp32, bf16 (fp16 only with GPU actors)")
     shards = find_shards(input)
     out_dir = Path(output_dir).expanduser()
     _check_output_dir(out_dir, shards)
-    model_name, model_sha = _model_identity(model)
+    model_name, model_id = _model_identity(model)
     options = _options(text_column, id_column, round_column, group_column, precision, detect_mixed)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = RayResult(out_dir.resolve())
@@ -436,30 +509,38 @@ def classify_ray(input: str | Path, output_dir: str | Path, *, model: str | Path
         out = output_for(shard, out_dir)
         if out.resolve() == shard.resolve():
             raise InputError(f"{out.name}: the output would overwrite the input; choose another output folder")
-        expected = _expected(shard, model_sha, options)
+        expected = expected_manifest(shard, model_id, options)
         manifest = is_verified(shard, out, expected) if resume else None
         if manifest is not None:
             results[k] = ShardResult(shard, out, manifest["rows"], manifest["ok"], reused=True)
             continue
-        columns = resolve_columns(_first_chunk(shard), shard, text_column, id_column, round_column, group_column)
         todo.append({"shard": k, "input": str(shard.resolve()), "output": str(out.resolve()),
-                     "columns": asdict(columns), "fingerprint": expected["input"], "expected": expected})
+                     "fingerprint": expected["input"], "expected": expected})
     if progress:
         progress(len(results), len(shards))
     if todo:
         actors = concurrency if isinstance(concurrency, int) else max(concurrency)
         t0 = time.perf_counter()
         started = _connect(address, actors * num_cpus_per_actor + READ_CPUS + WRITE_CPUS,
-                           actors * num_gpus_per_actor)
+                           actors * num_gpus_per_actor, verbose)
         result.startup_seconds = time.perf_counter() - t0
         try:
-            written = _run(todo, model_name, model_sha, batch_size, rows_per_batch, concurrency,
-                           num_cpus_per_actor, num_gpus_per_actor, precision, detect_mixed,
-                           lambda n: progress(len(results) + n, len(shards)) if progress else None)
+            _check_resources(concurrency, num_cpus_per_actor, num_gpus_per_actor)
+        except BaseException:
+            if started:
+                import ray
+
+                ray.shutdown()
+            raise
+        done = (lambda n: progress(len(results) + n, len(shards))) if progress else None
+        try:
+            with _quiet_ray_data(verbose):
+                written = _run(todo, model_name, model_id, batch_size, rows_per_batch, concurrency,
+                               num_cpus_per_actor, num_gpus_per_actor, precision, detect_mixed, done)
         except Exception as err:
             found = _stamning_error(err)
             if found is not None and found is not err:
-                raise found from None
+                raise _one_line(found) from None
             raise
         finally:
             if started:
@@ -475,21 +556,23 @@ def classify_ray(input: str | Path, output_dir: str | Path, *, model: str | Path
     return result
 
 
-def _run(todo: list[dict], model_name: str, model_sha: dict, batch_size: int, rows_per_batch: int,
+def _run(todo: list[dict], model_name: str, model_id: dict, batch_size: int, rows_per_batch: int,
          concurrency, num_cpus: float, num_gpus: float, precision: str, detect_mixed: bool,
          progress: Callable[[int], None] | None) -> dict[int, dict]:
     import ray
     import ray.data
 
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False
     ds = ray.data.from_items([{"spec": json.dumps(spec)} for spec in todo], override_num_blocks=len(todo))
+    # The memory reservation also keeps reading a separate operator: Ray Data fuses a task stage into the
+    # next actor stage when their resources match, and one actor would then read and classify a whole shard.
     ds = ds.map_batches(_read_stage, batch_size=1, batch_format="pyarrow", fn_kwargs={"chunk_rows": rows_per_batch},
-                        num_cpus=READ_CPUS)
+                        num_cpus=READ_CPUS, memory=READ_MEMORY)
+    pool = (ray.data.ActorPoolStrategy(size=concurrency) if isinstance(concurrency, int)
+            else ray.data.ActorPoolStrategy(min_size=min(concurrency), max_size=max(concurrency)))
     ds = ds.map_batches(
-        _Classifier, batch_size=rows_per_batch, batch_format="pyarrow", concurrency=concurrency,
+        _Classifier, batch_size=rows_per_batch, batch_format="pyarrow", compute=pool,
         num_cpus=num_cpus, num_gpus=num_gpus or None,
-        fn_constructor_kwargs={"model": model_name, "weights_sha256": model_sha,
+        fn_constructor_kwargs={"model": model_name, "identity": model_id,
                                "device": "cuda" if num_gpus else "cpu", "batch_size": batch_size,
                                "precision": precision, "detect_mixed": detect_mixed,
                                "threads": max(1, int(num_cpus))})
@@ -513,17 +596,20 @@ def _run(todo: list[dict], model_name: str, model_sha: dict, batch_size: int, ro
                 if progress:
                     progress(len(written))
 
-    for block in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
-        for k in pc.unique(block.column("shard")).to_pylist():
-            part = block.filter(pc.equal(block.column("shard"), k))
-            parts.setdefault(k, []).append(part)
-            seen[k] += part.num_rows
-            total = pc.max(part.column("total")).as_py()
-            if total is not None and total >= 0:
-                totals[k] = total
-            if k in totals and seen[k] == totals[k]:
-                pending[write.remote(specs[k], _in_order(parts.pop(k), totals[k], specs[k]))] = k
-        collect(False)
+    with warnings.catch_warnings():
+        # Ray warns when there are fewer shards than actors; the read stage splits shards into batches
+        warnings.filterwarnings("ignore", message="The minimum number of concurrent actors")
+        for block in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
+            for k in pc.unique(block.column("shard")).to_pylist():
+                part = block.filter(pc.equal(block.column("shard"), k))
+                parts.setdefault(k, []).append(part)
+                seen[k] += part.num_rows
+                total = pc.max(part.column("total")).as_py()
+                if total is not None and total >= 0:
+                    totals[k] = total
+                if k in totals and seen[k] == totals[k]:
+                    pending[write.remote(specs[k], _in_order(parts.pop(k), totals[k], specs[k]))] = k
+            collect(False)
     collect(True)
     missing = [Path(specs[k]["input"]).name for k in specs if k not in written]
     if missing:

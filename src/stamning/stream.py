@@ -47,13 +47,13 @@ def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
         raise InputError(f"{path.name}: the file is empty; export the survey answers again with a header row")
     sep = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(head)
     try:
-        reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding,
-                             on_bad_lines="error", chunksize=chunk_rows, engine="c")
         any_rows = False
-        for chunk in reader:
-            any_rows = any_rows or len(chunk) > 0
-            chunk.columns = [str(c) for c in chunk.columns]
-            yield chunk.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v)
+        with pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding,
+                         on_bad_lines="error", chunksize=chunk_rows, engine="c") as reader:
+            for chunk in reader:
+                any_rows = any_rows or len(chunk) > 0
+                chunk.columns = [str(c) for c in chunk.columns]
+                yield chunk.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v)
         if not any_rows:
             raise InputError(f"{path.name}: no data rows (only a header or nothing); add the answers below the header")
     except pd.errors.EmptyDataError:

@@ -1,0 +1,52 @@
+"""The embedded default model end to end (real base weights: marked slow, runs in .ci/run)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from stamning.pipeline import default_model_dir
+
+pytestmark = pytest.mark.slow
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "utvardering_kommundirektor.csv"
+
+
+@pytest.fixture(scope="module")
+def model():
+    from stamning.pipeline import load_model
+
+    return load_model()
+
+
+def test_shipped_files_are_small_and_checksummed():
+    directory = default_model_dir()
+    total = sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
+    assert total < 10 * 2**20
+    config = json.loads((directory / "config.json").read_text("utf-8"))
+    assert set(config["weights_sha256"]) >= {"heads.safetensors"}
+    assert "Measured" in (directory / "README.md").read_text("utf-8")
+
+
+def test_clear_comments_get_sensible_labels(model):
+    preds = model.predict(["Fantastisk chef, alltid lyhörd och ett varmt bemötande!",
+                           "Väldigt dåligt bemötande, jag blev utskälld inför hela gruppen.",
+                           "Informationen om omorganisationen kom för sent."])
+    assert preds[0].sentiment in ("positiv", "mycket_positiv")
+    assert preds[1].sentiment == "mycket_negativ"
+    assert preds[2].sentiment in ("negativ", "mycket_negativ")
+    assert "bemotande" in preds[0].themes or "ledarskap" in preds[0].themes
+    assert "kommunikation" in preds[2].themes
+
+
+def test_main_job_finds_the_harsh_outlier(model):
+    from stamning.survey import SurveyOptions, summarize_file
+
+    summary = summarize_file(EXAMPLE, SurveyOptions(model=None)).to_dict()
+    rounds = {r["round"]: r for r in summary["rounds"]}
+    assert rounds["2026"]["net_score"]["value"] > rounds["2024"]["net_score"]["value"]
+    assert "R2026-005" in {o["id"] for o in rounds["2026"]["outliers"]}
+    assert {"R2026-005", "R2026-035"} <= {a["id"] for a in rounds["2026"]["attention"]}
+    text = json.dumps(summary, ensure_ascii=False)
+    assert "070-174 06 23" not in text and "sofia.lindqvist@kommun.example" not in text
