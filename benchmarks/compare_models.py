@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from stamning.baseline import TfidfBaseline
+from stamning.evaluate import probabilities
 from stamning.labelled import THREE_CLASS, load_labelled
 from stamning.metrics import sentiment_metrics, theme_metrics, three_class_metrics
 from stamning.pipeline import load_model
@@ -27,9 +28,7 @@ REAL = ROOT.parent / "shared" / "data" / "real-dev" / "swe-sentiment-dataset.csv
 
 
 def model_probs(model, texts):
-    preds = model.predict(texts, batch_size=64, detect_mixed=False)
-    sent = np.array([[p.probabilities[l] for l in model.config.sentiment_labels] for p in preds])
-    themes = np.array([[p.theme_probabilities[k] for k in model.config.theme_keys] for p in preds])
+    sent, themes, _ = probabilities(model, texts)
     return sent, themes
 
 

@@ -225,11 +225,11 @@ def _model_dir(model: str | Path | None) -> Path:
 def model_identity(directory: Path) -> dict:
     """What makes two copies of a model give the same output: its weights and its config.json (labels,
     theme thresholds, base fingerprint). Recorded in each manifest and checked by every actor."""
-    from .model import _sha256
+    from .base import sha256_file
     from .model_config import ModelConfig
 
     return {"weights_sha256": ModelConfig.load(directory).weights_sha256,
-            "config_sha256": _sha256(directory / "config.json")}
+            "config_sha256": sha256_file(directory / "config.json")}
 
 
 def _model_identity(model: str | Path | None) -> tuple[str, dict]:

@@ -10,15 +10,16 @@ from .labelled import THREE_CLASS, LabelledData, load_labelled
 from .metrics import sentiment_metrics, theme_metrics, three_class_metrics
 
 
-def _probabilities(model, data: LabelledData, batch_size: int, precision: str):
-    preds = model.predict(data.texts, batch_size=batch_size, precision=precision, detect_mixed=False)
+def probabilities(model, texts, batch_size: int = 64, precision: str = "auto"):
+    """Sentiment probabilities [n, 5], theme probabilities [n, themes] and the predictions for ``texts``."""
+    preds = model.predict(list(texts), batch_size=batch_size, precision=precision, detect_mixed=False)
     sent = np.array([[p.probabilities[lvl] for lvl in model.config.sentiment_labels] for p in preds])
     themes = np.array([[p.theme_probabilities[k] for k in model.config.theme_keys] for p in preds])
     return sent, themes, preds
 
 
 def evaluate_data(model, data: LabelledData, batch_size: int = 64, precision: str = "auto") -> dict:
-    sent, themes, preds = _probabilities(model, data, batch_size, precision)
+    sent, themes, preds = probabilities(model, data.texts, batch_size, precision)
     out: dict = {"sentiment": sentiment_metrics(sent, data.sentiment)}
     if data.themes is not None:
         keys = model.config.theme_keys

@@ -115,7 +115,7 @@ def run_segments(model, segments: list[Segment], batch_size: int, autocast: torc
     return sent, themes
 
 
-def _aggregate(model, i: int, segs: list[int], segments: list[Segment], sent: np.ndarray, themes: np.ndarray,
+def _aggregate(model, segs: list[int], segments: list[Segment], sent: np.ndarray, themes: np.ndarray,
                comment_id: str) -> Prediction:
     cfg = model.config
     chunk_rows = [j for j in segs if segments[j].kind == "chunk"]
@@ -156,10 +156,9 @@ def predict(model, texts: Sequence[object], ids: Sequence[str] | None = None, *,
     by_comment: dict[int, list[int]] = {}
     for j, seg in enumerate(segments):
         by_comment.setdefault(seg.comment, []).append(j)
-    out: list[Prediction] = [Prediction.skipped(ids[k], r) for k, r in enumerate(reasons) if r is not None]
-    results: dict[int, Prediction] = {k: p for k, p in zip([k for k, r in enumerate(reasons) if r is not None], out)}
+    results = {k: Prediction.skipped(ids[k], r) for k, r in enumerate(reasons) if r is not None}
     for pos, k in enumerate(valid):
-        pred = _aggregate(model, pos, by_comment[pos], segments, sent, themes, ids[k])
+        pred = _aggregate(model, by_comment[pos], segments, sent, themes, ids[k])
         if len(str(texts[k])) > MAX_CHARS:
             pred = replace(pred, reason=f"avkortad: bara de första {MAX_CHARS:,} tecknen lästes".replace(",", " "))
         results[k] = pred

@@ -21,16 +21,11 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from .base import sha256_file
 from .errors import ModelError
 from .model_config import ModelConfig
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
-
-
-def _sha256(path: Path) -> str:
-    from .base import sha256_file
-
-    return sha256_file(path)
 
 
 def refuse_pickle(directory: Path) -> None:
@@ -163,7 +158,7 @@ class StamningModel(nn.Module):
             encoder.save_pretrained(out / "encoder", safe_serialization=True)
             self.tokenizer.save_pretrained(out)
             files.append("encoder/model.safetensors")
-        self.config.weights_sha256 = {f: _sha256(out / f) for f in files}
+        self.config.weights_sha256 = {f: sha256_file(out / f) for f in files}
         self.config.save(out)
         if card:
             (out / "README.md").write_text(card, "utf-8")
@@ -185,7 +180,7 @@ class StamningModel(nn.Module):
             file = path / name
             if not file.is_file():
                 raise ModelError(f"{path}: {name} is missing; the model directory is incomplete")
-            if _sha256(file) != expected:
+            if sha256_file(file) != expected:
                 raise ModelError(f"{path}: checksum of {name} does not match config.json; the file was changed or damaged")
         if config.encoder_saved:
             encoder, tokenizer = load_encoder(path / "encoder"), load_tokenizer(path)

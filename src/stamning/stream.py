@@ -154,50 +154,51 @@ def assemble(store: PartStore, output: Path) -> tuple[int, int]:
     Returns (rows, rows with status ok)."""
     suffix = output.suffix.lower()
     tmp = output.with_name(f".{output.name}.stamning-tmp")
-    rows = 0
+    counts = {"rows": 0, "ok": 0}
+
+    def frames():  # each part read once: written and counted in the same pass
+        for frame in store.frames():
+            counts["rows"] += len(frame)
+            counts["ok"] += int((frame["status"] == "ok").sum())
+            yield frame
+
     try:
         if suffix == ".parquet":
-            rows = _assemble_parquet(store, tmp)
+            _assemble_parquet(frames(), tmp)
         elif suffix == ".xlsx":
-            rows = _assemble_xlsx(store, tmp)
+            _assemble_xlsx(frames(), tmp)
         else:
-            rows = _assemble_text(store, tmp, suffix)
+            _assemble_text(frames(), tmp, suffix)
         os.replace(tmp, output)
     finally:
         if tmp.exists():
             tmp.unlink()
-    ok = sum(int((pq.read_table(p, columns=["status"]).column("status").to_pylist()).count("ok")) for p in store.finished())
-    return rows, ok
+    return counts["rows"], counts["ok"]
 
 
-def _assemble_text(store: PartStore, tmp: Path, suffix: str) -> int:
-    rows = 0
+def _assemble_text(frames, tmp: Path, suffix: str) -> None:
     with open(tmp, "w", encoding="utf-8-sig" if suffix == ".csv" else "utf-8", newline="") as fh:
-        for k, frame in enumerate(store.frames()):
+        for k, frame in enumerate(frames):
             if suffix == ".csv":
                 frame.map(neutralise_formula).to_csv(fh, sep=";", index=False, header=(k == 0), lineterminator="\r\n")
             else:
                 frame.to_json(fh, orient="records", lines=True, force_ascii=False)
-            rows += len(frame)
-    return rows
 
 
-def _assemble_parquet(store: PartStore, tmp: Path) -> int:
-    rows, writer = 0, None
+def _assemble_parquet(frames, tmp: Path) -> None:
+    writer = None
     try:
-        for frame in store.frames():
+        for frame in frames:
             table = _arrow_safe(frame)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
             writer.write_table(table.cast(writer.schema))
-            rows += len(frame)
     finally:
         if writer is not None:
             writer.close()
-    return rows
 
 
-def _assemble_xlsx(store: PartStore, tmp: Path) -> int:
+def _assemble_xlsx(frames, tmp: Path) -> None:
     from datetime import datetime
 
     from openpyxl import Workbook
@@ -205,16 +206,13 @@ def _assemble_xlsx(store: PartStore, tmp: Path) -> int:
     wb = Workbook(write_only=True)
     wb.properties.created = wb.properties.modified = datetime(2000, 1, 1)  # byte-identical reruns
     ws = wb.create_sheet("stamning")
-    rows = 0
-    for k, frame in enumerate(store.frames()):
+    for k, frame in enumerate(frames):
         if k == 0:
             ws.append([str(c) for c in frame.columns])
         for values in frame.itertuples(index=False):
             ws.append([_xlsx_cell(v) for v in values])
-        rows += len(frame)
     wb.save(tmp)
     make_xlsx_reproducible(tmp)
-    return rows
 
 
 def make_xlsx_reproducible(path: Path) -> None:

@@ -148,15 +148,10 @@ def _encode(model: StamningModel, texts: list[str]):
                            max_length=model.config.max_length, return_tensors="pt")
 
 
-def _probabilities(model: StamningModel, data: LabelledData, precision: str) -> tuple[np.ndarray, np.ndarray]:
-    preds = model.predict(data.texts, precision=precision, detect_mixed=False, batch_size=64)
-    sent = np.array([[p.probabilities[lvl] for lvl in model.config.sentiment_labels] for p in preds])
-    themes = np.array([[p.theme_probabilities[k] for k in model.config.theme_keys] for p in preds])
-    return sent, themes
-
-
 def _score(model, data, precision) -> tuple[float, np.ndarray, np.ndarray]:
-    sent, themes = _probabilities(model, data, precision)
+    from .evaluate import probabilities
+
+    sent, themes, _ = probabilities(model, data.texts, precision=precision)
     s = sentiment_metrics(sent, data.sentiment)
     t = theme_metrics(themes, data.themes, data.theme_keys, np.full(len(data.theme_keys), 0.5)) if data.themes is not None else {"micro_f1": 0.0}
     return 0.5 * s["macro_f1"] + 0.5 * t["micro_f1"], sent, themes
