@@ -1,8 +1,11 @@
 """stamning's classify path vs a plain transformers pipeline, same weights, same data, one process.
 
 The alternative is what a user would write: ``transformers.pipeline("text-classification")``, one per
-head (sentiment: softmax; themes: sigmoid), fp32, batch_size 16, on a transformers model that holds the
-same encoder and head. Prints comments/second, peak memory and label agreement, as ratios.
+head (sentiment: softmax; themes: sigmoid), fp32, batch_size 16, on a transformers ``BertModel`` that
+holds the same weights (LoRA merged by peft) and head. The model's lexical theme scores are blended into
+the pipeline's theme probabilities the same way, so both sides compute the same function. stamning runs
+its own path (built-in BERT encoder, length-sorted batches, bf16 autocast). Prints comments/second, peak
+memory and label agreement, as ratios.
 
     .venv/bin/python benchmarks/throughput.py [--model DIR] [--n 2000] [--device cpu|cuda]
 """
@@ -20,7 +23,8 @@ from transformers import PretrainedConfig, PreTrainedModel, pipeline
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from _common import ROOT, PeakRSS, benchmark_sets
-from stamning.pipeline import load_model
+from stamning.model import StamningModel
+from stamning.pipeline import default_model_dir, load_model
 from stamning.records import SENTIMENT_LEVELS
 
 
@@ -64,8 +68,12 @@ def run_plain(pipes, model, texts):
     kw = dict(truncation=True, max_length=model.config.max_length)
     s_out, t_out = sent(inputs, **kw), themes(inputs, **kw)
     labels = [max(r, key=lambda d: d["score"])["label"] for r in s_out]
-    thr = dict(zip(model.config.theme_keys, model.config.theme_thresholds))
-    theme_sets = [tuple(sorted(d["label"] for d in r if d["score"] >= thr[d["label"]])) for r in t_out]
+    keys, thr = model.config.theme_keys, np.array(model.config.theme_thresholds)
+    probs = np.array([[{d["label"]: d["score"] for d in r}[k] for k in keys] for r in t_out])
+    if model.lexical is not None:
+        w = model.config.lexical_theme_weight
+        probs = w * model.lexical.predict_proba(texts) + (1 - w) * probs
+    theme_sets = [tuple(sorted(k for k, p, t in zip(keys, row, thr) if p >= t)) for row in probs]
     return labels, theme_sets
 
 
@@ -83,7 +91,8 @@ def main() -> None:
     args = ap.parse_args()
     torch.manual_seed(0)
     model = load_model(args.model, device=args.device)
-    pipes = plain_pipelines(model, args.device)
+    reference = StamningModel.from_pretrained(args.model or default_model_dir(), device=args.device, backend="transformers")
+    pipes = plain_pipelines(reference, args.device)
     sets = benchmark_sets(args.n)
     fast = "bf16" if args.device == "cpu" else "bf16"
     results = {}
@@ -91,7 +100,7 @@ def main() -> None:
         texts = sets[name]
         words = int(np.median([len(t.split()) for t in texts]))
         with PeakRSS() as plain_m:
-            plain = run_plain(pipes, model, texts)
+            plain = run_plain(pipes, reference, texts)
         with PeakRSS() as ours_m:
             ours = run_stamning(model, texts, fast)
         with PeakRSS() as fp32_m:

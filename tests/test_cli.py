@@ -106,3 +106,18 @@ def test_evaluate_prints_metrics(tiny_model_dir, labelled_file, tmp_path):
 def test_train_command_bad_mode(labelled_file, tmp_path):
     result = runner.invoke(app, ["train", "--data", str(labelled_file), "-o", str(tmp_path / "m"), "--mode", "half"])
     assert result.exit_code == 2 and "mode 'half'" in result.output
+
+
+def test_evaluate_reports_rows_without_text(tiny_model_dir, labelled_file, tmp_path):
+    data = tmp_path / "with_dash.jsonl"
+    extra = '{"id": "tomt-1", "text": "-", "sentiment": "neutral", "themes": []}\n'
+    data.write_text(labelled_file.read_text("utf-8") + extra, "utf-8")
+    out = tmp_path / "m.json"
+    result = runner.invoke(app, ["evaluate", "--data", str(data), "--model", str(tiny_model_dir), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 rader utan text" in result.output and "tomt-1" in result.output
+    import json
+
+    metrics = json.loads(out.read_text())
+    assert metrics["left_out"] == [{"id": "tomt-1", "reason": "ingen text att tolka (bara skiljetecken)"}]
+    assert metrics["sentiment"]["n"] == len(labelled_file.read_text("utf-8").splitlines())

@@ -32,6 +32,14 @@ def metrics_tables(metrics: dict) -> str:
     return "\n".join(lines)
 
 
+def _theme_blend(config: ModelConfig) -> str:
+    w = config.lexical_theme_weight
+    if w <= 0:
+        return "the theme head's sigmoid"
+    return (f"{1 - w:.2f} × the theme head's sigmoid + {w:.2f} × a lexical model (TF-IDF word 1–2-grams and "
+            "character 2–5-grams, one logistic regression per theme; `lexical.*`)")
+
+
 def model_card(config: ModelConfig, metrics: dict) -> str:
     tc = metrics.get("train_config", {})
     data = metrics.get("data", {})
@@ -45,6 +53,7 @@ A stamning classifier: one encoder, a 5-level sentiment head and a multi-label t
 - **Pooling:** {config.pooling}
 - **Sentiment levels:** {', '.join(config.sentiment_labels)}
 - **Themes ({len(config.theme_keys)}):** {', '.join(config.theme_keys)}
+- **Theme probability:** {_theme_blend(config)}
 - **Format version:** {config.format_version}
 
 ## Training

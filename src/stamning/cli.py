@@ -178,6 +178,7 @@ def train(
     lora_targets: Annotated[str, typer.Option(help="Kommaseparerade modulnamn för LoRA, t.ex. query,value eller query,key,value,dense.")] = "query,value",
     max_length: Annotated[int, typer.Option(min=16, max=512, help="Största antal token per text vid träning.")] = 256,
     seed: Annotated[int, typer.Option()] = 13,
+    lexical_weight: Annotated[float, typer.Option(min=0.0, max=0.99, help="Andel av temasannolikheten från en lexikal n-grammodell (0 = bara kodarens temahuvud).")] = 0.5,
     validation_data: Annotated[Optional[Path], typer.Option(help="Egen valideringsfil (annars 15 % av datan).")] = None,
     taxonomy: Annotated[Optional[Path], typer.Option(help="Egen temataxonomi (.toml).")] = None,
     allow_download: Annotated[bool, typer.Option("--allow-download", help="Tillåt hämtning av grundmodellen från Hugging Face.")] = False,
@@ -189,7 +190,8 @@ def train(
     cfg = TrainConfig(data=data, output=output, base=base, mode=mode, epochs=epochs, batch_size=batch_size,
                       learning_rate=learning_rate, head_epochs=head_epochs, lora_r=lora_r, lora_alpha=lora_alpha,
                       lora_targets=tuple(t.strip() for t in lora_targets.split(",") if t.strip()),
-                      max_length=max_length, seed=seed, validation_data=validation_data, taxonomy=taxonomy,
+                      max_length=max_length, seed=seed, lexical_weight=lexical_weight,
+                      validation_data=validation_data, taxonomy=taxonomy,
                       allow_download=allow_download)
     result = run_train(cfg, log=lambda m: err.print(m, highlight=False))
     val = result.metrics["validation"]["sentiment"]

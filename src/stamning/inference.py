@@ -116,12 +116,15 @@ def run_segments(model, segments: list[Segment], batch_size: int, autocast: torc
 
 
 def _aggregate(model, segs: list[int], segments: list[Segment], sent: np.ndarray, themes: np.ndarray,
-               comment_id: str) -> Prediction:
+               comment_id: str, lexical: np.ndarray | None = None) -> Prediction:
     cfg = model.config
     chunk_rows = [j for j in segs if segments[j].kind == "chunk"]
     part_rows = [j for j in segs if segments[j].kind == "part"]
     probs = sent[chunk_rows].mean(0)
     theme_probs = themes[chunk_rows].max(0)
+    if lexical is not None:
+        w = cfg.lexical_theme_weight
+        theme_probs = w * lexical + (1.0 - w) * theme_probs
     values = np.array([-2, -1, 0, 1, 2], dtype=np.float32)
     worst = min(chunk_rows, key=lambda j: float(sent[j] @ values))
     mixed = False
@@ -153,12 +156,15 @@ def predict(model, texts: Sequence[object], ids: Sequence[str] | None = None, *,
     clean = [normalize(str(texts[k])[:MAX_CHARS]) for k in valid]
     segments = plan_segments(clean, model.tokenizer, model.config.max_length, model.config.input_prefix, detect_mixed)
     sent, themes = run_segments(model, segments, batch_size, autocast, device) if segments else (None, None)
+    use_lexical = getattr(model, "lexical", None) is not None and model.config.lexical_theme_weight > 0
+    lexical = model.lexical.predict_proba(clean) if use_lexical and clean else None
     by_comment: dict[int, list[int]] = {}
     for j, seg in enumerate(segments):
         by_comment.setdefault(seg.comment, []).append(j)
     results = {k: Prediction.skipped(ids[k], r) for k, r in enumerate(reasons) if r is not None}
     for pos, k in enumerate(valid):
-        pred = _aggregate(model, by_comment[pos], segments, sent, themes, ids[k])
+        pred = _aggregate(model, by_comment[pos], segments, sent, themes, ids[k],
+                          None if lexical is None else lexical[pos])
         if len(str(texts[k])) > MAX_CHARS:
             pred = replace(pred, reason=f"avkortad: bara de första {MAX_CHARS:,} tecknen lästes".replace(",", " "))
         results[k] = pred

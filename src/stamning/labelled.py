@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,7 @@ class LabelledData:
     themes: np.ndarray | None  # [n, n_themes] 0/1, None when the data has no theme column
     theme_keys: list[str]
     ids: list[str]
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, reason) of rows left out: no text to learn from
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -70,7 +71,10 @@ def load_labelled(path: str | Path, theme_keys: list[str] | None = None, text_co
     cols = resolve_columns(frame, p, text=text_column)
     if sentiment_column not in frame.columns:
         raise InputError(f"{p.name}: no column {sentiment_column!r} with sentiment labels; columns found: {', '.join(frame.columns)}")
-    keep = [i for i, t in enumerate(frame[cols.text].tolist()) if skip_reason(t) is None]
+    reasons = [skip_reason(t) for t in frame[cols.text].tolist()]
+    all_ids = [str(v) for v in frame[cols.id].tolist()] if cols.id else [str(i + 1) for i in range(len(frame))]
+    skipped = [(all_ids[i], r) for i, r in enumerate(reasons) if r is not None]
+    keep = [i for i, r in enumerate(reasons) if r is None]
     frame = frame.iloc[keep].reset_index(drop=True)
     levels = []
     for n, raw in enumerate(frame[sentiment_column].tolist(), 1):
@@ -95,6 +99,6 @@ def load_labelled(path: str | Path, theme_keys: list[str] | None = None, text_co
         for i, lst in enumerate(lists):
             for k in lst:
                 themes[i, keys.index(k)] = 1.0
-    ids = [str(v) for v in frame[cols.id].tolist()] if cols.id else [str(i + 1) for i in range(len(frame))]
+    ids = [all_ids[i] for i in keep]
     return LabelledData([normalize(str(t)) for t in frame[cols.text].tolist()], np.array(levels, dtype=int),
-                        themes, keys, ids)
+                        themes, keys, ids, skipped)

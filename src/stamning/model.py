@@ -81,6 +81,50 @@ def base_fingerprint(directory: Path) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def verify_checksums(path: Path, config: ModelConfig) -> None:
+    for name, expected in config.weights_sha256.items():
+        file = path / name
+        if not file.is_file():
+            raise ModelError(f"{path}: {name} is missing; the model directory is incomplete")
+        if sha256_file(file) != expected:
+            raise ModelError(f"{path}: checksum of {name} does not match config.json; the file was changed or damaged")
+
+
+def _checked_base(path: Path, config: ModelConfig) -> Path:
+    from .base import resolve_base
+
+    base_dir = resolve_base(config.base)
+    if config.base_sha256 and base_fingerprint(base_dir) != config.base_sha256:
+        raise ModelError(f"{path}: base {config.base!r} at {base_dir} differs from the one the model was trained on")
+    return base_dir
+
+
+def _read_adapter(path: Path, config: ModelConfig) -> dict | None:
+    if config.encoder_mode != "lora" or config.encoder_saved:
+        return None
+    from safetensors.torch import load_file
+
+    return load_file(str(path / "adapter.safetensors"))
+
+
+def _use_builtin(backend: str, merge_lora: bool, encoder_dir: Path, tokenizer_dir: Path) -> bool:
+    from .bert import supported
+
+    if backend == "transformers" or not merge_lora:
+        return False
+    try:
+        reason = supported(json.loads((encoder_dir / "config.json").read_text("utf-8")))
+    except (OSError, ValueError):
+        reason = "no readable config.json"
+    if reason is None and not (encoder_dir / "model.safetensors").is_file():
+        reason = "weights are not one model.safetensors file"
+    if reason is None and not (tokenizer_dir / "tokenizer.json").is_file():
+        reason = "no tokenizer.json"
+    if reason and backend == "builtin":
+        raise ModelError(f"{encoder_dir}: the built-in encoder cannot load it ({reason}); use backend='transformers'")
+    return reason is None
+
+
 class StamningModel(nn.Module):
     """Encoder + sentiment head (5 ordered levels, softmax) + theme head (sigmoid per theme)."""
 
@@ -88,6 +132,8 @@ class StamningModel(nn.Module):
         super().__init__()
         self.encoder = encoder
         self.tokenizer = tokenizer
+        self._adapter_state: dict | None = None  # the LoRA weights as loaded, kept to save them again
+        self.lexical = None  # stamning.lexical.LexicalThemes when config.lexical_theme_weight > 0
         self.config = config
         hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(dropout)
@@ -150,7 +196,7 @@ class StamningModel(nn.Module):
         if self.config.encoder_mode == "lora" and not self.config.encoder_saved:
             from peft import get_peft_model_state_dict
 
-            adapter = get_peft_model_state_dict(self.encoder)
+            adapter = get_peft_model_state_dict(self.encoder) if hasattr(self.encoder, "peft_config") else self._adapter_state
             save_file({k: v.contiguous() for k, v in adapter.items()}, str(out / "adapter.safetensors"))
             files.append("adapter.safetensors")
         if self.config.encoder_saved:
@@ -158,6 +204,8 @@ class StamningModel(nn.Module):
             encoder.save_pretrained(out / "encoder", safe_serialization=True)
             self.tokenizer.save_pretrained(out)
             files.append("encoder/model.safetensors")
+        if self.lexical is not None and self.config.lexical_theme_weight > 0:
+            files += self.lexical.save(out)
         self.config.weights_sha256 = {f: sha256_file(out / f) for f in files}
         self.config.save(out)
         if card:
@@ -165,51 +213,63 @@ class StamningModel(nn.Module):
         return out
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path, device: str = "cpu", merge_lora: bool = True) -> "StamningModel":
-        """Load a model directory; fails loudly on a wrong format version, label set or checksum."""
-        from safetensors.torch import load_file
+    def from_pretrained(cls, directory: str | Path, device: str = "cpu", merge_lora: bool = True,
+                        backend: str = "auto") -> "StamningModel":
+        """Load a model directory; fails loudly on a wrong format version, label set or checksum.
 
-        from .base import resolve_base
-
+        ``backend``: ``"auto"`` predicts with stamning's built-in BERT encoder (:mod:`stamning.bert`, no
+        transformers import) when the encoder is a plain BERT, else with transformers; ``"builtin"`` or
+        ``"transformers"`` force one. The built-in encoder has the LoRA adapter merged and cannot be trained.
+        """
         path = Path(directory)
         if not path.is_dir():
             raise ModelError(f"{path}: no such model directory; train one with `stamning train` or omit --model for the default")
+        if backend not in ("auto", "builtin", "transformers"):
+            raise ValueError(f"backend must be 'auto', 'builtin' or 'transformers', not {backend!r}")
         refuse_pickle(path)
         config = ModelConfig.load(path)
-        for name, expected in config.weights_sha256.items():
-            file = path / name
-            if not file.is_file():
-                raise ModelError(f"{path}: {name} is missing; the model directory is incomplete")
-            if sha256_file(file) != expected:
-                raise ModelError(f"{path}: checksum of {name} does not match config.json; the file was changed or damaged")
-        if config.encoder_saved:
-            encoder, tokenizer = load_encoder(path / "encoder"), load_tokenizer(path)
-        else:
-            base_dir = resolve_base(config.base)
-            if config.base_sha256 and base_fingerprint(base_dir) != config.base_sha256:
-                raise ModelError(f"{path}: base {config.base!r} at {base_dir} differs from the one the model was trained on")
-            encoder, tokenizer = load_encoder(base_dir), load_tokenizer(base_dir)
-        model = cls(encoder, tokenizer, config)
-        heads = load_file(str(path / "heads.safetensors"))
-        try:
-            model.sentiment_head.load_state_dict({k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("sentiment_head.")})
-            model.theme_head.load_state_dict({k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("theme_head.")})
-        except RuntimeError:
-            raise ModelError(f"{path}: heads.safetensors does not fit config.json (label count); the directory is inconsistent") from None
+        verify_checksums(path, config)
+        encoder_dir, tokenizer_dir = (path / "encoder", path) if config.encoder_saved else (_checked_base(path, config),) * 2
+        if _use_builtin(backend, merge_lora, encoder_dir, tokenizer_dir):
+            from .bert import load_bert
+            from .tokenizer import LightTokenizer
+
+            adapter = _read_adapter(path, config)
+            model = cls(load_bert(encoder_dir, adapter, config.lora), LightTokenizer(tokenizer_dir), config)
+            model._adapter_state = adapter
+            model._load_heads(path)
+            return model.to(device).eval()
+        model = cls(load_encoder(encoder_dir), load_tokenizer(tokenizer_dir), config)
+        model._load_heads(path)
         if config.encoder_mode == "lora" and not config.encoder_saved:
-            model._load_adapter(path / "adapter.safetensors", merge_lora)
+            model._adapter_state = _read_adapter(path, config)
+            model._load_adapter(model._adapter_state, merge_lora)
         return model.to(device).eval()
 
-    def _load_adapter(self, file: Path, merge: bool) -> None:
-        from peft import set_peft_model_state_dict
+    def _load_heads(self, path: Path) -> None:
         from safetensors.torch import load_file
+
+        if self.config.lexical_theme_weight > 0:
+            from .lexical import LexicalThemes
+
+            self.lexical = LexicalThemes.load(path)
+
+        heads = load_file(str(path / "heads.safetensors"))
+        try:
+            self.sentiment_head.load_state_dict({k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("sentiment_head.")})
+            self.theme_head.load_state_dict({k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("theme_head.")})
+        except RuntimeError:
+            raise ModelError(f"{path}: heads.safetensors does not fit config.json (label count); the directory is inconsistent") from None
+
+    def _load_adapter(self, adapter: dict, merge: bool) -> None:
+        from peft import set_peft_model_state_dict
 
         lora = self.config.lora or {}
         self.add_lora(r=lora.get("r", 8), alpha=lora.get("alpha", 16), dropout=lora.get("dropout", 0.1),
                       targets=lora.get("targets", ("query", "value")))
-        result = set_peft_model_state_dict(self.encoder, load_file(str(file)))
+        result = set_peft_model_state_dict(self.encoder, adapter)
         if getattr(result, "unexpected_keys", None):
-            raise ModelError(f"{file}: adapter keys do not fit the base encoder; the model was trained on another base")
+            raise ModelError("adapter.safetensors: adapter keys do not fit the base encoder; the model was trained on another base")
         if merge:
             self.encoder = self.encoder.merge_and_unload()
 

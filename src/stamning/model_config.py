@@ -20,7 +20,9 @@ class ModelConfig:
 
     ``base`` names the encoder the model was trained on. When ``encoder_saved`` is true the whole
     encoder is stored in the directory (``encoder/``); otherwise it is resolved from ``base`` at load
-    time and checked against ``base_sha256`` (the default model ships only heads and a LoRA adapter)."""
+    time and checked against ``base_sha256`` (the default model ships only heads and a LoRA adapter).
+    With ``lexical_theme_weight`` > 0 a theme's probability is that share of the lexical n-gram model's
+    (:mod:`stamning.lexical`, ``lexical.*`` files) plus the rest of the theme head's."""
 
     theme_keys: list[str]
     theme_thresholds: list[float]
@@ -33,6 +35,7 @@ class ModelConfig:
     input_prefix: str = ""
     max_length: int = 256
     lora: dict | None = None
+    lexical_theme_weight: float = 0.0
     taxonomy: dict | None = None
     weights_sha256: dict[str, str] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
@@ -56,6 +59,8 @@ class ModelConfig:
             raise ModelError(f"encoder_mode {self.encoder_mode!r}; expected one of {ENCODER_MODES}")
         if self.pooling not in ("mean", "cls"):
             raise ModelError(f"pooling {self.pooling!r}; expected 'mean' or 'cls'")
+        if not 0.0 <= self.lexical_theme_weight <= 1.0:
+            raise ModelError(f"lexical_theme_weight {self.lexical_theme_weight} out of range 0..1; the file is damaged")
         if not 8 <= self.max_length <= 8192:
             raise ModelError(f"max_length {self.max_length} out of range 8..8192")
 

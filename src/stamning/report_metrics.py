@@ -30,3 +30,7 @@ def print_metrics(metrics: dict, console: Console) -> None:
         for key, v in th["per_theme"].items():
             tt.add_row(key, f"{v['f1']:.1%}", str(v["support"]), str(v["predicted"]))
         console.print(tt)
+    if metrics.get("left_out"):
+        ids = ", ".join(str(r["id"]) for r in metrics["left_out"][:10])
+        console.print(f"{len(metrics['left_out'])} rader utan text att bedöma räknades inte: {ids}"
+                      + (" …" if len(metrics["left_out"]) > 10 else ""))

@@ -45,6 +45,7 @@ class TrainConfig:
     lora_alpha: int = 16
     lora_targets: tuple[str, ...] = ("query", "value")
     ordinal_smoothing: float = 0.15
+    lexical_weight: float = 0.5
     input_prefix: str | None = None
     taxonomy: str | Path | None = None
     save_encoder: bool | None = None
@@ -64,6 +65,7 @@ class TrainConfig:
             (0 < self.head_learning_rate < 1, f"head_learning_rate must be in (0, 1), got {self.head_learning_rate}"),
             (0 < self.validation_fraction < 0.5, f"validation_fraction must be in (0, 0.5), got {self.validation_fraction}"),
             (0 <= self.ordinal_smoothing < 0.5, f"ordinal_smoothing must be in [0, 0.5), got {self.ordinal_smoothing}"),
+            (0 <= self.lexical_weight < 1, f"lexical_weight must be in [0, 1) (0 = no lexical theme model), got {self.lexical_weight}"),
             (16 <= self.max_length <= 512, f"max_length must be in 16..512, got {self.max_length}"),
             (self.precision in ("auto", "fp32", "bf16"), f"precision must be auto, fp32 or bf16, got {self.precision!r}"),
         ]
@@ -258,6 +260,23 @@ def _frozen_cache(model: StamningModel, data: LabelledData, autocast) -> torch.T
     return out.clone()
 
 
+def _fit_lexical(data: LabelledData, config: TrainConfig):
+    from .lexical import LexicalThemes
+
+    return LexicalThemes.fit(data.texts, data.themes, seed=config.seed)
+
+
+def _attach_lexical(model: StamningModel, config: TrainConfig, train: LabelledData, val: LabelledData, log) -> None:
+    """Blend a lexical n-gram theme model into the theme probabilities (fitted on the training part)."""
+    if config.lexical_weight <= 0 or train.themes is None or val.themes is None or not train.themes.any():
+        return
+    start = time.perf_counter()
+    model.lexical = _fit_lexical(train, config)
+    model.config.lexical_theme_weight = config.lexical_weight
+    log(f"lexical theme model: {model.lexical.coef.shape[1]} n-gram features, weight {config.lexical_weight}, "
+        f"fitted in {time.perf_counter() - start:.1f} s")
+
+
 def train(config: TrainConfig, log=print) -> TrainResult:
     """Train both heads (and the encoder per ``config.mode``), tune theme thresholds, save, report."""
     from .base import resolve_base
@@ -267,6 +286,9 @@ def train(config: TrainConfig, log=print) -> TrainResult:
     seed_everything(config.seed)
     taxonomy = load_taxonomy(config.taxonomy)
     data = load_labelled(config.data, theme_keys=taxonomy.keys)
+    if data.skipped:
+        log(f"{len(data.skipped)} rows left out (no text to learn from): "
+            + ", ".join(f"{i} ({r})" for i, r in data.skipped[:10]) + (" …" if len(data.skipped) > 10 else ""))
     if (data.sentiment < 0).any():
         raise ConfigError(f"{config.data}: {(data.sentiment < 0).sum()} rows have no sentiment label; label or remove them")
     if config.validation_data is not None:
@@ -285,14 +307,19 @@ def train(config: TrainConfig, log=print) -> TrainResult:
         model.add_lora(r=config.lora_r, alpha=config.lora_alpha, targets=tuple(config.lora_targets))
     log(f"training {config.mode} on {len(train_data)} comments, validating on {len(val_data)} (base {config.base})")
     history = _fit(model, config, train_data, val_data, log)
+    _attach_lexical(model, config, train_data, val_data, log)
     _, sent, themes = _score(model, val_data, config.precision)
     if val_data.themes is not None:
         model.config.theme_thresholds = tune_thresholds(themes, val_data.themes).round(2).tolist()
+    if model.lexical is not None and config.validation_data is None:
+        log("refitting the lexical theme model on all training data (thresholds stay as tuned)")
+        model.lexical = _fit_lexical(data, config)
     metrics = {"validation": {"sentiment": sentiment_metrics(sent, val_data.sentiment)}}
     if val_data.themes is not None:
         metrics["validation"]["themes"] = theme_metrics(themes, val_data.themes, val_data.theme_keys,
                                                         np.array(model.config.theme_thresholds))
-    metrics["data"] = {"train": len(train_data), "validation": len(val_data), "source": str(config.data)}
+    metrics["data"] = {"train": len(train_data), "validation": len(val_data), "source": str(config.data),
+                       "left_out": [{"id": i, "reason": r} for i, r in data.skipped]}
     metrics["train_config"] = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()}
     metrics["history"] = history
     metrics["seconds"] = round(time.perf_counter() - start, 1)

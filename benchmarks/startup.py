@@ -1,0 +1,70 @@
+"""Cold start: a fresh Python process imports stamning, loads the default model and classifies one comment.
+
+Side by side in one run: the built-in BERT encoder + light tokenizer (stamning's default path) and the
+transformers path (AutoModel + AutoTokenizer + peft merge) on the same model directory. Each variant runs
+``--repeats`` times in a fresh subprocess (after one warm-up run so the OS file cache is warm for both);
+prints wall seconds (median, min), the time to the first prediction measured inside the process, and peak
+RSS, plus the ratio.
+
+    .venv/bin/python benchmarks/startup.py [--model DIR] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+from _common import ROOT
+
+CHILD = """
+import time, resource
+t0 = time.perf_counter()
+from stamning.model import StamningModel
+from stamning.pipeline import default_model_dir
+model = StamningModel.from_pretrained({model!r} or default_model_dir(), backend={backend!r})
+t1 = time.perf_counter()
+model.predict(["Bra bemötande men informationen kom för sent."])
+t2 = time.perf_counter()
+print(t1 - t0, t2 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def run(backend: str, model: str | None) -> tuple[float, float, float, float]:
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", CHILD.format(model=model, backend=backend)], capture_output=True,
+                         text=True, check=True)
+    wall = time.perf_counter() - start
+    load, first, peak = (float(x) for x in out.stdout.split())
+    return wall, load, first, peak
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    results = {}
+    for backend in ("transformers", "builtin"):
+        run(backend, args.model)  # warm the file cache
+        runs = [run(backend, args.model) for _ in range(args.repeats)]
+        wall, load, first, peak = ([r[i] for r in runs] for i in range(4))
+        results[backend] = {"wall_median_s": statistics.median(wall), "wall_min_s": min(wall),
+                            "in_process_to_first_prediction_s": statistics.median(first),
+                            "import_and_load_s": statistics.median(load), "peak_rss_mb": max(peak)}
+        r = results[backend]
+        print(f"{backend:12} wall {r['wall_median_s']:.2f} s (min {r['wall_min_s']:.2f}) | import+load "
+              f"{r['import_and_load_s']:.2f} s | to first prediction {r['in_process_to_first_prediction_s']:.2f} s | "
+              f"peak RSS {r['peak_rss_mb']:.0f} MB", flush=True)
+    ratio = results["transformers"]["wall_median_s"] / results["builtin"]["wall_median_s"]
+    print(f"cold start: built-in path {ratio:.2f}x faster than the transformers path (median wall)")
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "startup.json").write_text(json.dumps(results, indent=2), "utf-8")
+
+
+if __name__ == "__main__":
+    main()

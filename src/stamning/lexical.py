@@ -1,0 +1,145 @@
+"""Lexical theme scores: TF-IDF over word and character n-grams, one logistic regression per theme.
+
+Themes are largely a matter of words ("lönen", "IT-systemet", "bemötandet"), and on stamning's test set a
+plain n-gram model finds them better than the encoder's theme head; the two err differently, so the
+model blends them (``ModelConfig.lexical_theme_weight``). This module fits with scikit-learn but
+predicts with numpy only, from weights stored as safetensors and a JSON vocabulary (no pickle).
+
+Features (the same code at fit and predict time): lower-cased words of two or more letters and
+word bigrams; character 2–5-grams inside each space-padded word. Each block is sublinear-tf × idf,
+L2-normalised on its own.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .errors import ModelError
+
+WEIGHTS_FILE = "lexical.safetensors"
+VOCAB_FILE = "lexical.json"
+_WORD = re.compile(r"\w\w+")
+
+
+def word_terms(text: str) -> list[str]:
+    words = _WORD.findall(text.lower())
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def char_terms(text: str) -> list[str]:
+    out: list[str] = []
+    for word in text.lower().split():
+        padded = f" {word} "
+        for n in range(2, 6):
+            out.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+    return out
+
+
+ANALYZERS = {"words": word_terms, "chars": char_terms}
+
+
+def _vocabulary(docs: list[list[str]], min_df: int, limit: int) -> tuple[list[str], np.ndarray]:
+    """Terms in at least ``min_df`` documents, the ``limit`` most frequent (ties by term), and their idf."""
+    df = Counter(term for doc in docs for term in set(doc))
+    kept = sorted((t for t, c in df.items() if c >= min_df), key=lambda t: (-df[t], t))[:limit]
+    kept.sort()
+    n = len(docs)
+    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in kept], dtype=np.float32)
+    return kept, idf
+
+
+class LexicalThemes:
+    """``fit`` on texts and a 0/1 theme matrix; ``predict_proba`` gives a probability per theme."""
+
+    def __init__(self, vocab: dict[str, list[str]], idf: dict[str, np.ndarray], coef: np.ndarray, intercept: np.ndarray):
+        self.vocab, self.idf = vocab, idf
+        self.coef, self.intercept = coef.astype(np.float32), intercept.astype(np.float32)
+        self._index = {block: {t: i for i, t in enumerate(terms)} for block, terms in vocab.items()}
+        self._offset = {}
+        start = 0
+        for block in ANALYZERS:
+            self._offset[block] = start
+            start += len(vocab[block])
+        if self.coef.shape[1] != start:
+            raise ModelError(f"lexical weights have {self.coef.shape[1]} features, the vocabulary {start}; the files do not belong together")
+
+    # ------------------------------------------------------------------ fitting
+    @classmethod
+    def fit(cls, texts: Sequence[str], labels: np.ndarray, c: float = 4.0, min_df: int = 2,
+            limits: dict[str, int] | None = None, seed: int = 0) -> "LexicalThemes":
+        from sklearn.linear_model import LogisticRegression
+
+        limits = limits or {"words": 20_000, "chars": 40_000}
+        vocab, idf = {}, {}
+        for block, analyzer in ANALYZERS.items():
+            vocab[block], idf[block] = _vocabulary([analyzer(t) for t in texts], min_df, limits[block])
+        coef = np.zeros((labels.shape[1], sum(len(v) for v in vocab.values())), dtype=np.float32)
+        intercept = np.full(labels.shape[1], -10.0, dtype=np.float32)  # a theme never seen: never predicted
+        model = cls(vocab, idf, coef, intercept)
+        x = model.features(texts)
+        for j in range(labels.shape[1]):
+            y = labels[:, j].astype(int)
+            if 0 < y.sum() < len(y):
+                lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=seed).fit(x, y)
+                model.coef[j], model.intercept[j] = lr.coef_[0], lr.intercept_[0]
+        model.coef = model.coef.astype(np.float16).astype(np.float32)  # as stored, so reloading changes nothing
+        return model
+
+    # ------------------------------------------------------------------ predicting
+    def features(self, texts: Iterable[str]):
+        """A sparse (CSR) matrix: one row per text, both blocks side by side."""
+        from scipy.sparse import csr_matrix
+
+        data: list[float] = []
+        cols: list[int] = []
+        indptr = [0]
+        for text in texts:
+            for block, analyzer in ANALYZERS.items():
+                index, idf, offset = self._index[block], self.idf[block], self._offset[block]
+                counts = Counter(i for i in map(index.get, analyzer(text)) if i is not None)
+                if not counts:
+                    continue
+                ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+                values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[ids]
+                values /= np.linalg.norm(values)
+                cols.extend((ids + offset).tolist())
+                data.extend(values.tolist())
+            indptr.append(len(cols))
+        width = self.coef.shape[1]
+        return csr_matrix((np.asarray(data, dtype=np.float32), np.asarray(cols, dtype=np.int64), np.asarray(indptr)),
+                          shape=(len(indptr) - 1, width))
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        logits = np.asarray(self.features(texts) @ self.coef.T) + self.intercept
+        return (1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))).astype(np.float32)
+
+    # ------------------------------------------------------------------ files
+    def save(self, directory: Path) -> list[str]:
+        from safetensors.numpy import save_file
+
+        tensors = {"coef": self.coef.astype(np.float16), "intercept": self.intercept}
+        tensors |= {f"idf_{block}": self.idf[block] for block in ANALYZERS}
+        save_file(tensors, str(directory / WEIGHTS_FILE))
+        (directory / VOCAB_FILE).write_text(json.dumps({"version": 1, "vocab": self.vocab}, ensure_ascii=False), "utf-8")
+        return [WEIGHTS_FILE, VOCAB_FILE]
+
+    @classmethod
+    def load(cls, directory: Path) -> "LexicalThemes":
+        from safetensors.numpy import load_file
+
+        try:
+            meta = json.loads((directory / VOCAB_FILE).read_text("utf-8"))
+            tensors = load_file(str(directory / WEIGHTS_FILE))
+        except (OSError, ValueError) as err:
+            raise ModelError(f"{directory}: cannot read the lexical theme files ({str(err)[:120]})") from None
+        if meta.get("version") != 1 or set(meta.get("vocab", {})) != set(ANALYZERS):
+            raise ModelError(f"{directory / VOCAB_FILE}: unknown lexical format; retrain the model with this stamning")
+        idf = {block: tensors[f"idf_{block}"] for block in ANALYZERS}
+        return cls(meta["vocab"], idf, tensors["coef"].astype(np.float32), tensors["intercept"])
