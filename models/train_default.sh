@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuild the embedded default model from the corpus, then measure it and write its model card.
-# One command (about 25 minutes on a 2-core CPU):  bash models/train_default.sh
+# One command (25–50 minutes on a 2-core CPU):  bash models/train_default.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=src/stamning/resources/default_model
