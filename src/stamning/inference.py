@@ -16,6 +16,7 @@ from .text import MAX_CHARS, chunk_by_tokens, normalize, skip_reason, split_sent
 
 CLEAR = 0.6  # a part is "clearly" positive/negative when P(pos) or P(neg) reaches this
 MAX_MIXED_PARTS = 24
+MAX_BATCH_TOKENS = 4096  # long segments go in smaller batches: bounds the activation memory of one batch
 _CLAUSE = re.compile(r",?\s+men\s+|;\s+", re.IGNORECASE)
 
 
@@ -94,6 +95,22 @@ def plan_segments(texts: Sequence[str], tokenizer, max_length: int, prefix: str,
     return segments
 
 
+def _batches(order: list[int], segments: list[Segment], batch_size: int) -> list[list[int]]:
+    """Consecutive runs of the length-sorted order: at most ``batch_size`` segments and, beyond one
+    segment, at most ``MAX_BATCH_TOKENS`` padded tokens (length + 2 special tokens per segment)."""
+    out: list[list[int]] = []
+    current: list[int] = []
+    for j in order:
+        width = segments[j].length + 2
+        if current and (len(current) >= batch_size or (len(current) + 1) * width > MAX_BATCH_TOKENS):
+            out.append(current)
+            current = []
+        current.append(j)
+    if current:
+        out.append(current)
+    return out
+
+
 def run_segments(model, segments: list[Segment], batch_size: int, autocast: torch.dtype | None,
                  device: str) -> tuple[np.ndarray, np.ndarray]:
     """Sentiment probabilities and theme probabilities for every segment (in segment order)."""
@@ -103,8 +120,7 @@ def run_segments(model, segments: list[Segment], batch_size: int, autocast: torc
     themes = np.zeros((len(segments), len(cfg.theme_keys)), dtype=np.float32)
     device_type = "cuda" if device.startswith("cuda") else "cpu"
     with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            idx = order[start:start + batch_size]
+        for idx in _batches(order, segments, batch_size):
             batch = tok([cfg.input_prefix + segments[j].text for j in idx], padding=True, truncation=True,
                         max_length=cfg.max_length, return_tensors="pt")
             ids, mask = batch["input_ids"].to(device), batch["attention_mask"].to(device)
