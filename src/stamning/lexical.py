@@ -93,31 +93,37 @@ class LexicalThemes:
         return model
 
     # ------------------------------------------------------------------ predicting
-    def features(self, texts: Iterable[str]):
-        """A sparse (CSR) matrix: one row per text, both blocks side by side."""
-        from scipy.sparse import csr_matrix
-
-        data: list[float] = []
-        cols: list[int] = []
-        indptr = [0]
+    def _rows(self, texts: Iterable[str]):
+        """Per text: the feature columns and their values (both blocks side by side)."""
         for text in texts:
+            cols, vals = [], []
             for block, analyzer in ANALYZERS.items():
-                index, idf, offset = self._index[block], self.idf[block], self._offset[block]
+                index, idf = self._index[block], self.idf[block]
                 counts = Counter(i for i in map(index.get, analyzer(text)) if i is not None)
                 if not counts:
                     continue
                 ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
                 values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[ids]
-                values /= np.linalg.norm(values)
-                cols.extend((ids + offset).tolist())
-                data.extend(values.tolist())
-            indptr.append(len(cols))
-        width = self.coef.shape[1]
-        return csr_matrix((np.asarray(data, dtype=np.float32), np.asarray(cols, dtype=np.int64), np.asarray(indptr)),
-                          shape=(len(indptr) - 1, width))
+                cols.append(ids + self._offset[block])
+                vals.append(values / np.linalg.norm(values))
+            yield (np.concatenate(cols), np.concatenate(vals)) if cols else (np.zeros(0, np.int64), np.zeros(0))
+
+    def features(self, texts: Iterable[str]):
+        """A sparse (CSR) matrix, one row per text (for fitting; needs scipy)."""
+        from scipy.sparse import csr_matrix
+
+        rows = list(self._rows(texts))
+        indptr = np.cumsum([0] + [len(c) for c, _ in rows])
+        cols = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, np.int64)
+        data = np.concatenate([v for _, v in rows]).astype(np.float32) if rows else np.zeros(0, np.float32)
+        return csr_matrix((data, cols, indptr), shape=(len(rows), self.coef.shape[1]))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        logits = np.asarray(self.features(texts) @ self.coef.T) + self.intercept
+        """Probabilities [texts, themes] (numpy only: no scipy or scikit-learn import at prediction time)."""
+        logits = np.tile(self.intercept, (len(texts), 1))
+        for n, (cols, vals) in enumerate(self._rows(texts)):
+            if len(cols):
+                logits[n] += self.coef[:, cols] @ vals.astype(np.float32)
         return (1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))).astype(np.float32)
 
     # ------------------------------------------------------------------ files
