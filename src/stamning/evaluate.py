@@ -21,7 +21,7 @@ def probabilities(model, texts, batch_size: int = 64, precision: str = "auto"):
 def evaluate_data(model, data: LabelledData, batch_size: int = 64, precision: str = "auto") -> dict:
     sent, themes, preds = probabilities(model, data.texts, batch_size, precision)
     out: dict = {"sentiment": sentiment_metrics(sent, data.sentiment),
-                 "left_out": [{"id": i, "reason": r} for i, r in data.skipped]}
+                 "left_out": data.left_out()}
     if data.themes is not None:
         keys = model.config.theme_keys
         truth = np.zeros((len(data), len(keys)), dtype=int)

@@ -5,8 +5,8 @@ lengths: oneDNN caches a compiled kernel for every new (batch, length) shape (1,
 glibc keeps freed activation buffers in its heap instead of returning them. Measured on the default
 model (512-comment rounds, one thread): RSS grew 1.55 → 1.77 GB in four rounds and kept growing; with
 the kernel cache capped at 64 and the heap trimmed after each round it stayed at 1.35–1.38 GB, at
-about the same speed (51 s vs 48 s). Both are process-wide, so they are applied by the classify run
-(and the CLI), never on import.
+about the same speed (51 s vs 48 s). Both are process-wide: the cap is set when a model is loaded
+(`StamningModel.from_pretrained`), the trim after each chunk of a classify run; never on import.
 """
 
 from __future__ import annotations

@@ -33,6 +33,10 @@ class LabelledData:
     ids: list[str]
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (id, reason) of rows left out: no text to learn from
 
+    def left_out(self) -> list[dict]:
+        """The rows left out, as JSON-ready records."""
+        return [{"id": i, "reason": r} for i, r in self.skipped]
+
     def __len__(self) -> int:
         return len(self.texts)
 

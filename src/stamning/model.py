@@ -23,6 +23,7 @@ from torch import nn
 
 from .base import sha256_file
 from .errors import ModelError
+from .heap import cap_kernel_cache
 from .model_config import ModelConfig
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
@@ -229,6 +230,7 @@ class StamningModel(nn.Module):
         refuse_pickle(path)
         config = ModelConfig.load(path)
         verify_checksums(path, config)
+        cap_kernel_cache()  # before the model's first forward pass: keeps long prediction runs flat
         encoder_dir, tokenizer_dir = (path / "encoder", path) if config.encoder_saved else (_checked_base(path, config),) * 2
         if _use_builtin(backend, merge_lora, encoder_dir, tokenizer_dir):
             from .bert import load_bert
@@ -237,16 +239,17 @@ class StamningModel(nn.Module):
             adapter = _read_adapter(path, config)
             model = cls(load_bert(encoder_dir, adapter, config.lora), LightTokenizer(tokenizer_dir), config)
             model._adapter_state = adapter
-            model._load_heads(path)
+            model._load_stored_parts(path)
             return model.to(device).eval()
         model = cls(load_encoder(encoder_dir), load_tokenizer(tokenizer_dir), config)
-        model._load_heads(path)
+        model._load_stored_parts(path)
         if config.encoder_mode == "lora" and not config.encoder_saved:
             model._adapter_state = _read_adapter(path, config)
             model._load_adapter(model._adapter_state, merge_lora)
         return model.to(device).eval()
 
-    def _load_heads(self, path: Path) -> None:
+    def _load_stored_parts(self, path: Path) -> None:
+        """The heads and, when the config blends one in, the lexical theme model."""
         from safetensors.torch import load_file
 
         if self.config.lexical_theme_weight > 0:

@@ -100,7 +100,7 @@ def classify_file(input: str | Path, output: str | Path, *, model=None, text_col
     interrupted run where its last finished chunk ended."""
     from itertools import chain
 
-    from .heap import cap_kernel_cache, release_free_memory
+    from .heap import release_free_memory
     from .io import resolve_columns
     from .stream import PartStore, assemble, iter_chunks
 
@@ -112,7 +112,6 @@ def classify_file(input: str | Path, output: str | Path, *, model=None, text_col
     chunks = iter_chunks(in_path, chunk_rows, sheet)
     first = next(chunks)
     columns = resolve_columns(first, in_path, text_column, id_column, round_column, group_column)
-    cap_kernel_cache()
     if model is None or isinstance(model, (str, Path)):
         model = load_model(model, device=device)
     store = PartStore(out_path, _manifest(in_path, model, columns, chunk_rows, precision, detect_mixed))
@@ -140,8 +139,5 @@ def hub_offline_default() -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from .heap import cap_kernel_cache
-
-    cap_kernel_cache()
     if "transformers" not in sys.modules:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")

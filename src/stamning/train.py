@@ -319,7 +319,7 @@ def train(config: TrainConfig, log=print) -> TrainResult:
         metrics["validation"]["themes"] = theme_metrics(themes, val_data.themes, val_data.theme_keys,
                                                         np.array(model.config.theme_thresholds))
     metrics["data"] = {"train": len(train_data), "validation": len(val_data), "source": str(config.data),
-                       "left_out": [{"id": i, "reason": r} for i, r in data.skipped]}
+                       "left_out": data.left_out()}
     metrics["train_config"] = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()}
     metrics["history"] = history
     metrics["seconds"] = round(time.perf_counter() - start, 1)
