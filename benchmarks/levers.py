@@ -112,8 +112,8 @@ def prune_check(model, n: int) -> dict:
             total += int(real_tokens.sum())
             s, t = Both(model)(torch.where(inside, ids, torch.full_like(ids, unk)), mask)
             sent[idx], themes[idx] = s.numpy(), t.numpy()
-    rows = model.encoder.word.shape[0]
-    return {"kept_tokens": len(kept), "vocabulary": rows, "embedding_mb_saved": (rows - len(kept)) * model.encoder.word.shape[1] * 4 / 2**20,
+    rows, width = model.encoder.embedding_shape
+    return {"kept_tokens": len(kept), "vocabulary": rows, "embedding_mb_saved": (rows - len(kept)) * width * 4 / 2**20,
             "real_token_coverage": seen / total,
             "real_sentiment_agreement": float(np.mean(sent.argmax(1) == full[0].argmax(1))),
             "real_theme_agreement": float(np.mean(((themes >= 0.5) == (full[1] >= 0.5)).all(1))), "n_real": len(texts)}

@@ -6,7 +6,8 @@ positions, post-layer-norm, no pooler) with plain torch, reads the weights from 
 and folds a LoRA adapter into them (W + B·A·alpha/r), so that ``classify`` never imports transformers
 or peft. Anything it does not cover (another architecture, relative positions, an activation it does
 not know) makes :func:`supported` return a reason, and the caller falls back to transformers.
-Training always uses transformers + peft; this path only predicts.
+Training always uses transformers + peft; this path only predicts. For CPU prediction the
+word-embedding matrix stays in the file and only the rows a batch uses are read (:mod:`stamning.rows`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .errors import ModelError
+from .rows import LazyRows
 
 ACTIVATIONS = {
     "gelu": lambda x: F.gelu(x),
@@ -90,12 +92,20 @@ class BertEncoder(nn.Module):
         self.source_config = source_config or {}
         self.config = SimpleNamespace(hidden_size=shape.hidden_size, model_type="bert")
         self.eps, self.hidden = shape.layer_norm_eps, shape.hidden_size
+        word = weights["word"]
+        self.lazy_rows = word if isinstance(word, LazyRows) else None
         for name in ("word", "position", "token_type", "norm_weight", "norm_bias"):
-            self.register_parameter(name, nn.Parameter(weights[name], requires_grad=False))
+            if name != "word" or self.lazy_rows is None:
+                self.register_parameter(name, nn.Parameter(weights[name], requires_grad=False))
         self.layers = nn.ModuleList(
             _Layer({k.split(".", 2)[2]: v for k, v in weights.items() if k.startswith(f"layers.{i}.")}, shape)
             for i in range(shape.num_hidden_layers)
         )
+
+    @property
+    def embedding_shape(self) -> tuple[int, int]:
+        """(vocabulary, hidden size) of the word-embedding matrix, read on demand or not."""
+        return self.lazy_rows.shape if self.lazy_rows is not None else tuple(self.word.shape)
 
     def save_pretrained(self, directory: str | Path, safe_serialization: bool = True) -> None:
         """Write a transformers ``BertModel`` directory (``config.json`` + ``model.safetensors``)."""
@@ -104,12 +114,16 @@ class BertEncoder(nn.Module):
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         (out / "config.json").write_text(json.dumps(self.source_config, indent=2), "utf-8")
-        weights = {k: v.detach().contiguous() for k, v in _unmap(dict(self.named_parameters()), len(self.layers)).items()}
+        params = dict(self.named_parameters())
+        if self.lazy_rows is not None:
+            params["word"] = self.lazy_rows.full()
+        weights = {k: v.detach().contiguous() for k, v in _unmap(params, len(self.layers)).items()}
         save_file(weights, str(out / "model.safetensors"), metadata={"format": "pt"})
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> SimpleNamespace:
         n = input_ids.shape[1]
-        x = F.embedding(input_ids, self.word) + self.position[:n] + self.token_type[0]
+        words = self.lazy_rows.lookup(input_ids) if self.lazy_rows is not None else F.embedding(input_ids, self.word)
+        x = words + self.position[:n] + self.token_type[0]
         x = F.layer_norm(x, (self.hidden,), self.norm_weight, self.norm_bias, self.eps)
         keep = None if attention_mask is None else attention_mask.bool()[:, None, None, :]
         for layer in self.layers:
@@ -173,8 +187,12 @@ def _unmap(params: dict[str, torch.Tensor], layers: int) -> dict[str, torch.Tens
     return out
 
 
-def load_bert(directory: Path, adapter: dict[str, torch.Tensor] | None = None, lora: dict | None = None) -> BertEncoder:
-    """The encoder in ``directory`` (``config.json`` + ``model.safetensors``), with a LoRA adapter merged in."""
+def load_bert(directory: Path, adapter: dict[str, torch.Tensor] | None = None, lora: dict | None = None,
+              lazy_embeddings: bool = False) -> BertEncoder:
+    """The encoder in ``directory`` (``config.json`` + ``model.safetensors``), with a LoRA adapter merged in.
+
+    ``lazy_embeddings``: read word-embedding rows from the file only when a batch first uses them
+    (:class:`~stamning.rows.LazyRows`; CPU prediction), instead of holding the whole matrix."""
     from safetensors.torch import load_file
 
     config = json.loads((directory / "config.json").read_text("utf-8"))
@@ -182,9 +200,15 @@ def load_bert(directory: Path, adapter: dict[str, torch.Tensor] | None = None, l
     if reason:
         raise ModelError(f"{directory}: the built-in BERT encoder cannot load it ({reason})")
     shape = BertShape.from_config(config)
-    weights = _strip_prefix(load_file(str(directory / "model.safetensors")))
+    stored = load_file(str(directory / "model.safetensors"))
+    weights = _strip_prefix(stored)
+    word_key = "embeddings.word_embeddings.weight"
+    word = weights.get(word_key)
     if adapter:
         merge_lora(weights, adapter, alpha=float((lora or {}).get("alpha", 16)), r=int((lora or {}).get("r", 8)))
+    if lazy_embeddings and word is not None and weights[word_key] is word:  # an adapter that changes it needs it whole
+        weights[word_key] = LazyRows(directory / "model.safetensors", word_key if word_key in stored else "bert." + word_key)
+    del stored, word
     try:
         encoder = BertEncoder(shape, _remap(weights, shape.num_hidden_layers), config)
     except KeyError as err:
@@ -198,6 +222,7 @@ def _check_shapes(encoder: BertEncoder, shape: BertShape, directory: Path) -> No
     expected = {"word": (shape.vocab_size, h), "position": (shape.max_position_embeddings, h),
                 "layers.0.qkv_weight": (3 * h, h), "layers.0.ffn_in_weight": (shape.intermediate_size, h)}
     params = dict(encoder.named_parameters())
+    params["word"] = torch.empty(encoder.embedding_shape, device="meta")
     for name, want in expected.items():
         if name in params and tuple(params[name].shape) != want:
             raise ModelError(f"{directory}: {name} has shape {tuple(params[name].shape)}, config.json implies {want}")

@@ -237,7 +237,7 @@ class StamningModel(nn.Module):
             from .tokenizer import LightTokenizer
 
             adapter = _read_adapter(path, config)
-            model = cls(load_bert(encoder_dir, adapter, config.lora), LightTokenizer(tokenizer_dir), config)
+            model = cls(load_bert(encoder_dir, adapter, config.lora, lazy_embeddings=device == "cpu"), LightTokenizer(tokenizer_dir), config)
             model._adapter_state = adapter
             model._load_stored_parts(path)
             return model.to(device).eval()
