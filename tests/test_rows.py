@@ -51,7 +51,19 @@ def test_lookup_matches_embedding_across_table_growth(tmp_path, dtype):
         assert torch.equal(rows.lookup(ids), F.embedding(ids, matrix))
         seen |= set(ids.flatten().tolist())
     assert rows.loaded == len(seen) > 1024
+    assert rows.lookup(torch.tensor([], dtype=torch.long)).shape == (0, 8)
     assert torch.equal(rows.full(), matrix)
+
+
+def test_table_fills_inside_and_outside_inference_mode(tmp_path):
+    path, matrix = _matrix_file(tmp_path, 3000, 4)
+    with torch.inference_mode():
+        rows = LazyRows(path, "emb")
+        first = rows.lookup(torch.arange(0, 3000, 3))
+    second = rows.lookup(torch.arange(1, 3000, 2))  # grows the table outside inference mode
+    with torch.inference_mode():
+        third = rows.lookup(torch.arange(2999, -1, -1))
+    assert torch.equal(first, matrix[::3]) and torch.equal(second, matrix[1::2]) and torch.equal(third, matrix.flip(0))
 
 
 def test_out_of_range_ids_raise_like_embedding(tmp_path):

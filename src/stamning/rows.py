@@ -48,53 +48,53 @@ def tensor_location(path: Path, name: str) -> tuple[int, tuple[int, ...], torch.
 
 
 class LazyRows:
-    """A (rows × width) matrix in a file; :meth:`lookup` behaves like ``F.embedding(ids, matrix)``."""
+    """A (rows × width) matrix in a file; :meth:`lookup` behaves like ``F.embedding(ids, matrix)``.
+
+    The rows read are kept as plain bytes in numpy arrays, so the table can be filled inside and outside
+    ``torch.inference_mode`` alike."""
 
     def __init__(self, path: Path, name: str):
         self.path = Path(path)
         self.offset, self.shape, self.dtype = tensor_location(self.path, name)
-        self._slot = torch.full((self.shape[0],), -1, dtype=torch.long)  # row id → position in _table
-        self._table = torch.empty((0, self.shape[1]), dtype=self.dtype)
+        self.row_bytes = self.shape[1] * self.dtype.itemsize
+        self._slot = np.full(self.shape[0], -1, dtype=np.int64)  # row id → position in _table
+        self._table = np.empty((0, self.row_bytes), dtype=np.uint8)
         self.loaded = 0
 
     def lookup(self, ids: torch.Tensor) -> torch.Tensor:
         """The rows for ``ids`` (any shape), on the ids' device; reads rows not seen before."""
-        flat = ids.reshape(-1).cpu()
-        if flat.numel() and (int(flat.min()) < 0 or int(flat.max()) >= self.shape[0]):
+        flat = ids.reshape(-1).cpu().numpy()
+        if not flat.size:
+            return torch.empty((*ids.shape, self.shape[1]), dtype=self.dtype, device=ids.device)
+        if int(flat.min()) < 0 or int(flat.max()) >= self.shape[0]:
             raise IndexError(f"token id out of range for an embedding of {self.shape[0]} rows")
-        new = torch.unique(flat)
+        new = np.unique(flat)
         new = new[self._slot[new] < 0]
-        if new.numel():
+        if new.size:
             self._read(new)
-        rows = self._table[self._slot[flat]].reshape(*ids.shape, self.shape[1])
-        return rows.to(ids.device)
+        rows = torch.from_numpy(self._table[self._slot[flat]]).view(self.dtype)
+        return rows.reshape(*ids.shape, self.shape[1]).to(ids.device)
 
     def full(self) -> torch.Tensor:
         """The whole matrix (reads it all: for saving or moving to a GPU)."""
-        return self._read_range(0, self.shape[0])
+        with open(self.path, "rb") as fh:
+            fh.seek(self.offset)
+            data = np.fromfile(fh, dtype=np.uint8, count=self.shape[0] * self.row_bytes)
+        if data.size != self.shape[0] * self.row_bytes:
+            raise ModelError(f"{self.path}: the file ends inside the embedding matrix; it is damaged")
+        return torch.from_numpy(data).view(self.dtype).reshape(self.shape)
 
-    def _read(self, new: torch.Tensor) -> None:
-        ids = new.tolist()  # sorted by torch.unique
-        needed = self.loaded + len(ids)
+    def _read(self, new: np.ndarray) -> None:
+        """Append rows ``new`` (sorted, not yet read) to the table."""
+        needed = self.loaded + new.size
         if needed > self._table.shape[0]:  # grow geometrically: amortised copies stay linear
-            grown = torch.empty((max(needed, 2 * self._table.shape[0], 1024), self.shape[1]), dtype=self.dtype)
+            grown = np.empty((max(needed, 2 * self._table.shape[0], 1024), self.row_bytes), dtype=np.uint8)
             grown[: self.loaded] = self._table[: self.loaded]
             self._table = grown
-        view = self._table.view(torch.uint8).numpy()
-        width = self.shape[1] * self.dtype.itemsize
         with open(self.path, "rb") as fh:
-            for k, row in enumerate(ids):
-                fh.seek(self.offset + row * width)
-                if fh.readinto(memoryview(view[self.loaded + k])) != width:
+            for k, row in enumerate(new.tolist()):
+                fh.seek(self.offset + row * self.row_bytes)
+                if fh.readinto(memoryview(self._table[self.loaded + k])) != self.row_bytes:
                     raise ModelError(f"{self.path}: the file ends inside the embedding matrix; it is damaged")
-        self._slot[new] = torch.arange(self.loaded, needed)
+        self._slot[new] = np.arange(self.loaded, needed)
         self.loaded = needed
-
-    def _read_range(self, first: int, count: int) -> torch.Tensor:
-        width = self.shape[1] * self.dtype.itemsize
-        with open(self.path, "rb") as fh:
-            fh.seek(self.offset + first * width)
-            data = np.fromfile(fh, dtype=np.uint8, count=count * width)
-        if data.size != count * width:
-            raise ModelError(f"{self.path}: the file ends inside the embedding matrix; it is damaged")
-        return torch.from_numpy(data).view(self.dtype).reshape(count, self.shape[1])
