@@ -88,7 +88,8 @@ class LazyRows:
         """Append rows ``new`` (sorted, not yet read) to the table."""
         needed = self.loaded + new.size
         if needed > self._table.shape[0]:  # grow geometrically: amortised copies stay linear
-            grown = np.empty((max(needed, 2 * self._table.shape[0], 1024), self.row_bytes), dtype=np.uint8)
+            capacity = min(self.shape[0], max(needed, 2 * self._table.shape[0], 1024))
+            grown = np.empty((capacity, self.row_bytes), dtype=np.uint8)
             grown[: self.loaded] = self._table[: self.loaded]
             self._table = grown
         with open(self.path, "rb") as fh:
