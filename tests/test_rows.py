@@ -66,6 +66,14 @@ def test_table_fills_inside_and_outside_inference_mode(tmp_path):
     assert torch.equal(first, matrix[::3]) and torch.equal(second, matrix[1::2]) and torch.equal(third, matrix.flip(0))
 
 
+def test_table_never_grows_past_the_vocabulary(tmp_path):
+    path, matrix = _matrix_file(tmp_path, 1500, 4)
+    rows = LazyRows(path, "emb")
+    rows.lookup(torch.arange(0, 1500, 2))  # 750 rows: first table of 1,024 slots
+    assert torch.equal(rows.lookup(torch.arange(1500)), matrix)  # doubling would give 2,048
+    assert rows.loaded == 1500 and rows._table.shape[0] == 1500
+
+
 def test_out_of_range_ids_raise_like_embedding(tmp_path):
     path, _ = _matrix_file(tmp_path, 50, 4)
     rows = LazyRows(path, "emb")
