@@ -27,11 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real-dev" / "swe-sentiment-dataset.csv"
 
 
-def model_probs(model, texts):
-    sent, themes, _ = probabilities(model, texts)
-    return sent, themes
-
-
 def _micro_f1(pred: np.ndarray, truth: np.ndarray) -> float:
     tp = float((pred & truth).sum())
     return 2 * tp / max(1.0, 2 * tp + float((pred & ~truth).sum()) + float((~pred & truth).sum()))
@@ -72,7 +67,7 @@ def main() -> None:
     base = TfidfBaseline().fit(train)
     print(f"baseline trained on {len(train)} comments in {time.perf_counter() - start:.1f} s")
     results: dict = {"test": {}, "real": {}}
-    sent, themes = model_probs(model, test.texts)
+    sent, themes, _ = probabilities(model, test.texts)
     thresholds = np.array(model.config.theme_thresholds)
     results["test"]["stamning"] = {"sentiment": sentiment_metrics(sent, test.sentiment),
                                    "themes": theme_metrics(themes, test.themes, keys, thresholds)}
@@ -90,7 +85,7 @@ def main() -> None:
         real = real[real["label"].isin(list(THREE_CLASS))]
         labels = np.array([list(THREE_CLASS).index(v) for v in real["label"]])
         texts = real["text"].astype(str).tolist()
-        real_ours, real_base = model_probs(model, texts)[0], base.sentiment_proba(texts)
+        real_ours, real_base = probabilities(model, texts)[0], base.sentiment_proba(texts)
         results["real"]["stamning"] = three_class_metrics(real_ours, labels)
         results["real"]["tfidf"] = three_class_metrics(real_base, labels)
         to3 = lambda p: np.stack([p[:, :2].sum(1), p[:, 2], p[:, 3:].sum(1)], 1).argmax(1)  # noqa: E731

@@ -41,6 +41,19 @@ def test_lazy_encoder_equals_full_encoder_and_reads_only_used_rows(tiny_base):
     assert lazy.embedding_shape == tuple(full.word.shape)
 
 
+@pytest.mark.parametrize("lazy", [True, False])
+def test_embedding_that_does_not_fit_the_config_is_refused(tiny_base, tmp_path, lazy):
+    import json
+    import shutil
+
+    shutil.copytree(tiny_base, tmp_path / "base")
+    config = json.loads((tmp_path / "base" / "config.json").read_text("utf-8"))
+    config["vocab_size"] += 7
+    (tmp_path / "base" / "config.json").write_text(json.dumps(config), "utf-8")
+    with pytest.raises(ModelError, match=r"word has shape .* config.json implies"):
+        load_bert(tmp_path / "base", lazy_embeddings=lazy)
+
+
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
 def test_lookup_matches_embedding_across_table_growth(tmp_path, dtype):
     path, matrix = _matrix_file(tmp_path, 5000, 8, dtype)

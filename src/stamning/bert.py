@@ -208,7 +208,6 @@ def load_bert(directory: Path, adapter: dict[str, torch.Tensor] | None = None, l
         merge_lora(weights, adapter, alpha=float((lora or {}).get("alpha", 16)), r=int((lora or {}).get("r", 8)))
     if lazy_embeddings and word is not None and weights[word_key] is word:  # an adapter that changes it needs it whole
         weights[word_key] = LazyRows(directory / "model.safetensors", word_key if word_key in stored else "bert." + word_key)
-    del stored, word
     try:
         encoder = BertEncoder(shape, _remap(weights, shape.num_hidden_layers), config)
     except KeyError as err:
@@ -221,9 +220,9 @@ def _check_shapes(encoder: BertEncoder, shape: BertShape, directory: Path) -> No
     h = shape.hidden_size
     expected = {"word": (shape.vocab_size, h), "position": (shape.max_position_embeddings, h),
                 "layers.0.qkv_weight": (3 * h, h), "layers.0.ffn_in_weight": (shape.intermediate_size, h)}
-    params = dict(encoder.named_parameters())
-    params["word"] = torch.empty(encoder.embedding_shape, device="meta")
+    found = {name: tuple(p.shape) for name, p in encoder.named_parameters()}
+    found["word"] = encoder.embedding_shape  # read on demand or held whole
     for name, want in expected.items():
-        if name in params and tuple(params[name].shape) != want:
-            raise ModelError(f"{directory}: {name} has shape {tuple(params[name].shape)}, config.json implies {want}")
+        if name in found and found[name] != want:
+            raise ModelError(f"{directory}: {name} has shape {found[name]}, config.json implies {want}")
 
