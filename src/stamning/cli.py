@@ -38,6 +38,11 @@ SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="Flik i en .xls
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Modellmapp (annars den inbyggda standardmodellen).")]
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, max=1024, help="Antal textbitar per körning i modellen.")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="cpu eller cuda.")]
+OptInputArg = Annotated[Optional[Path], typer.Argument(help="Indatafil (.csv, .xlsx, .jsonl, .parquet, .xml); utelämnas med --store.", show_default=False)]
+StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Resultatlagret (t.ex. resultat.sqlite, se docs/store.md).")]
+StoreModelOpt = Annotated[Optional[str], typer.Option("--store-model", help="Läs lagret med den här modellen (id eller början av id, se store list); annars den senaste per omgång.")]
+ThemesOpt = Annotated[Optional[Path], typer.Option("--themes", help="Egna teman (.toml, se stamning themes init); matchas zero-shot.")]
+ThemeExamplesOpt = Annotated[Optional[Path], typer.Option("--theme-examples", help="Märkta exempel för egna teman (kolumnerna text och themes).")]
 
 
 def _fail(message: str, code: int) -> None:
@@ -129,12 +134,19 @@ def classify(
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Ray: antal aktörer (modellkopior).")] = 2,
     num_cpus_per_actor: Annotated[float, typer.Option("--num-cpus-per-actor", min=0.1, help="Ray: CPU:er per aktör.")] = 1.0,
     num_gpus_per_actor: Annotated[float, typer.Option("--num-gpus-per-actor", min=0.0, help="Ray: GPU:er per aktör.")] = 0.0,
+    store: StoreOpt = None,
+    round_label: Annotated[Optional[str], typer.Option("--round", help="Omgång för alla rader (när filen saknar omgångskolumn), t.ex. 2026.")] = None,
+    themes: ThemesOpt = None,
+    theme_examples: ThemeExamplesOpt = None,
 ) -> None:
     """Klassificera varje kommentar: sentiment, sannolikheter och teman. Alla rader kommer ut igen."""
     from .pipeline import classify_file
 
     if engine == "ray":
         from .engine_ray import classify_ray
+
+        if store or themes:
+            raise StamningError("--store och --themes fungerar bara med --engine local")
 
         r = classify_ray(str(input), output, model=model, text_column=text_column, id_column=id_column,
                          round_column=round_column, group_column=group_column, batch_size=batch_size,
@@ -146,6 +158,12 @@ def classify(
         return
     if engine != "local":
         raise StamningError(f"--engine {engine}: expected local or ray")
+    if store or themes or theme_examples or round_label:
+        from .store_add import check_store_options
+        from .own_themes import load_model_with_themes
+
+        check_store_options(store, round_label)
+        model = load_model_with_themes(model, device, themes, theme_examples)
 
     bar, progress = _progress_bar()
     if bar:
@@ -160,6 +178,16 @@ def classify(
             bar.stop()
     out.print(f"{result.rows} rader: {result.classified} klassificerade, {result.skipped} hoppade över "
               f"(se kolumnen reason). Skrev {result.output} på {result.seconds:.1f} s.")
+    if themes:
+        out.print(model.note(), highlight=False)
+    if store:
+        from .store_add import add_classified_file
+
+        added = add_classified_file(store, result.output, model, source=input.name, round_label=round_label,
+                                    text_column=text_column, id_column=id_column, round_column=round_column,
+                                    group_column=group_column)
+        out.print(f"Lagret {store.name}: {added.added} rader tillagda, {added.already} fanns redan "
+                  f"(omgång {', '.join(added.rounds)}, modell {added.model_id}).", highlight=False)
 
 
 @app.command()
@@ -257,19 +285,25 @@ IndexCol = Annotated[Optional[str], typer.Option("--index-column", help="Kolumne
 
 
 def _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column, round_column,
-             group_column, index_column, sheet, batch_size, device):
+             group_column, index_column, sheet, batch_size, device, themes=None, theme_examples=None):
     from .survey import SurveyOptions
 
     return SurveyOptions(by=_by(by), min_group=min_group, min_quote_group=min_quote_group, redact=not no_redact,
                          names=_names(names), model=model, text_column=text_column, id_column=id_column,
                          round_column=round_column, group_column=group_column, index_column=index_column,
-                         sheet=sheet, batch_size=batch_size, device=device)
+                         sheet=sheet, batch_size=batch_size, device=device, themes=themes,
+                         theme_examples=theme_examples)
+
+
+def _input_or_store(input: Optional[Path], store: Optional[Path]) -> None:
+    if (input is None) == (store is None):
+        raise StamningError("ange antingen en indatafil eller --store resultat.sqlite (inte båda, inte ingen)")
 
 
 @app.command()
 @command
 def summarize(
-    input: InputArg,
+    input: OptInputArg = None,
     by: Annotated[str, typer.Option("--by", help="Dela upp per round, group eller round,group.")] = "round",
     format: FormatOpt = None,
     output: OutOpt = None,
@@ -286,14 +320,25 @@ def summarize(
     sheet: SheetOpt = None,
     batch_size: BatchOpt = 32,
     device: DeviceOpt = "cpu",
+    store: StoreOpt = None,
+    rounds: Annotated[Optional[list[str]], typer.Option("--rounds", help="Med --store: omgångar att ta med, i ordning (upprepa). Annars alla.")] = None,
+    store_model: StoreModelOpt = None,
+    themes: ThemesOpt = None,
+    theme_examples: ThemeExamplesOpt = None,
 ) -> None:
     """Sammanfatta per enkätomgång (och grupp): fördelning, netto med osäkerhet, avvikande och viktiga kommentarer, teman."""
     from .survey import output_format, render, summarize_file
 
     fmt = output_format(format, output)
+    _input_or_store(input, store)
     options = _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column,
-                       round_column, group_column, index_column, sheet, batch_size, device)
-    summary = summarize_file(input, options)
+                       round_column, group_column, index_column, sheet, batch_size, device, themes, theme_examples)
+    if store is not None:
+        from .store_select import summarize_store
+
+        summary = summarize_store(store, options, rounds, store_model)
+    else:
+        summary = summarize_file(input, options)
     text = render(summary, fmt, output, out)
     if text is not None:
         sys.stdout.write(text)
@@ -304,7 +349,7 @@ def summarize(
 @app.command()
 @command
 def compare(
-    input: InputArg,
+    input: OptInputArg = None,
     rounds: Annotated[Optional[list[str]], typer.Option("--rounds", help="Omgångar att jämföra, i ordning (upprepa: --rounds 2025 --rounds 2026). Annars alla i följd.")] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="terminal, md eller json.")] = "terminal",
     min_group: MinGroup = 5,
@@ -313,13 +358,21 @@ def compare(
     id_column: IdCol = None,
     round_column: RoundCol = None,
     sheet: SheetOpt = None,
+    store: StoreOpt = None,
+    store_model: StoreModelOpt = None,
 ) -> None:
     """Jämför omgångar: förändring i andelar och netto, med intervall och test; säger när data inte räcker."""
     from .survey import compare_file
 
-    options = _options("round", min_group, max(10, min_group), False, None, model, text_column, id_column,
-                       round_column, None, None, sheet, 32, "cpu")
-    result = compare_file(input, rounds, options)
+    _input_or_store(input, store)
+    if store is not None:
+        from .store_select import compare_store
+
+        result = compare_store(store, rounds, min_group, store_model)
+    else:
+        options = _options("round", min_group, max(10, min_group), False, None, model, text_column, id_column,
+                           round_column, None, None, sheet, 32, "cpu")
+        result = compare_file(input, rounds, options)
     if format == "json":
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
         return
@@ -346,6 +399,16 @@ def redact(
 
     result = redact_file(input, output, text_column=text_column, sheet=sheet, names=_names(names))
     out.print(f"{result.rows} rader, {result.changed} med maskade uppgifter. Skrev {result.output}.")
+
+
+def _register_groups() -> None:
+    from . import cli_store, cli_themes
+
+    cli_store.register(app, command)
+    cli_themes.register(app, command)
+
+
+_register_groups()
 
 
 def run() -> None:  # pragma: no cover - console entry point alias

@@ -144,6 +144,7 @@ def to_markdown(summary: Summary) -> str:
     names = _theme_names(summary)
     theme_name = lambda k: names.get(k, k)  # noqa: E731
     out = [f"# {TITLE}", "", f"_{md(NET_DEFINITION)}_", ""]
+    out += [f"> Obs: {md(n)}" for n in summary.notes] + ([""] if summary.notes else [])
     if not summary.rounds:
         out += [EMPTY, ""]
     for r in summary.rounds:
@@ -186,6 +187,8 @@ def to_terminal(summary: Summary, console: Any = None) -> None:
     console = console or Console()
     console.print(Text(TITLE, style="bold"))
     console.print(Text(NET_DEFINITION, style="dim"))
+    for note in summary.notes:
+        console.print(Text(f"Obs: {note}", style="yellow"))
     names = _theme_names(summary)
     for r in summary.rounds:
         console.rule(Text(title_of(r)))

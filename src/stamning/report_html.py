@@ -186,6 +186,7 @@ def to_html(summary: Summary, *, title: str = "Sammanfattning av fritextsvar") -
     if summary.comparisons:
         nav += '<li><a href="#jamforelser">Jämförelser</a></li>'
     body = [f"<h1>{e(title)}</h1>", f'<p class="def">{e(NET_DEFINITION)}</p>', f"<nav><ul>{nav}</ul></nav>"]
+    body += [f'<p class="note">Obs: {e(n)}</p>' for n in summary.notes]
     if not summary.rounds:
         body.append("<p>Inga kommentarer att sammanfatta.</p>")
     for i, r in enumerate(summary.rounds):

@@ -236,10 +236,13 @@ class Summary:
     settings: dict[str, Any]
     rounds: list[RoundSummary]
     comparisons: list[RoundChange] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the whole report (models used, zero-shot themes)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "generated_by": "stamning",
                              "settings": dict(self.settings), "rounds": [r.to_dict() for r in self.rounds]}
+        if self.notes:
+            d["notes"] = list(self.notes)
         if self.comparisons:
             d["comparisons"] = [c.to_dict() for c in self.comparisons]
         return d

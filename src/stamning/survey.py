@@ -35,6 +35,8 @@ class SurveyOptions:
     sheet: str | None = None
     batch_size: int = 32
     device: str = "cpu"
+    themes: str | Path | None = None  # the user's own taxonomy (stamning.own_themes)
+    theme_examples: str | Path | None = None
 
     def __post_init__(self) -> None:
         bad = [b for b in self.by if b not in ("round", "group")]
@@ -66,8 +68,9 @@ def summary_frame(table: Table, predictions: pd.DataFrame | None = None) -> pd.D
     return frame
 
 
-def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """Read a survey export; classify it unless it already holds stamning's output columns."""
+def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[int, int], None] | None = None,
+                model=None) -> pd.DataFrame:
+    """Read a survey export; classify it (with ``model`` when given) unless it already holds stamning's output columns."""
     table = read_comments(input, text_column=options.text_column, id_column=options.id_column,
                           round_column=options.round_column, group_column=options.group_column,
                           index_column=options.index_column, sheet=options.sheet)
@@ -77,10 +80,14 @@ def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[i
     if "group" in options.by and table.columns.group is None:
         raise ConfigError(f"{Path(input).name}: no group column found (looked for Grupp, Enhet …); name it with --group-column")
     if is_predictions(table.frame):
+        if options.themes is not None:
+            raise ConfigError(f"{Path(input).name} är redan klassad; egna teman (--themes) sätts när filen klassas: "
+                              "ge den oklassade filen, eller kör stamning classify --themes först")
         return summary_frame(table)
-    from .pipeline import classify_table, load_model, predictions_frame
+    from .own_themes import load_model_with_themes
+    from .pipeline import classify_table, predictions_frame
 
-    model = load_model(options.model, device=options.device)
+    model = model if model is not None else load_model_with_themes(options.model, options.device, options.themes, options.theme_examples)
     preds = classify_table(model, table, batch_size=options.batch_size, progress=progress)
     return summary_frame(table, predictions_frame(table, preds))
 
@@ -98,9 +105,18 @@ def summarize_file(input: str | Path, options: SurveyOptions | None = None, prog
     from .summarize import summarize
 
     options = options or SurveyOptions()
-    frame = load_survey(input, options, progress)
-    return summarize(frame, by=options.by, min_group=options.min_group, min_quote_group=options.min_quote_group,
-                     redactor=redactor(options), include_comparison="round" in options.by)
+    own = None
+    if options.themes is not None:
+        from .own_themes import load_model_with_themes
+
+        own = load_model_with_themes(options.model, options.device, options.themes, options.theme_examples)
+    frame = load_survey(input, options, progress, model=own)
+    summary = summarize(frame, by=options.by, min_group=options.min_group, min_quote_group=options.min_quote_group,
+                        redactor=redactor(options), include_comparison="round" in options.by,
+                        taxonomy=own.taxonomy if own is not None else None)
+    if own is not None:
+        summary.notes.append(own.note())
+    return summary
 
 
 def compare_file(input: str | Path, rounds: Sequence[str] | None = None, options: SurveyOptions | None = None, progress=None):
