@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 store_app = typer.Typer(help="Resultatlagret: klassade omgångar sparade i en fil (se docs/store.md).",
                         no_args_is_help=True, rich_markup_mode=None)
@@ -20,17 +19,14 @@ def store_list(store: StorePath) -> None:
 
     with ResultStore(store) as db:
         entries = db.listing()
-    console = Console()
+    console = Console(highlight=False, soft_wrap=True)
     if not entries:
         console.print(f"{store.name} är tomt.")
         return
-    table = Table(title=f"{store.name} (schemaversion för lagret: se docs/store.md)")
-    for col in ("Omgång", "Modell", "Grundmodell", "Teman", "Rader", "Klassade", "Tillagd", "Källor"):
-        table.add_column(col)
+    console.print(f"{store.name}: {len(entries)} omgång/modell-par")
     for e in entries:
-        table.add_row(e.round, e.model_id, e.base, e.taxonomy, str(e.rows), str(e.classified), e.last_added,
-                      ", ".join(e.sources))
-    console.print(table)
+        console.print(f"omgång {e.round}: modell {e.model_id} (grund {e.base}, teman {e.taxonomy or 'inbyggda'}), "
+                      f"{e.rows} rader, {e.classified} klassade, tillagd {e.last_added}, från {', '.join(e.sources)}")
 
 
 def store_remove(
