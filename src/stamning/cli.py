@@ -4,6 +4,7 @@ biblioteksfunktion och skriver ut resultatet. Fel blir en rad på svenska och en
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import traceback
 from functools import wraps
@@ -91,6 +92,19 @@ def main(
 ) -> None:
     """Stämning i svenska fritextsvar."""
     _state["debug"] = debug
+    _source_notes_to_stderr()
+
+
+class _NoteHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(f"Obs: {record.getMessage()}", highlight=False, soft_wrap=True)
+
+
+def _source_notes_to_stderr() -> None:
+    """What readers of WordPress and wide exports found and left out (counts and column names, never text)."""
+    logger = logging.getLogger("stamning.sources")
+    if not any(isinstance(h, _NoteHandler) for h in logger.handlers):
+        logger.addHandler(_NoteHandler())
 
 
 def _progress_bar():

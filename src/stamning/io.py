@@ -17,7 +17,7 @@ import pandas as pd
 
 from .errors import ColumnError, InputError
 
-READ_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".jsonl", ".ndjson", ".parquet")
+READ_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".jsonl", ".ndjson", ".parquet", ".xml")
 WRITE_EXTENSIONS = (".csv", ".xlsx", ".jsonl", ".parquet")
 
 TEXT_NAMES = ("text", "kommentar", "kommentarer", "svar", "fritext", "fritextsvar", "comment", "comments",
@@ -177,6 +177,10 @@ def read_frame(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
         frame = _read_jsonl(p)
     elif suffix == ".parquet":
         frame = _read_parquet(p)
+    elif suffix == ".xml":  # a WordPress export (stamning.sources_wxr)
+        from .sources_wxr import read_wxr
+
+        frame = read_wxr(p)[0]
     else:
         frame = _read_csv(p)
     if frame.empty:
