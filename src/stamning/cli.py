@@ -43,6 +43,8 @@ OptInputArg = Annotated[Optional[Path], typer.Argument(help="Indatafil (.csv, .x
 StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Resultatlagret (t.ex. resultat.sqlite, se docs/store.md).")]
 StoreModelOpt = Annotated[Optional[str], typer.Option("--store-model", help="Läs lagret med den här modellen (id eller början av id, se store list); annars den senaste per omgång.")]
 ThemesOpt = Annotated[Optional[Path], typer.Option("--themes", help="Egna teman (.toml, se stamning themes init); matchas zero-shot.")]
+WideOpt = Annotated[bool, typer.Option("--wide", help="En kolumn per fråga (enkätverktygens breda export): varje fritextfråga blir egna rader, sammanfattning per fråga.")]
+QuestionOpt = Annotated[Optional[list[str]], typer.Option("--question", help="Med --wide: en fritextfråga (kolumnnamn); upprepa för flera. Annars gissas de.")]
 ThemeExamplesOpt = Annotated[Optional[Path], typer.Option("--theme-examples", help="Märkta exempel för egna teman (kolumnerna text och themes).")]
 
 
@@ -152,6 +154,8 @@ def classify(
     round_label: Annotated[Optional[str], typer.Option("--round", help="Omgång för alla rader (när filen saknar omgångskolumn), t.ex. 2026.")] = None,
     themes: ThemesOpt = None,
     theme_examples: ThemeExamplesOpt = None,
+    wide: WideOpt = False,
+    question: QuestionOpt = None,
 ) -> None:
     """Klassificera varje kommentar: sentiment, sannolikheter och teman. Alla rader kommer ut igen."""
     from .pipeline import classify_file
@@ -179,6 +183,13 @@ def classify(
         check_store_options(store, round_label)
         model = load_model_with_themes(model, device, themes, theme_examples)
 
+    source, long_input = input.name, None
+    if wide or question:
+        from .sources_wide import QUESTION, write_long
+
+        long_input = input = write_long(input, output, questions=question or (), text_column=text_column, id_column=id_column,
+                                        round_column=round_column, group_column=group_column, sheet=sheet)
+        text_column, id_column, sheet, group_column = "text", "id", None, group_column or QUESTION
     bar, progress = _progress_bar()
     if bar:
         bar.start()
@@ -190,6 +201,8 @@ def classify(
     finally:
         if bar:
             bar.stop()
+        if long_input is not None:
+            long_input.unlink(missing_ok=True)
     out.print(f"{result.rows} rader: {result.classified} klassificerade, {result.skipped} hoppade över "
               f"(se kolumnen reason). Skrev {result.output} på {result.seconds:.1f} s.")
     if themes:
@@ -197,7 +210,7 @@ def classify(
     if store:
         from .store_add import add_classified_file
 
-        added = add_classified_file(store, result.output, model, source=input.name, round_label=round_label,
+        added = add_classified_file(store, result.output, model, source=source, round_label=round_label,
                                     text_column=text_column, id_column=id_column, round_column=round_column,
                                     group_column=group_column)
         out.print(f"Lagret {store.name}: {added.added} rader tillagda, {added.already} fanns redan "
@@ -299,14 +312,15 @@ IndexCol = Annotated[Optional[str], typer.Option("--index-column", help="Kolumne
 
 
 def _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column, round_column,
-             group_column, index_column, sheet, batch_size, device, themes=None, theme_examples=None):
+             group_column, index_column, sheet, batch_size, device, themes=None, theme_examples=None,
+             wide=False, questions=None):
     from .survey import SurveyOptions
 
     return SurveyOptions(by=_by(by), min_group=min_group, min_quote_group=min_quote_group, redact=not no_redact,
                          names=_names(names), model=model, text_column=text_column, id_column=id_column,
                          round_column=round_column, group_column=group_column, index_column=index_column,
                          sheet=sheet, batch_size=batch_size, device=device, themes=themes,
-                         theme_examples=theme_examples)
+                         theme_examples=theme_examples, wide=wide, questions=tuple(questions or ()))
 
 
 def _input_or_store(input: Optional[Path], store: Optional[Path]) -> None:
@@ -339,6 +353,8 @@ def summarize(
     store_model: StoreModelOpt = None,
     themes: ThemesOpt = None,
     theme_examples: ThemeExamplesOpt = None,
+    wide: WideOpt = False,
+    question: QuestionOpt = None,
 ) -> None:
     """Sammanfatta per enkätomgång (och grupp): fördelning, netto med osäkerhet, avvikande och viktiga kommentarer, teman."""
     from .survey import output_format, render, summarize_file
@@ -346,7 +362,8 @@ def summarize(
     fmt = output_format(format, output)
     _input_or_store(input, store)
     options = _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column,
-                       round_column, group_column, index_column, sheet, batch_size, device, themes, theme_examples)
+                       round_column, group_column, index_column, sheet, batch_size, device, themes, theme_examples,
+                       wide, question)
     if store is not None:
         from .store_select import summarize_store
 

@@ -37,6 +37,8 @@ class SurveyOptions:
     device: str = "cpu"
     themes: str | Path | None = None  # the user's own taxonomy (stamning.own_themes)
     theme_examples: str | Path | None = None
+    wide: bool = False  # one column per question (stamning.sources_wide)
+    questions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         bad = [b for b in self.by if b not in ("round", "group")]
@@ -71,9 +73,16 @@ def summary_frame(table: Table, predictions: pd.DataFrame | None = None) -> pd.D
 def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[int, int], None] | None = None,
                 model=None) -> pd.DataFrame:
     """Read a survey export; classify it (with ``model`` when given) unless it already holds stamning's output columns."""
-    table = read_comments(input, text_column=options.text_column, id_column=options.id_column,
-                          round_column=options.round_column, group_column=options.group_column,
-                          index_column=options.index_column, sheet=options.sheet)
+    reader = read_comments
+    if options.wide or options.questions:
+        from functools import partial
+
+        from .sources_wide import read_wide as reader
+
+        reader = partial(reader, questions=options.questions)
+    table = reader(input, text_column=options.text_column, id_column=options.id_column,
+                   round_column=options.round_column, group_column=options.group_column,
+                   index_column=options.index_column, sheet=options.sheet)
     if "round" in options.by and table.columns.round is None:
         raise ConfigError(f"{Path(input).name}: no round column found (looked for Omgång, År, round …); "
                           "name it with --round-column, or summarise all answers together with --by group or --by ''")
@@ -105,6 +114,10 @@ def summarize_file(input: str | Path, options: SurveyOptions | None = None, prog
     from .summarize import summarize
 
     options = options or SurveyOptions()
+    if options.wide or options.questions:
+        from .sources_wide import wide_options
+
+        options = wide_options(options)
     own = None
     if options.themes is not None:
         from .own_themes import load_model_with_themes
