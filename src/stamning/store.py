@@ -254,25 +254,28 @@ def _number(value: object) -> float | None:
 def _rows(frame: pd.DataFrame, model_id: str) -> list[tuple]:
     from .summary_input import _bool
 
+    n = len(frame)
+    col = {c: frame[c].tolist() if c in frame.columns else [None] * n
+           for c in ("id", "text", "round", "group", "index", "status", "reason", "sentiment", "sentiment_score",
+                     "sentiment_confidence", *PROB_COLUMNS, "themes", "mixed")}
     seen: dict[str, int] = {}
     out = []
-    get = lambda row, col: row.get(col) if col in frame.columns else None  # noqa: E731
-    for position, row in enumerate(frame.to_dict("records")):
-        round_ = _text(row["round"])
+    for position in range(n):
+        round_ = _text(col["round"][position])
         if round_ is None:
-            raise StoreError(f"rad {position + 1} (id {_text(row['id'])}) saknar omgång; varje rad i lagret behöver en "
-                             "omgång: ange --round-column eller --round")
-        comment_id, text = _text(row["id"]) or str(position + 1), _text(get(row, "text"))
+            raise StoreError(f"rad {position + 1} (id {_text(col['id'][position])}) saknar omgång; varje rad i lagret "
+                             "behöver en omgång: ange --round-column eller --round")
+        comment_id, text = _text(col["id"][position]) or str(position + 1), _text(col["text"][position])
         base = json.dumps([model_id, round_, comment_id, text], ensure_ascii=False)
         occurrence = seen[base] = seen.get(base, -1) + 1
-        key = hashlib.sha256(f"{base}#{occurrence}".encode()).hexdigest()
-        status = str(row["status"]).strip().lower()
-        mixed = get(row, "mixed")
-        out.append((key, model_id, round_, _text(get(row, "group")), comment_id, position, text,
-                    _number(get(row, "index")), status, _text(get(row, "reason")), _text(get(row, "sentiment")),
-                    _number(get(row, "sentiment_score")), _number(get(row, "sentiment_confidence")),
-                    *(_number(get(row, c)) for c in PROB_COLUMNS), _text(get(row, "themes")) or "",
-                    None if status != "ok" or _text(mixed) is None else int(_bool(mixed))))
+        status = str(col["status"][position]).strip().lower()
+        mixed = _text(col["mixed"][position])
+        out.append((hashlib.sha256(f"{base}#{occurrence}".encode()).hexdigest(), model_id, round_,
+                    _text(col["group"][position]), comment_id, position, text, _number(col["index"][position]), status,
+                    _text(col["reason"][position]), _text(col["sentiment"][position]),
+                    *(_number(col[c][position]) for c in ("sentiment_score", "sentiment_confidence", *PROB_COLUMNS)),
+                    _text(col["themes"][position]) or "",
+                    None if status != "ok" or mixed is None else int(_bool(col["mixed"][position]))))
     return out
 
 

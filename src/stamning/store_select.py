@@ -13,7 +13,7 @@ from typing import Sequence
 import pandas as pd
 
 from .store import ResultStore, StoreError, StoredRound
-from .taxonomy import Taxonomy, parse_taxonomy
+from .taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 
 
 @dataclass
@@ -45,6 +45,8 @@ def _taxonomy(store: ResultStore, model_ids: Sequence[str]) -> Taxonomy:
         sources.append(str(data.get("source", "")))
         for theme in data.get("theme", []):
             themes.setdefault(theme["key"], theme)
+    if not themes:  # models without themes: names come from the default taxonomy
+        return load_taxonomy()
     return parse_taxonomy({"theme": list(themes.values())}, sources[0] if sources else "default")
 
 
