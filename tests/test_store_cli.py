@@ -104,3 +104,17 @@ def test_store_usage_errors_are_one_line(args, message, tmp_path, monkeypatch):
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["summarize", "svar.csv", "--rounds", "2025"], "--rounds gäller resultatlagret"),
+    (["compare", "svar.csv", "--store-model", "abc"], "--store-model gäller resultatlagret"),
+    (["summarize", "--store", "r.sqlite", "--themes", "t.toml"], "gäller när kommentarerna klassas"),
+])
+def test_options_that_need_or_exclude_the_store(args, message, tmp_path, monkeypatch):
+    from stamning.store import ResultStore
+
+    monkeypatch.chdir(tmp_path)
+    ResultStore(tmp_path / "r.sqlite", create=True).close()
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and message in result.output, result.output

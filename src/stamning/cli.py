@@ -323,9 +323,11 @@ def _options(by, min_group, min_quote_group, no_redact, names, model, text_colum
                          theme_examples=theme_examples, wide=wide, questions=tuple(questions or ()))
 
 
-def _input_or_store(input: Optional[Path], store: Optional[Path]) -> None:
+def _input_or_store(input: Optional[Path], store: Optional[Path], *store_only: str) -> None:
     if (input is None) == (store is None):
         raise StamningError("ange antingen en indatafil eller --store resultat.sqlite (inte båda, inte ingen)")
+    if store is None and store_only:
+        raise StamningError(f"{', '.join(store_only)} gäller resultatlagret; ange också --store resultat.sqlite")
 
 
 @app.command()
@@ -360,7 +362,7 @@ def summarize(
     from .survey import output_format, render, summarize_file
 
     fmt = output_format(format, output)
-    _input_or_store(input, store)
+    _input_or_store(input, store, *(["--rounds"] if rounds else []), *(["--store-model"] if store_model else []))
     options = _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column,
                        round_column, group_column, index_column, sheet, batch_size, device, themes, theme_examples,
                        wide, question)
@@ -395,7 +397,7 @@ def compare(
     """Jämför omgångar: förändring i andelar och netto, med intervall och test; säger när data inte räcker."""
     from .survey import compare_file
 
-    _input_or_store(input, store)
+    _input_or_store(input, store, *(["--store-model"] if store_model else []))
     if store is not None:
         from .store_select import compare_store
 

@@ -98,6 +98,9 @@ def summarize_store(path: str | Path, options, rounds: Sequence[str] | None = No
     from .summarize import summarize
     from .survey import redactor
 
+    if options.themes is not None or options.wide or options.questions:
+        raise StoreError("--themes, --wide och --question gäller när kommentarerna klassas; lagret har redan "
+                         "klassade rader (lägg dem till med stamning classify … --store med de flaggorna)")
     sel = select(path, rounds, model)
     if "group" in options.by and "group" not in sel.frame.columns:
         raise StoreError(f"{Path(path).name}: raderna i lagret har ingen grupp; ta bort group ur --by")
