@@ -128,3 +128,9 @@ def test_theme_examples_without_themes_is_an_error(tmp_path):
     survey.write_text("text\nHej\n", "utf-8")
     result = runner.invoke(app, ["classify", str(survey), "-o", str(tmp_path / "ut.csv"), "--theme-examples", "x.csv"])
     assert result.exit_code == 2 and "ange också --themes" in result.output
+
+
+def test_inline_theme_tables_are_checked_too():
+    problems = check_text('theme = [{key = "a", name = "A", definition = "Ä."}, {key = "B", name = "B", definition = "Ö."}]\n')
+    assert [str(p) for p in problems] == ["rad 1: nyckeln 'B' är ogiltig: bara små bokstäver a–z, siffror och _ (utan å/ä/ö), "
+                                          "börjar med en bokstav, t.ex. 'lon'"]

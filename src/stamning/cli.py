@@ -4,7 +4,6 @@ biblioteksfunktion och skriver ut resultatet. Fel blir en rad på svenska och en
 from __future__ import annotations
 
 import json
-import logging
 import sys
 import traceback
 from functools import wraps
@@ -94,19 +93,9 @@ def main(
 ) -> None:
     """Stämning i svenska fritextsvar."""
     _state["debug"] = debug
-    _source_notes_to_stderr()
+    from .cli_notes import print_source_notes
 
-
-class _NoteHandler(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
-        err.print(f"Obs: {record.getMessage()}", highlight=False, soft_wrap=True)
-
-
-def _source_notes_to_stderr() -> None:
-    """What readers of WordPress and wide exports found and left out (counts and column names, never text)."""
-    logger = logging.getLogger("stamning.sources")
-    if not any(isinstance(h, _NoteHandler) for h in logger.handlers):
-        logger.addHandler(_NoteHandler())
+    print_source_notes(err)
 
 
 def _progress_bar():
@@ -158,14 +147,15 @@ def classify(
     question: QuestionOpt = None,
 ) -> None:
     """Klassificera varje kommentar: sentiment, sannolikheter och teman. Alla rader kommer ut igen."""
+    from .classify_extras import ClassifyExtras
     from .pipeline import classify_file
 
+    extras, run = ClassifyExtras(store, round_label, themes, theme_examples, wide, tuple(question or ())), None
     if engine == "ray":
         from .engine_ray import classify_ray
 
-        if store or themes:
-            raise StamningError("--store och --themes fungerar bara med --engine local")
-
+        if extras.needed:
+            raise StamningError("--store, --round, --themes och --wide fungerar bara med --engine local")
         r = classify_ray(str(input), output, model=model, text_column=text_column, id_column=id_column,
                          round_column=round_column, group_column=group_column, batch_size=batch_size,
                          concurrency=concurrency, num_cpus_per_actor=num_cpus_per_actor,
@@ -176,20 +166,10 @@ def classify(
         return
     if engine != "local":
         raise StamningError(f"--engine {engine}: expected local or ray")
-    if store or themes or theme_examples or round_label:
-        from .store_add import check_store_options
-        from .own_themes import load_model_with_themes
-
-        check_store_options(store, round_label)
-        model = load_model_with_themes(model, device, themes, theme_examples)
-
-    source, long_input = input.name, None
-    if wide or question:
-        from .sources_wide import QUESTION, write_long
-
-        long_input = input = write_long(input, output, questions=question or (), text_column=text_column, id_column=id_column,
-                                        round_column=round_column, group_column=group_column, sheet=sheet)
-        text_column, id_column, sheet, group_column = "text", "id", None, group_column or QUESTION
+    if extras.needed:  # own themes, a wide export, the results store
+        run = extras.prepare(input, output, model, device, text_column, id_column, round_column, group_column, sheet)
+        input, model, text_column, id_column, group_column, sheet = (run.input, run.model, run.text_column, run.id_column,
+                                                                     run.group_column, run.sheet)
     bar, progress = _progress_bar()
     if bar:
         bar.start()
@@ -201,20 +181,12 @@ def classify(
     finally:
         if bar:
             bar.stop()
-        if long_input is not None:
-            long_input.unlink(missing_ok=True)
+        if run:
+            run.cleanup()
     out.print(f"{result.rows} rader: {result.classified} klassificerade, {result.skipped} hoppade över "
               f"(se kolumnen reason). Skrev {result.output} på {result.seconds:.1f} s.")
-    if themes:
-        out.print(model.note(), highlight=False)
-    if store:
-        from .store_add import add_classified_file
-
-        added = add_classified_file(store, result.output, model, source=source, round_label=round_label,
-                                    text_column=text_column, id_column=id_column, round_column=round_column,
-                                    group_column=group_column)
-        out.print(f"Lagret {store.name}: {added.added} rader tillagda, {added.already} fanns redan "
-                  f"(omgång {', '.join(added.rounds)}, modell {added.model_id}).", highlight=False)
+    for line in run.finish(result.output) if run else []:
+        out.print(line, highlight=False)
 
 
 @app.command()

@@ -102,6 +102,8 @@ def check_text(text: str) -> list[Problem]:
         return problems + [Problem(1, "inga teman; lägg till minst en [[theme]]-tabell (se stamning themes init)")]
     starts = [i for i, line in enumerate(lines) if _HEADER.match(line)]
     bounds = list(zip(starts, starts[1:] + [len(lines)]))
+    if len(bounds) != len(themes):  # themes not written as [[theme]] headers: search the whole file
+        bounds = [(0, len(lines))] * len(themes)
     seen: dict[str, int] = {}
     for item, (start, end) in zip(themes, bounds):
         problems += _theme_problems(item, lines, start, end, seen)
