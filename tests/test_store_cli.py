@@ -71,6 +71,7 @@ def test_a_second_model_is_named_in_the_report(stored, survey, tmp_path, tiny_mo
     report = runner.invoke(app, ["summarize", "--store", str(stored), "--min-group", "2", "-f", "md"])
     assert report.exit_code == 0, report.output
     assert "finns också klassad med modell" in report.output
+    assert "Teman från teman.toml (omgång 2025, 2026) utan märkta exempel (zero-shot" in report.output
     listing = runner.invoke(app, ["store", "list", str(stored)])
     assert listing.output.count("2025") == 2  # both models' rounds are listed
 
@@ -97,7 +98,8 @@ def test_round_label_for_a_file_without_rounds(tmp_path, tiny_model_dir):
     (["summarize"], "antingen en indatafil eller --store"),
     (["compare", "x.csv", "--store", "r.sqlite"], "antingen en indatafil eller --store"),
     (["summarize", "--store", "saknas.sqlite"], "resultatlagret finns inte"),
-    (["summarize", "--store", "fel.txt"], "okänd filändelse"),
+    (["summarize", "--store", "fel.txt"], "ge det ändelsen .sqlite"),
+    (["summarize", "--store", "resultat.duckdb"], "resultatlagret är en SQLite-fil"),
 ])
 def test_store_usage_errors_are_one_line(args, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

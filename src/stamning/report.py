@@ -144,7 +144,7 @@ def to_markdown(summary: Summary) -> str:
     names = _theme_names(summary)
     theme_name = lambda k: names.get(k, k)  # noqa: E731
     out = [f"# {TITLE}", "", f"_{md(NET_DEFINITION)}_", ""]
-    out += [f"> Obs: {md(n)}" for n in summary.notes] + ([""] if summary.notes else [])
+    out += [line for n in summary.notes for line in (f"> Obs: {md(n)}", "")]
     if not summary.rounds:
         out += [EMPTY, ""]
     for r in summary.rounds:

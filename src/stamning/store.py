@@ -24,7 +24,7 @@ from .errors import StamningError
 from .records import PROB_COLUMNS
 
 SCHEMA_VERSION = 1
-STORE_EXTENSIONS = (".sqlite", ".sqlite3", ".db", ".duckdb")
+STORE_EXTENSIONS = (".sqlite", ".sqlite3", ".db")
 
 _SCHEMA = f"""
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -112,7 +112,7 @@ class ResultStore:
     def __init__(self, path: str | Path, *, create: bool = False):
         self.path = Path(path)
         if self.path.suffix.lower() not in STORE_EXTENSIONS:
-            raise StoreError(f"{self.path.name}: okänd filändelse för resultatlagret; använd t.ex. resultat.sqlite")
+            raise StoreError(f"{self.path.name}: resultatlagret är en SQLite-fil; ge det ändelsen .sqlite (t.ex. resultat.sqlite)")
         if not self.path.is_file():
             if not create:
                 raise StoreError(f"{self.path}: resultatlagret finns inte; skapa det med stamning classify … --store {self.path.name}")

@@ -43,6 +43,6 @@ def check_store_options(store: str | Path | None, round_label: str | None) -> No
     if round_label is not None and store is None:
         raise StoreError("--round gäller resultatlagret; ange också --store resultat.sqlite")
     if store is not None and Path(store).suffix.lower() not in STORE_EXTENSIONS:
-        raise StoreError(f"{Path(store).name}: okänd filändelse för resultatlagret; använd t.ex. resultat.sqlite")
+        raise StoreError(f"{Path(store).name}: resultatlagret är en SQLite-fil; ge det ändelsen .sqlite (t.ex. resultat.sqlite)")
     if store is not None and Path(store).is_file():
         ResultStore(store).close()  # schema version checked before the model runs

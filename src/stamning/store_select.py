@@ -50,6 +50,19 @@ def _taxonomy(store: ResultStore, model_ids: Sequence[str]) -> Taxonomy:
     return parse_taxonomy({"theme": list(themes.values())}, sources[0] if sources else "default")
 
 
+def _zero_shot_notes(store: ResultStore, chosen: dict[str, str]) -> list[str]:
+    """Own themes stored without examples (``zero_shot`` in the model's taxonomy), once per model."""
+    notes = []
+    for mid in dict.fromkeys(chosen.values()):
+        data = store.taxonomy(mid)
+        names = {t["key"]: t.get("name", t["key"]) for t in data.get("theme", [])}
+        if data.get("zero_shot"):
+            rounds = ", ".join(r for r, m in chosen.items() if m == mid)
+            notes.append(f"Teman från {data.get('source')} (omgång {rounds}) utan märkta exempel (zero-shot, bara "
+                         f"temabeskrivningen): {', '.join(names.get(k, k) for k in data['zero_shot'])}.")
+    return notes
+
+
 def select(path: str | Path, rounds: Sequence[str] | None = None, model: str | None = None) -> Selection:
     """Read rounds (all, or those asked for, in that order) from the store, one model per round."""
     with ResultStore(path) as store:
@@ -85,6 +98,7 @@ def select(path: str | Path, rounds: Sequence[str] | None = None, model: str | N
                          "modellbytet.")
         frames = [store.frame(r, m) for r, m in chosen.items()]
         taxonomy = _taxonomy(store, list(chosen.values()))
+        notes += _zero_shot_notes(store, chosen)
     frame = pd.concat(frames, ignore_index=True)
     frame["round"] = pd.Categorical(frame["round"], categories=list(chosen), ordered=True)
     for optional in ("group", "index"):
