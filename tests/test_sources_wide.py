@@ -92,3 +92,15 @@ def test_classify_wide_keeps_every_answer(wide_file, tiny_model_dir, tmp_path):
     assert len(frame) == 12 and frame["status"].tolist().count("skipped") == 1
     assert "12 rader tillagda" in result.output
     assert not list(tmp_path.glob(".*lång*"))  # the long form is removed after the run
+
+
+def test_the_long_form_is_the_same_each_time_so_resume_works(wide_file, tmp_path):
+    from stamning.sources_wide import write_long
+    from stamning.stream import input_fingerprint
+
+    first = write_long(wide_file, tmp_path / "ut.csv")
+    fingerprint = input_fingerprint(first)
+    first.unlink()
+    again = write_long(wide_file, tmp_path / "ut.csv")
+    assert input_fingerprint(again) == fingerprint
+    assert pd.read_parquet(again)["fråga"].tolist()[:2] == ["Vad fungerar bra?", "Övriga synpunkter"]

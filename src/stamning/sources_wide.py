@@ -14,6 +14,7 @@ questions yourself with ``--question`` when the guess is wrong."""
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
@@ -117,7 +118,8 @@ def read_wide(path: str | Path, *, questions: Sequence[str] = (), text_column: s
 
 
 def write_long(path: str | Path, output: str | Path, **kwargs) -> Path:
-    """The long form of a wide export as a Parquet file next to ``output`` (for ``classify --wide``)."""
+    """The long form of a wide export as a Parquet file next to ``output`` (for ``classify --wide``); written
+    the same way each time with the input's modification time, so an interrupted run can be resumed."""
     table = read_wide(path, **kwargs)
     out = Path(output)
     long_path = out.with_name(f".{out.name}.{Path(path).stem}.lång.parquet")
@@ -126,6 +128,8 @@ def write_long(path: str | Path, output: str | Path, **kwargs) -> Path:
         if frame[col].dtype == object:
             frame[col] = [None if _blank(v) and not isinstance(v, str) else (v if v is None else str(v)) for v in frame[col]]
     frame.to_parquet(long_path, index=False)
+    source = Path(path).stat()  # same input, same long file, same fingerprint: classify --resume works
+    os.utime(long_path, ns=(source.st_atime_ns, source.st_mtime_ns))
     return long_path
 
 
