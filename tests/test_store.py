@@ -146,3 +146,11 @@ def test_rows_without_a_round_are_refused(tmp_path):
         with pytest.raises(StoreError, match="rad 4 \\(id r3\\) saknar omgång"):
             store.add(frame, MODEL_A, "a.csv")
         assert store.rounds() == []  # nothing half-added
+
+
+def test_summaries_read_the_store_without_writing(store_path):
+    before = store_path.read_bytes()
+    assert list(select(store_path).models) == ["2024", "2025"]
+    with ResultStore(store_path, readonly=True) as store, pytest.raises(sqlite3.OperationalError, match="readonly"):
+        store.remove("2024")
+    assert store_path.read_bytes() == before

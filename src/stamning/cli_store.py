@@ -17,7 +17,7 @@ def store_list(store: StorePath) -> None:
     """Visa omgångarna i lagret: modell, antal rader, när de lades till och från vilka filer."""
     from .store import ResultStore
 
-    with ResultStore(store) as db:
+    with ResultStore(store, readonly=True) as db:
         entries = db.listing()
     console = Console(highlight=False, soft_wrap=True)
     if not entries:

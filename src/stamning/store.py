@@ -107,9 +107,10 @@ def _now() -> str:
 
 
 class ResultStore:
-    """A results store file. Use as a context manager (``with ResultStore(path) as store``)."""
+    """A results store file. Use as a context manager (``with ResultStore(path) as store``).
+    ``create`` makes a new store when the file is missing; ``readonly`` opens it for reading only."""
 
-    def __init__(self, path: str | Path, *, create: bool = False):
+    def __init__(self, path: str | Path, *, create: bool = False, readonly: bool = False):
         self.path = Path(path)
         if self.path.suffix.lower() not in STORE_EXTENSIONS:
             raise StoreError(f"{self.path.name}: resultatlagret är en SQLite-fil; ge det ändelsen .sqlite (t.ex. resultat.sqlite)")
@@ -118,13 +119,14 @@ class ResultStore:
                 raise StoreError(f"{self.path}: resultatlagret finns inte; skapa det med stamning classify … --store {self.path.name}")
             if not self.path.parent.is_dir():
                 raise StoreError(f"{self.path}: mappen {self.path.parent} finns inte; skapa den eller välj en annan sökväg")
-        self.db = self._connect(create)
+        self.db = self._connect(create, readonly and not create)
 
-    def _connect(self, create: bool) -> sqlite3.Connection:
+    def _connect(self, create: bool, readonly: bool) -> sqlite3.Connection:
+        db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True) if readonly else sqlite3.connect(self.path)
         try:
-            db = sqlite3.connect(self.path)
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.DatabaseError:
+            db.close()
             raise StoreError(f"{self.path.name}: inte ett resultatlager från stamning (ingen SQLite-fil); välj en annan fil") from None
         if not tables and create:
             with db:

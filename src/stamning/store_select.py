@@ -65,7 +65,7 @@ def _zero_shot_notes(store: ResultStore, chosen: dict[str, str]) -> list[str]:
 
 def select(path: str | Path, rounds: Sequence[str] | None = None, model: str | None = None) -> Selection:
     """Read rounds (all, or those asked for, in that order) from the store, one model per round."""
-    with ResultStore(path) as store:
+    with ResultStore(path, readonly=True) as store:
         listing = store.listing()
         available = list(dict.fromkeys(e.round for e in listing))
         if not available:
