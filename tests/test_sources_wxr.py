@@ -101,3 +101,11 @@ def test_classify_a_wordpress_export(wxr, tmp_path, tiny_model_dir):
     assert "1 skräppost" in result.output
     lines = out.read_text("utf-8-sig").splitlines()
     assert lines[0].startswith("id;omgång;datum;månad") and len(lines) == 5
+
+
+def test_comment_html_becomes_plain_text():
+    from stamning.sources_wxr import plain_text
+
+    assert plain_text('<p>Läs <a href="https://x.se/å">beslutet</a> &amp; protokollet.</p><p>Två stycken<br/>och rad</p>') == \
+        "Läs beslutet & protokollet.\nTvå stycken\noch rad"
+    assert plain_text("3 < 5 men 7 > 6") == "3 < 5 men 7 > 6"

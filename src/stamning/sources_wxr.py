@@ -11,7 +11,9 @@ declared, expanded or fetched (no billion laughs, no external entities)."""
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import xml.etree.ElementTree as ET
 from xml.parsers import expat
 from collections import Counter
@@ -26,6 +28,8 @@ log = logging.getLogger("stamning.sources")
 WP_NAMESPACE = "http://wordpress.org/export/"
 LEFT_OUT = {"spam": "skräppost", "trash": "papperskorgen", "0": "väntar på granskning",
             "pingback": "pingback", "trackback": "trackback"}
+_BREAK = re.compile(r"<\s*(br|/p)\s*/?\s*>", re.IGNORECASE)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 COLUMNS = ("id", "omgång", "datum", "månad", "inlägg_id", "svar_på", "text")
 
 
@@ -40,6 +44,12 @@ class WxrCounts:
         if self.left_out:
             out += "; utelämnade: " + ", ".join(f"{n} {why}" for why, n in sorted(self.left_out.items()))
         return out + "."
+
+
+def plain_text(content: str) -> str:
+    """A comment's text without the HTML WordPress allows in comments (links, <p>, <br>, entities)."""
+    text = _BREAK.sub("\n", content)
+    return html.unescape(_TAG.sub("", text)).strip()
 
 
 def _refuse_doctype(*_args) -> None:
@@ -111,7 +121,7 @@ def read_wxr(path: str | Path) -> tuple[pd.DataFrame, WxrCounts]:
             rows.append({"id": (comment.findtext(f"{{{wp}}}comment_id") or "").strip() or None, "omgång": title,
                          "datum": date, "månad": date[:7], "inlägg_id": (item.findtext(f"{{{wp}}}post_id") or "").strip(),
                          "svar_på": "" if parent in ("", "0") else parent,
-                         "text": comment.findtext(f"{{{wp}}}comment_content") or ""})
+                         "text": plain_text(comment.findtext(f"{{{wp}}}comment_content") or "")})
             counts.approved += 1
     log.warning(counts.sentence(p.name))
     if not rows:
