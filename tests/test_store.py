@@ -154,3 +154,24 @@ def test_summaries_read_the_store_without_writing(store_path):
     with ResultStore(store_path, readonly=True) as store, pytest.raises(sqlite3.OperationalError, match="readonly"):
         store.remove("2024")
     assert store_path.read_bytes() == before
+
+
+def test_a_classified_csv_is_stored_with_the_texts_as_written(tmp_path):
+    from types import SimpleNamespace
+
+    from stamning.io import write_table
+    from stamning.model_config import ModelConfig
+    from stamning.store_add import add_classified_file
+
+    frame = classified("2026").drop(columns=["round"]).rename(columns={"id": "Id"})
+    frame.loc[0, "text"] = "=ÅTGÄRDA(nu)"  # the CSV output guards it as '=ÅTGÄRDA(nu)
+    out = write_table(frame, tmp_path / "klassat.csv")
+    model = SimpleNamespace(config=ModelConfig(theme_keys=["bemotande"], theme_thresholds=[0.5], base="bas"))
+    added = add_classified_file(tmp_path / "r.sqlite", out, model, source="svar.csv", round_label="2026")
+    assert (added.added, added.rounds) == (7, ("2026",))
+    stored = select(tmp_path / "r.sqlite").frame
+    assert stored["text"].tolist()[:2] == ["=ÅTGÄRDA(nu)", "Dåligt bemötande på mötet."]
+    assert stored["id"].tolist()[0] == "r0"
+    with pytest.raises(StoreError, match="redan en omgångskolumn"):
+        add_classified_file(tmp_path / "r.sqlite", write_table(classified("2026"), tmp_path / "b.csv"), model,
+                            source="b.csv", round_label="2026")

@@ -24,6 +24,8 @@ def add_classified_file(store_path: str | Path, classified: str | Path, model, *
     if not is_predictions(table.frame):
         raise StoreError(f"{Path(classified).name}: filen saknar klassningens kolumner; klassa den med stamning classify först")
     frame = summary_frame(table)
+    if Path(classified).suffix.lower() in (".csv", ".xlsx"):
+        frame["text"] = [_unneutralise(v) for v in frame["text"]]
     if round_label is not None:
         if table.columns.round is not None:
             raise StoreError(f"filen har redan en omgångskolumn ({table.columns.round}); ta bort --round eller välj "
@@ -34,6 +36,15 @@ def add_classified_file(store_path: str | Path, classified: str | Path, model, *
                          "per rad: ange --round 2026 eller --round-column")
     with ResultStore(store_path, create=True) as store:
         return store.add(frame, ModelIdentity.of(model), source)
+
+
+def _unneutralise(value: object) -> object:
+    """The text before the output's formula guard: ``'=SUMMA`` in a CSV/XLSX output was ``=SUMMA``."""
+    from .io import neutralise_formula
+
+    if isinstance(value, str) and value.startswith("'") and neutralise_formula(value[1:]) == value:
+        return value[1:]
+    return value
 
 
 def check_store_options(store: str | Path | None, round_label: str | None) -> None:
