@@ -313,7 +313,8 @@ def summarize(df: pd.DataFrame, *, by: Sequence[str] = ("round",), taxonomy: Tax
 
     ``redactor`` is applied to every quoted text (default: identity; pass
     ``stamning.redact`` for names, phone numbers and e-mail addresses). With
-    ``include_comparison`` the result also holds :func:`compare` of consecutive rounds.
+    ``include_comparison`` the result also holds :func:`compare` of consecutive rounds when
+    there are two or more; a single round is complete without a comparison.
     """
     by = (by,) if isinstance(by, str) else tuple(by)
     unknown = [b for b in by if b not in ("round", "group")]
@@ -358,7 +359,7 @@ def summarize(df: pd.DataFrame, *, by: Sequence[str] = ("round",), taxonomy: Tax
         "net_score_definition": NET_DEFINITION, "outlier_rule": OUTLIER_RULE, "attention_rule": ATTENTION_RULE,
     }
     summary = Summary(settings, rounds)
-    if include_comparison:
+    if include_comparison and sum(r.round != ALL_ROUNDS for r in rounds) >= 2:  # one round: nothing to compare
         summary.comparisons = compare(df, taxonomy=ctx.taxonomy, min_group=ctx.min_group, seed=ctx.seed).changes
     return summary
 

@@ -60,6 +60,8 @@ def summary_frame(table: Table, predictions: pd.DataFrame | None = None) -> pd.D
             frame[role] = src[name].tolist()
     if "index" in frame.columns:
         frame["index"] = pd.to_numeric(frame["index"], errors="coerce")
+    if cols.round is not None:
+        frame.attrs["round_column"] = cols.round  # named in errors, e.g. when compare finds one round
     contract = predictions if predictions is not None else src
     for col in OUTPUT_COLUMNS:
         frame[col] = contract[col].tolist() if col in contract.columns else None
