@@ -51,7 +51,8 @@ def test_one_round_summary_in_every_file_format(one_round_classified, tmp_path, 
         from openpyxl import load_workbook
 
         wb = load_workbook(out)
-        assert "Jämförelser" not in wb.sheetnames and "Omgång 2026" in wb.sheetnames
+        assert "Jämförelser" not in wb.sheetnames and "Översikt" in wb.sheetnames
+        assert [r[0] for r in wb["Översikt"].iter_rows(min_row=2, values_only=True)] == [2026]
         return
     text = out.read_text("utf-8")
     assert "2026" in text and "8 kommentarer" in text

@@ -158,8 +158,9 @@ def classify(
     finally:
         if bar:
             bar.stop()
+    cells = f" {result.cells.note()}." if result.cells.note() else ""
     out.print(f"{result.rows} rader: {result.classified} klassificerade, {result.skipped} hoppade över "
-              f"(se kolumnen reason). Skrev {result.output} på {result.seconds:.1f} s.")
+              f"(se kolumnen reason).{cells} Skrev {result.output} på {result.seconds:.1f} s.")
 
 
 @app.command()
@@ -293,12 +294,15 @@ def summarize(
     fmt = output_format(format, output)
     options = _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column,
                        round_column, group_column, index_column, sheet, batch_size, device)
+    from .spreadsheet import CellFixes
+
     summary = summarize_file(input, options)
-    text = render(summary, fmt, output, out)
+    cells = CellFixes()
+    text = render(summary, fmt, output, out, cells)
     if text is not None:
         sys.stdout.write(text)
     elif output is not None:
-        out.print(f"Skrev rapporten till {output}.")
+        out.print(f"Skrev rapporten till {output}." + (f" {cells.note()}." if cells.note() else ""))
 
 
 @app.command()
@@ -306,7 +310,8 @@ def summarize(
 def compare(
     input: InputArg,
     rounds: Annotated[Optional[list[str]], typer.Option("--rounds", help="Omgångar att jämföra, i ordning (upprepa: --rounds 2025 --rounds 2026). Annars alla i följd.")] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="terminal, md eller json.")] = "terminal",
+    format: FormatOpt = None,
+    output: OutOpt = None,
     min_group: MinGroup = 5,
     model: ModelOpt = None,
     text_column: TextCol = None,
@@ -315,21 +320,19 @@ def compare(
     sheet: SheetOpt = None,
 ) -> None:
     """Jämför omgångar: förändring i andelar och netto, med intervall och test; säger när data inte räcker."""
-    from .survey import compare_file
+    from .spreadsheet import CellFixes
+    from .survey import compare_file, output_format, render_comparison
 
+    fmt = output_format(format, output)
     options = _options("round", min_group, max(10, min_group), False, None, model, text_column, id_column,
                        round_column, None, None, sheet, 32, "cpu")
     result = compare_file(input, rounds, options)
-    if format == "json":
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
-        return
-    if format not in ("terminal", "md"):
-        raise StamningError(f"--format {format}: expected terminal, md or json")
-    for change in result.changes:
-        out.print(f"{'### ' if format == 'md' else ''}Omgång {change.before} → {change.after}", style=None if format == "md" else "bold")
-        for sentence in change.sentences:
-            out.print(f"- {sentence}", highlight=False)
-        out.print()
+    cells = CellFixes()
+    text = render_comparison(result, fmt, output, out, cells)
+    if text is not None:
+        sys.stdout.write(text)
+    elif output is not None:
+        out.print(f"Skrev jämförelsen till {output}." + (f" {cells.note()}." if cells.note() else ""))
 
 
 @app.command()

@@ -48,6 +48,14 @@ def _themes(value: object) -> tuple[str, ...]:
     return tuple(k for k in (part.strip() for part in str(value).split(";")) if k)
 
 
+def to_numbers(values) -> np.ndarray:
+    """Numbers as floats (NaN where none); text with a decimal comma (Swedish Excel, our CSV) counts too."""
+    series = pd.Series(values)
+    if not pd.api.types.is_numeric_dtype(series.dtype):  # object or pandas' string dtype
+        series = series.map(lambda v: v.strip().replace("\u2212", "-").replace(",", ".") if isinstance(v, str) else v)
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+
+
 def _natural_key(label: str) -> list:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", label) if part]
 
@@ -93,8 +101,8 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
             f"{len(bad)} row(s) have status 'ok' but no valid sentiment (ids: {', '.join(bad[:5])}); "
             f"expected one of {', '.join(SENTIMENT_LEVELS)}"
         )
-    out["score"] = pd.to_numeric(df["sentiment_score"], errors="coerce").to_numpy(dtype=float)
-    out["confidence"] = pd.to_numeric(df["sentiment_confidence"], errors="coerce").to_numpy(dtype=float)
+    out["score"] = to_numbers(df["sentiment_score"])
+    out["confidence"] = to_numbers(df["sentiment_confidence"])
     no_score = out.loc[out["ok"] & out["score"].isna(), "id"].tolist()
     if no_score:
         raise InputError(f"{len(no_score)} classified row(s) lack a numeric sentiment_score "
@@ -102,7 +110,7 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
     out["themes"] = [_themes(v) if ok else () for v, ok in zip(df["themes"], out["ok"])]
     out["mixed"] = [_bool(v) and ok for v, ok in zip(df["mixed"], out["ok"])] if "mixed" in df.columns else False
     if "index" in df.columns:
-        idx = pd.to_numeric(df["index"], errors="coerce").to_numpy(dtype=float)
+        idx = to_numbers(df["index"])
         not_numeric = int((pd.notna(df["index"]).to_numpy() & np.isnan(idx)).sum())
         outside = int(((idx < 0) | (idx > 100)).sum())
         if not_numeric or outside:

@@ -12,6 +12,7 @@ import pandas as pd
 from .errors import ConfigError
 from .io import Table, check_output_path, read_comments
 from .records import OUTPUT_COLUMNS
+from .summary_input import to_numbers
 
 FORMATS = ("terminal", "md", "html", "json", "xlsx")
 _SUFFIX_FORMAT = {".md": "md", ".html": "html", ".htm": "html", ".json": "json", ".xlsx": "xlsx"}
@@ -59,7 +60,7 @@ def summary_frame(table: Table, predictions: pd.DataFrame | None = None) -> pd.D
         if name is not None:
             frame[role] = src[name].tolist()
     if "index" in frame.columns:
-        frame["index"] = pd.to_numeric(frame["index"], errors="coerce")
+        frame["index"] = to_numbers(frame["index"])
     if cols.round is not None:
         frame.attrs["round_column"] = cols.round  # named in errors, e.g. when compare finds one round
     contract = predictions if predictions is not None else src
@@ -79,12 +80,26 @@ def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[i
     if "group" in options.by and table.columns.group is None:
         raise ConfigError(f"{Path(input).name}: no group column found (looked for Grupp, Enhet …); name it with --group-column")
     if is_predictions(table.frame):
-        return summary_frame(table)
+        frame = summary_frame(table)
+        frame.attrs["model"] = None  # classified before: the file does not say by which model
+        return frame
     from .pipeline import classify_table, load_model, predictions_frame
 
     model = load_model(options.model, device=options.device)
     preds = classify_table(model, table, batch_size=options.batch_size, progress=progress)
-    return summary_frame(table, predictions_frame(table, preds))
+    frame = summary_frame(table, predictions_frame(table, preds))
+    frame.attrs["model"] = model_label(options.model, model)
+    return frame
+
+
+def model_label(name: str | Path | None, model) -> str:
+    """How a report names the model: its folder (or the built-in default) and a short weights checksum."""
+    import hashlib
+    import json
+
+    label = "standardmodellen" if name in (None, "default") else Path(name).name
+    digest = hashlib.sha256(json.dumps(model.config.weights_sha256, sort_keys=True).encode()).hexdigest()[:12]
+    return f"{label} (vikter {digest})"
 
 
 def redactor(options: SurveyOptions):
@@ -101,8 +116,9 @@ def summarize_file(input: str | Path, options: SurveyOptions | None = None, prog
 
     options = options or SurveyOptions()
     frame = load_survey(input, options, progress)
+    source = _source(input, frame)
     return summarize(frame, by=options.by, min_group=options.min_group, min_quote_group=options.min_quote_group,
-                     redactor=redactor(options), include_comparison="round" in options.by)
+                     redactor=redactor(options), include_comparison="round" in options.by, source=source)
 
 
 def compare_file(input: str | Path, rounds: Sequence[str] | None = None, options: SurveyOptions | None = None, progress=None):
@@ -111,7 +127,39 @@ def compare_file(input: str | Path, rounds: Sequence[str] | None = None, options
 
     options = options or SurveyOptions()
     frame = load_survey(input, options, progress)
-    return compare(frame, list(rounds) if rounds else None, min_group=options.min_group)
+    result = compare(frame, list(rounds) if rounds else None, min_group=options.min_group)
+    result.settings["source"] = _source(input, frame)
+    return result
+
+
+def _source(input: str | Path, frame: pd.DataFrame) -> dict:
+    from datetime import date
+
+    from . import __version__
+
+    return {"file": Path(input).name, "rows": len(frame), "date": str(date.today()), "model": frame.attrs.get("model"),
+            "stamning_version": __version__, "classification": "automatisk"}
+
+
+def comparison_report(result):
+    """A :class:`~stamning.summary_types.Summary` holding only comparisons, for the report renderers."""
+    from .summary_types import Summary
+
+    return Summary(dict(result.settings), [], list(result.changes))
+
+
+def render_comparison(result, fmt: str, output: Path | None, console=None, fixes=None) -> str | None:
+    """Like :func:`render`, for a comparison; JSON follows the schema of :mod:`stamning.compare`."""
+    if fmt != "json":
+        return render(comparison_report(result), fmt, output, console, fixes)
+    from .io import atomic_write_text
+    from .report import to_json_comparison
+
+    text = to_json_comparison(result)
+    if output is None:
+        return text
+    atomic_write_text(output, text)
+    return None
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
@@ -126,8 +174,9 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
-def render(summary, fmt: str, output: Path | None, console=None) -> str | None:
-    """Write the summary in ``fmt`` to ``output`` (atomically) or return/print it."""
+def render(summary, fmt: str, output: Path | None, console=None, fixes=None) -> str | None:
+    """Write the summary in ``fmt`` to ``output`` (atomically) or return/print it. ``fixes``
+    (:class:`~stamning.spreadsheet.CellFixes`) counts the cells an .xlsx could not hold as they were."""
     from . import report
     from .io import atomic_write_text
 
@@ -135,7 +184,7 @@ def render(summary, fmt: str, output: Path | None, console=None) -> str | None:
         report.to_terminal(summary, console)
         return None
     if fmt == "xlsx":
-        report.to_xlsx(summary, output)
+        report.to_xlsx(summary, output, fixes)
         return None
     text = {"md": report.to_markdown, "html": report.to_html, "json": report.to_json}[fmt](summary)
     if output is None:
