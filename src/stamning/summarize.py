@@ -178,7 +178,7 @@ def _paragraph(s: GroupSummary, title: str, ctx: Ctx) -> str:
         parts.append(f"En kommentar går tydligt emot helheten: {s.outlier_sentence} "
                      "Den redovisas separat i stället för att få styra bilden, men bör läsas.")
     elif s.outliers:
-        parts.append(f"{len(s.outliers)} kommentarer går tydligt emot helheten: {s.outlier_sentence} "
+        parts.append(f"Några kommentarer går tydligt emot helheten: {s.outlier_sentence} "
                      "De redovisas separat i stället för att få styra bilden, men bör läsas.")
     if s.attention:
         parts.append(f"{count_noun(len(s.attention))} rör känsliga teman eller mycket negativt bemötande "
