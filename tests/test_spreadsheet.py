@@ -162,3 +162,15 @@ def test_xlsx_value_counts_what_it_changes():
     assert xlsx_value({"a": 1}) == "{'a': 1}" and xlsx_value(float("nan")) is None
     assert (fixes.replaced, fixes.cut) == (1, 1)
     assert fixes.note() == "1 cell med tecken som Excel inte kan lagra (ersatta med \ufffd); 1 cell kortade till 32 767 tecken"
+
+
+def test_summarize_xlsx_report_counts_replaced_cells_in_its_summary_line(tmp_path):
+    from test_summarize import frame, row
+
+    rows = [row("positiv", "ledarskap", round="2026", text=f"Bra ledning på enheten {i}\x0b{ANSI}") for i in range(12)]
+    path = tmp_path / "klassade.parquet"
+    frame(rows).drop(columns=["group", "index"]).to_parquet(path)
+    result = runner.invoke(app, ["summarize", str(path), "-o", str(tmp_path / "rapport.xlsx")])
+    assert result.exit_code == 0, result.output
+    line = " ".join(result.output.split())
+    assert "Skrev rapporten till" in line and "med tecken som Excel inte kan lagra" in line

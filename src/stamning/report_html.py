@@ -23,7 +23,7 @@ h2{font-size:1.3rem;margin-top:2rem;border-bottom:2px solid #ddd;padding-bottom:
 h3{font-size:1.1rem;margin-top:1.4rem}
 section,details{background:#fff;border:1px solid #e3e3e3;border-radius:8px;padding:.8rem 1rem;margin:1rem 0}
 details summary{cursor:pointer;font-weight:600}
-.def,.note,.source{color:#555;font-size:.9rem}
+.def,.note{color:#555;font-size:.9rem}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
 table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #eee;vertical-align:top}
@@ -195,7 +195,7 @@ def to_html(summary: Summary, *, title: str = "Sammanfattning av fritextsvar") -
     nav = "".join(f'<li><a href="#{_slug(i, _title(r))}">{e(_title(r))}</a></li>' for i, r in enumerate(summary.rounds))
     if summary.comparisons:
         nav += '<li><a href="#jamforelser">Jämförelser</a></li>'
-    body = [f"<h1>{e(title)}</h1>", f'<p class="source">{e(source_line(summary.settings))}</p>',
+    body = [f"<h1>{e(title)}</h1>", f'<p class="def">{e(source_line(summary.settings))}</p>',
             f'<p class="def">{e(NET_DEFINITION)}</p>', f"<nav><ul>{nav}</ul></nav>"]
     if not summary.rounds and not summary.comparisons:
         body.append("<p>Inga kommentarer att sammanfatta.</p>")

@@ -212,7 +212,9 @@ def write_frames_xlsx(frames: Iterable, path: Path, fixes: CellFixes | None = No
 
     fixes = fixes if fixes is not None else CellFixes()
     frames = iter(frames)
-    first = next(frames)
+    first = next(frames, None)
+    if first is None:
+        raise ValueError("write_frames_xlsx needs at least one frame (it gives the columns)")
     wb = Workbook(write_only=True)
     wb.properties.created = wb.properties.modified = datetime(2000, 1, 1)  # byte-identical reruns
     ws = wb.create_sheet(title)
