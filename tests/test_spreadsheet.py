@@ -139,6 +139,15 @@ def test_write_table_xlsx_is_a_table_with_widths(tmp_path):
     assert [c.value for c in ws[2]] == [1, "Kort", 0.25, True]
 
 
+def test_characters_xml_cannot_hold_are_replaced_not_fatal(tmp_path):
+    from openpyxl import load_workbook
+
+    texts = pd.Series(["a\ud800b", "c\ufffed", "e\x1bf"], dtype=object)  # e.g. from JSONL "\\ud800" escapes
+    frame = pd.DataFrame({"text": texts})
+    ws = load_workbook(write_table(frame, tmp_path / "x.xlsx")).active
+    assert [c.value for (c,) in ws.iter_rows(min_row=2)] == ["a\ufffdb", "c\ufffdd", "e\ufffdf"]
+
+
 def test_duplicate_case_headers_get_a_filter_instead_of_a_table(tmp_path):
     from openpyxl import load_workbook
 
@@ -160,6 +169,7 @@ def test_xlsx_value_counts_what_it_changes():
     assert xlsx_value("a\x00b\x1fc\td\ne", fixes) == "a\ufffdb\ufffdc\td\ne"  # tab and newline are fine
     assert xlsx_value("x" * (XLSX_MAX_CELL + 5), fixes) == "x" * XLSX_MAX_CELL
     assert xlsx_value({"a": 1}) == "{'a': 1}" and xlsx_value(float("nan")) is None
+    assert xlsx_value("a\ud800b\ufffec\uffff") == "a\ufffdb\ufffdc\ufffd"  # XML cannot hold these at all
     assert (fixes.replaced, fixes.cut) == (1, 1)
     assert fixes.note() == "1 cell med tecken som Excel inte kan lagra (ersatta med \ufffd); 1 cell kortade till 32 767 tecken"
 

@@ -3,7 +3,7 @@
 XLSX: one real Excel table per sheet (filter buttons, banded rows), a frozen header row, column widths,
 number and percent formats, numbers stored as numbers and booleans as booleans (Swedish Excel shows them
 as SANT/FALSKT). A cell Excel cannot hold is never the end of a run: control characters (C0 except tab,
-line feed and carriage return; an ANSI escape's ESC) become U+FFFD, visibly, and text over 32,767
+line feed and carriage return; an ANSI escape's ESC), lone surrogates and U+FFFE/U+FFFF become U+FFFD, visibly, and text over 32,767
 characters is cut; :class:`CellFixes` counts both for the summary line.
 
 CSV (``;``, UTF-8 with BOM): what Swedish Excel reads as numbers and booleans: decimal comma
@@ -28,7 +28,9 @@ from .io import neutralise_formula
 
 XLSX_MAX_CELL = 32_767
 REPLACEMENT = "\ufffd"
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # what openpyxl refuses (IllegalCharacterError)
+# what openpyxl refuses (IllegalCharacterError), and what XML cannot hold at all (lone surrogates, e.g. from a
+# JSONL "\\ud800" escape, and the noncharacters U+FFFE/U+FFFF)
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XLSX_TYPES = (str, int, float, bool, _dt.datetime, _dt.date, _dt.time, _dt.timedelta, decimal.Decimal)
 CSV_TRUE, CSV_FALSE = "sant", "falskt"
 
