@@ -158,7 +158,7 @@ def test_duplicate_case_headers_get_a_filter_instead_of_a_table(tmp_path):
 
 @pytest.mark.parametrize("value,expected", [
     (0.8123, "0,8123"), (-1.5, "-1,5"), (1e-05, "0,00001"), (2.0, "2"), (True, "sant"), (False, "falskt"),
-    (None, ""), (float("nan"), ""), (7, 7), ("=1+1", "'=1+1"), ("0.5", "0.5"),
+    (None, ""), (float("nan"), ""), (7, 7), ("=1+1", "'=1+1"), ("0.5", "0.5"), ("å\ud800", "å\ufffd"),
 ])
 def test_csv_value(value, expected):
     assert csv_value(value) == expected

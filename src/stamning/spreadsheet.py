@@ -32,6 +32,7 @@ REPLACEMENT = "\ufffd"
 # JSONL "\\ud800" escape, and the noncharacters U+FFFE/U+FFFF)
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _XLSX_TYPES = (str, int, float, bool, _dt.datetime, _dt.date, _dt.time, _dt.timedelta, decimal.Decimal)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 CSV_TRUE, CSV_FALSE = "sant", "falskt"
 
 PERCENT = "0%"
@@ -112,8 +113,8 @@ def csv_value(value):
         if value != value:
             return ""
         return np.format_float_positional(value, trim="-").replace(".", ",")
-    if isinstance(value, str):
-        return neutralise_formula(value)
+    if isinstance(value, str):  # UTF-8 cannot hold a lone surrogate: shown as U+FFFD, not a failed run
+        return neutralise_formula(_SURROGATE.sub(REPLACEMENT, value))
     return value
 
 
