@@ -3,7 +3,7 @@
 ``compare(df)`` tests each pair of consecutive rounds (in the order given by ``rounds``, by
 an ordered categorical ``round`` column, or natural sort). ``Comparison.to_dict()`` gives::
 
-    {"schema_version": 1, "generated_by": "stamning", "settings": {...},
+    {"schema_version": 2, "generated_by": "stamning", "settings": {..., "source": {...}},
      "comparisons": [{
         "before": str, "after": str, "suppressed": bool, "suppressed_reason": str | null,
         "n_before", "n_after": int,                           # classified comments

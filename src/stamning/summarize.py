@@ -2,9 +2,9 @@
 
 ``summarize(df)`` takes the classifier's output table (columns ``id``, optional ``text``,
 ``round``, ``group``, ``index`` plus the contract columns of :mod:`stamning.records`) and
-returns a :class:`Summary`; ``Summary.to_dict()`` gives this JSON schema (version 1)::
+returns a :class:`Summary`; ``Summary.to_dict()`` gives this JSON schema (version 2)::
 
-    {"schema_version": 1, "generated_by": "stamning",
+    {"schema_version": 2, "generated_by": "stamning",
      "settings": {"by", "min_group", "min_quote_group", "confidence_threshold", "index_bands",
                   "taxonomy", "seed", "redacted", "net_score_definition", "outlier_rule", "attention_rule",
                   "source": {"file": str | null, "rows": int, "date": "YYYY-MM-DD", "model": str | null,
