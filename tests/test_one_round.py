@@ -96,3 +96,14 @@ def test_compare_with_one_round_names_the_round_column_and_the_count(one_round_c
     line = " ".join(result.output.split())
     assert "minst två omgångar" in line and "'omgång'" in line and "1 (2026)" in line
     assert "Traceback" not in result.output and "Väldigt bra" not in result.output
+
+
+def test_compare_refuses_one_round_before_classifying(one_round_csv, monkeypatch):
+    import stamning.pipeline
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model should not be loaded for a file with one round")
+
+    monkeypatch.setattr(stamning.pipeline, "load_model", no_model)
+    result = runner.invoke(app, ["compare", str(one_round_csv)])
+    assert result.exit_code == 2 and "minst två omgångar" in result.output and "'omgång'" in result.output

@@ -89,7 +89,7 @@ def _pair(a: str, b: str, ra: pd.DataFrame, rb: pd.DataFrame, tax: Taxonomy, min
                        themes=themes, sentences=sentences)
 
 
-def _too_few_rounds(order: list[str], available: list[str], column: str) -> str:
+def too_few_rounds(order: list[str], available: list[str], column: str) -> str:
     found = f"{len(available)} ({', '.join(available)})" if available else "ingen"
     asked = f"; bara {len(order)} angavs med --rounds" if len(order) < len(available) else ""
     return (f"jämförelsen behöver minst två omgångar; kolumnen {column!r} lästes som omgång och har {found}{asked}. "
@@ -116,7 +116,7 @@ def compare(df: pd.DataFrame, rounds: Sequence[str] | None = None, *, taxonomy: 
                               f"omgångar som finns: {', '.join(available)}")
     order = [r for r in order if r != ALL_ROUNDS]
     if len(order) < 2:
-        raise ConfigError(_too_few_rounds(order, available, column))
+        raise ConfigError(too_few_rounds(order, available, column))
     tax = taxonomy or load_taxonomy()
     changes = [_pair(a, b, data[data["round"] == a], data[data["round"] == b], tax, int(min_group), int(seed))
                for a, b in zip(order, order[1:])]

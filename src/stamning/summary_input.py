@@ -23,7 +23,8 @@ NEGATIVE = ("negativ", "mycket_negativ")
 _TRUE = {"true", "1", "yes", "ja", "sant", "t", "y"}
 
 
-def _label(value: object) -> str:
+def label(value: object) -> str:
+    """A round or group label as text (2024.0 read from Excel -> '2024'; blank -> '(saknas)')."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return MISSING_LABEL
     if isinstance(value, float) and value.is_integer():
@@ -65,7 +66,7 @@ def round_order(df: pd.DataFrame, prepared: pd.DataFrame) -> list[str]:
     otherwise labels are sorted naturally (``2024`` < ``2025``, ``v9`` < ``v10``)."""
     present = list(dict.fromkeys(prepared["round"]))
     if "round" in df.columns and isinstance(df["round"].dtype, pd.CategoricalDtype) and df["round"].cat.ordered:
-        order = [_label(c) for c in df["round"].cat.categories]
+        order = [label(c) for c in df["round"].cat.categories]
         return [r for r in order if r in present] + [r for r in present if r not in order]
     return sorted(present, key=_natural_key)
 
@@ -84,11 +85,11 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
         raise ColumnError("summary by group asked for, but the table has no 'group' column; "
                           "add one or leave 'group' out of `by`")
     out = pd.DataFrame(index=range(len(df)))
-    out["id"] = [_label(v) for v in df["id"]]
-    out["text"] = ["" if _label(v) == MISSING_LABEL else str(v) for v in df["text"]] if "text" in df.columns else ""
-    out["round"] = [_label(v) for v in df["round"]] if "round" in df.columns else ALL_ROUNDS
-    out["group"] = [_label(v) for v in df["group"]] if "group" in df.columns else MISSING_LABEL
-    status = [str(s).strip().lower() if _label(s) != MISSING_LABEL else "" for s in df["status"]]
+    out["id"] = [label(v) for v in df["id"]]
+    out["text"] = ["" if label(v) == MISSING_LABEL else str(v) for v in df["text"]] if "text" in df.columns else ""
+    out["round"] = [label(v) for v in df["round"]] if "round" in df.columns else ALL_ROUNDS
+    out["group"] = [label(v) for v in df["group"]] if "group" in df.columns else MISSING_LABEL
+    status = [str(s).strip().lower() if label(s) != MISSING_LABEL else "" for s in df["status"]]
     bad_status = sorted({s for s in status if s not in (STATUS_OK, STATUS_SKIPPED)})
     if bad_status:
         raise InputError(f"column 'status' has value(s) {bad_status}; expected 'ok' or 'skipped'")

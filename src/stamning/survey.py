@@ -69,8 +69,11 @@ def summary_frame(table: Table, predictions: pd.DataFrame | None = None) -> pd.D
     return frame
 
 
-def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """Read a survey export; classify it unless it already holds stamning's output columns."""
+def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[int, int], None] | None = None,
+                check: Callable[[Table], None] | None = None) -> pd.DataFrame:
+    """Read a survey export; classify it unless it already holds stamning's output columns.
+
+    ``check`` sees the table before the (slow) classification and may refuse it."""
     table = read_comments(input, text_column=options.text_column, id_column=options.id_column,
                           round_column=options.round_column, group_column=options.group_column,
                           index_column=options.index_column, sheet=options.sheet)
@@ -79,6 +82,8 @@ def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[i
                           "name it with --round-column, or summarise all answers together with --by group or --by ''")
     if "group" in options.by and table.columns.group is None:
         raise ConfigError(f"{Path(input).name}: no group column found (looked for Grupp, Enhet …); name it with --group-column")
+    if check is not None:
+        check(table)
     if is_predictions(table.frame):
         frame = summary_frame(table)
         frame.attrs["model"] = None  # classified before: the file does not say by which model
@@ -126,10 +131,20 @@ def compare_file(input: str | Path, rounds: Sequence[str] | None = None, options
     from .summarize import compare
 
     options = options or SurveyOptions()
-    frame = load_survey(input, options, progress)
+    frame = load_survey(input, options, progress, check=_two_rounds)
     result = compare(frame, list(rounds) if rounds else None, min_group=options.min_group)
     result.settings["source"] = _source(input, frame)
     return result
+
+
+def _two_rounds(table: Table) -> None:
+    """Refuse a file with fewer than two rounds before classifying it (a comparison needs two)."""
+    from .compare import too_few_rounds
+    from .summary_input import MISSING_LABEL, group_order, label
+
+    found = [r for r in group_order(label(v) for v in table.frame[table.columns.round]) if r != MISSING_LABEL]
+    if len(found) < 2:
+        raise ConfigError(too_few_rounds(found, found, table.columns.round))
 
 
 def _source(input: str | Path, frame: pd.DataFrame) -> dict:
