@@ -115,7 +115,11 @@ def test_outlier_sentence_twenty_positive_and_one_very_negative():
                           "Övriga 20 är positiva; nettot är +90 med den och +100 utan.")
     assert o.id == "R021" and o.themes == ["bemotande"] and o.sentiment == "mycket_negativ"
     assert o.net_score_with == pytest.approx(90.476, abs=1e-3) and o.net_score_without == pytest.approx(100.0)
-    assert o.text == "Jag blev förödmjukad av Karin på mötet"  # 21 ≥ min_quote_group
+    # 21 ≥ min_quote_group: quoted, once: in the attention list (very negative about bemötande); the
+    # outlier refers to it by number
+    [a] = s.attention
+    assert a.text == "Jag blev förödmjukad av Karin på mötet" and a.ref == 1
+    assert o.text is None and o.ref == 1
     assert o.sentence in s.paragraph
 
 
@@ -173,7 +177,10 @@ def test_themes_sorted_by_impact_with_typical_quotes():
     assert it.impact > 2 * led.impact
     assert it.mean_score.value == pytest.approx(np.mean(score[10:12]))
     assert it.name == "IT och digitala verktyg"
-    assert it.typical_negative.text == "Systemet kraschar hela tiden"  # highest confidence
+    # "Systemet kraschar" (0.9) is the round's outlier, stated on its own: the typical example is the
+    # most confident of the rest
+    assert [o.text for o in s.outliers] == ["Systemet kraschar hela tiden"]
+    assert it.typical_negative.text == "Datorerna är långsamma"
     assert it.typical_positive is None
     assert led.typical_positive.text == "Tydlig ledning 9"
 
@@ -283,7 +290,7 @@ def test_attention_item_does_not_name_a_hidden_group():
 def test_to_dict_has_the_documented_keys_and_is_json():
     s = summarize(frame(outlier_round(20, group="Alfa")), by=("round", "group"), include_comparison=False)
     d = json.loads(json.dumps(s.to_dict(), allow_nan=False))
-    assert d["schema_version"] == 1 and d["generated_by"] == "stamning"
+    assert d["schema_version"] == 2 and d["generated_by"] == "stamning"
     assert {"min_group", "min_quote_group", "confidence_threshold", "net_score_definition"} <= d["settings"].keys()
     r = d["rounds"][0]
     required = {"round", "n", "n_classified", "n_skipped", "n_uncertain", "n_mixed", "distribution", "share_positive",

@@ -27,7 +27,7 @@ def test_summary_json_by_round_and_group(classified, tmp_path):
     result = runner.invoke(app, ["summarize", str(classified), "--by", "round,group", "-o", str(out)])
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text("utf-8"))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert [r["round"] for r in data["rounds"]] == ["2024", "2025", "2026"]
     for r in data["rounds"]:
         for key in ("n", "distribution", "share_positive", "share_negative", "net_score", "outliers", "attention",

@@ -183,8 +183,9 @@ def classify(
             bar.stop()
         if run:
             run.cleanup()
+    cells = f" {result.cells.note()}." if result.cells.note() else ""
     out.print(f"{result.rows} rader: {result.classified} klassificerade, {result.skipped} hoppade över "
-              f"(se kolumnen reason). Skrev {result.output} på {result.seconds:.1f} s.")
+              f"(se kolumnen reason).{cells} Skrev {result.output} på {result.seconds:.1f} s.")
     for line in run.finish(result.output) if run else []:
         out.print(line, highlight=False)
 
@@ -338,17 +339,20 @@ def summarize(
     options = _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column,
                        round_column, group_column, index_column, sheet, batch_size, device, themes, theme_examples,
                        wide, question)
+    from .spreadsheet import CellFixes
+
     if store is not None:
         from .store_select import summarize_store
 
         summary = summarize_store(store, options, rounds, store_model)
     else:
         summary = summarize_file(input, options)
-    text = render(summary, fmt, output, out)
+    cells = CellFixes()
+    text = render(summary, fmt, output, out, cells)
     if text is not None:
         sys.stdout.write(text)
     elif output is not None:
-        out.print(f"Skrev rapporten till {output}.")
+        out.print(f"Skrev rapporten till {output}." + (f" {cells.note()}." if cells.note() else ""))
 
 
 @app.command()
@@ -356,7 +360,8 @@ def summarize(
 def compare(
     input: OptInputArg = None,
     rounds: Annotated[Optional[list[str]], typer.Option("--rounds", help="Omgångar att jämföra, i ordning (upprepa: --rounds 2025 --rounds 2026). Annars alla i följd.")] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="terminal, md eller json.")] = "terminal",
+    format: FormatOpt = None,
+    output: OutOpt = None,
     min_group: MinGroup = 5,
     model: ModelOpt = None,
     text_column: TextCol = None,
@@ -367,8 +372,10 @@ def compare(
     store_model: StoreModelOpt = None,
 ) -> None:
     """Jämför omgångar: förändring i andelar och netto, med intervall och test; säger när data inte räcker."""
-    from .survey import compare_file
+    from .spreadsheet import CellFixes
+    from .survey import compare_file, output_format, render_comparison
 
+    fmt = output_format(format, output)
     _input_or_store(input, store, *(["--store-model"] if store_model else []))
     if store is not None:
         from .store_select import compare_store
@@ -378,16 +385,12 @@ def compare(
         options = _options("round", min_group, max(10, min_group), False, None, model, text_column, id_column,
                            round_column, None, None, sheet, 32, "cpu")
         result = compare_file(input, rounds, options)
-    if format == "json":
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
-        return
-    if format not in ("terminal", "md"):
-        raise StamningError(f"--format {format}: expected terminal, md or json")
-    for change in result.changes:
-        out.print(f"{'### ' if format == 'md' else ''}Omgång {change.before} → {change.after}", style=None if format == "md" else "bold")
-        for sentence in change.sentences:
-            out.print(f"- {sentence}", highlight=False)
-        out.print()
+    cells = CellFixes()
+    text = render_comparison(result, fmt, output, out, cells)
+    if text is not None:
+        sys.stdout.write(text)
+    elif output is not None:
+        out.print(f"Skrev jämförelsen till {output}." + (f" {cells.note()}." if cells.note() else ""))
 
 
 @app.command()

@@ -3,7 +3,7 @@
 ``compare(df)`` tests each pair of consecutive rounds (in the order given by ``rounds``, by
 an ordered categorical ``round`` column, or natural sort). ``Comparison.to_dict()`` gives::
 
-    {"schema_version": 1, "generated_by": "stamning", "settings": {...},
+    {"schema_version": 2, "generated_by": "stamning", "settings": {..., "source": {...}},
      "comparisons": [{
         "before": str, "after": str, "suppressed": bool, "suppressed_reason": str | null,
         "n_before", "n_after": int,                           # classified comments
@@ -89,23 +89,34 @@ def _pair(a: str, b: str, ra: pd.DataFrame, rb: pd.DataFrame, tax: Taxonomy, min
                        themes=themes, sentences=sentences)
 
 
+def too_few_rounds(order: list[str], available: list[str], column: str) -> str:
+    found = f"{len(available)} ({', '.join(available)})" if available else "ingen"
+    asked = f"; bara {len(order)} angavs med --rounds" if len(order) < len(available) else ""
+    return (f"jämförelsen behöver minst två omgångar; kolumnen {column!r} lästes som omgång och har {found}{asked}. "
+            "Med en omgång räcker `stamning summarize`; ange en annan kolumn med --round-column")
+
+
 def compare(df: pd.DataFrame, rounds: Sequence[str] | None = None, *, taxonomy: Taxonomy | None = None,
             min_group: int = 5, seed: int = stats.DEFAULT_SEED) -> Comparison:
-    """Compare consecutive rounds (``rounds`` gives which and in what order)."""
+    """Compare consecutive rounds (``rounds`` gives which and in what order).
+
+    ``df.attrs["round_column"]``, when set, names the source column read as the round in error messages."""
     if "round" not in df.columns:
-        raise InputError("compare needs a 'round' column; add one with the survey round of each comment")
+        raise InputError("jämförelsen behöver en kolumn med enkätomgång; ange den med --round-column")
+    column = str(df.attrs.get("round_column") or "round")
     data = prepare(df)
-    available = round_order(df, data)
+    available = [r for r in round_order(df, data) if r != ALL_ROUNDS]
     if rounds is None:
         order = available
     else:
         order = [str(r) for r in rounds]
         missing = [r for r in order if r not in available]
         if missing:
-            raise ConfigError(f"round(s) {', '.join(missing)} not in the data; available: {', '.join(available)}")
+            raise ConfigError(f"omgång {', '.join(missing)} finns inte i kolumnen {column!r}; "
+                              f"omgångar som finns: {', '.join(available)}")
     order = [r for r in order if r != ALL_ROUNDS]
     if len(order) < 2:
-        raise ConfigError(f"compare needs at least two rounds; found {len(order)} ({', '.join(order) or 'none'})")
+        raise ConfigError(too_few_rounds(order, available, column))
     tax = taxonomy or load_taxonomy()
     changes = [_pair(a, b, data[data["round"] == a], data[data["round"] == b], tax, int(min_group), int(seed))
                for a, b in zip(order, order[1:])]

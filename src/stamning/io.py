@@ -294,12 +294,12 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
 
 
 def _write(frame: pd.DataFrame, tmp: Path, suffix: str) -> None:
-    if suffix in (".csv", ".xlsx"):
-        frame = frame.map(neutralise_formula)
-    if suffix == ".csv":
-        frame.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
-    elif suffix == ".xlsx":
-        frame.to_excel(tmp, index=False, engine="openpyxl")
+    from .spreadsheet import csv_value, write_frames_xlsx
+
+    if suffix == ".csv":  # for Swedish Excel: decimal comma, sant/falskt, formulas neutralised
+        frame.map(csv_value).to_csv(tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    elif suffix == ".xlsx":  # one Excel table; cells Excel cannot hold made safe
+        write_frames_xlsx([frame], tmp)
     elif suffix == ".jsonl":
         frame.to_json(tmp, orient="records", lines=True, force_ascii=False)
     else:

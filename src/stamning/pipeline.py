@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Callable
@@ -15,6 +15,7 @@ import pandas as pd
 from .errors import InputError, ModelError
 from .io import Table, check_output_path, read_comments, write_table
 from .records import OUTPUT_COLUMNS, STATUS_OK, Prediction
+from .spreadsheet import CellFixes
 
 DEFAULT_MODEL = "default"
 
@@ -47,6 +48,7 @@ class ClassifyResult:
     classified: int
     skipped: int
     seconds: float
+    cells: CellFixes = field(default_factory=CellFixes)  # cells an .xlsx could not hold as they were
 
     @property
     def rows_per_second(self) -> float:
@@ -128,9 +130,10 @@ def classify_file(input: str | Path, output: str | Path, *, model=None, text_col
         offset += len(chunk)
         if progress:
             progress(offset, None)
-    rows, ok = assemble(store, out_path)
+    cells = CellFixes()
+    rows, ok = assemble(store, out_path, cells)
     store.remove()
-    return ClassifyResult(out_path, rows, ok, rows - ok, time.perf_counter() - start)
+    return ClassifyResult(out_path, rows, ok, rows - ok, time.perf_counter() - start, cells)
 
 
 def hub_offline_default() -> None:

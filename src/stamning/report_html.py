@@ -8,7 +8,7 @@ from html import escape
 
 from .records import SENTIMENT_LEVELS
 from .summary_input import ALL_ROUNDS
-from .summary_text import DASH, LEVEL_NAMES, NET_DEFINITION, dec, interval_text, pct, signed
+from .summary_text import DASH, LEVEL_NAMES, NET_DEFINITION, cite, dec, interval_text, pct, signed, source_line
 from .summary_types import GroupSummary, RoundChange, Summary
 
 COLORS = {"mycket_negativ": "#b2182b", "negativ": "#ef8a62", "neutral": "#bdbdbd",
@@ -112,6 +112,13 @@ def _mean_svg(mean: float | None) -> str:
             f'height="8" fill="{color}"/><line x1="50" y1="0" x2="50" y2="10" stroke="#666" stroke-width=".6"/></svg>')
 
 
+def _cite_html(text: str | None, ref: int | None) -> str:
+    """A quote with its number where first quoted (as a quotation), a plain reference elsewhere."""
+    if ref is None or text is None:
+        return e(cite(text, ref))
+    return f'<span class="ref">kommentar {ref}:</span> <q>{e(text)}</q>'
+
+
 def _block(s: GroupSummary, names: dict[str, str], level: int) -> str:
     h, sub = f"h{level}", f"h{level + 1}"
     out = [f"<{h}>{e(_title(s))}</{h}>", f"<p>{e(s.paragraph)}</p>"]
@@ -121,34 +128,37 @@ def _block(s: GroupSummary, names: dict[str, str], level: int) -> str:
         out.append(_dist_svg(s))
         out.append(f"<p><strong>Nettot {e(signed(s.net_score.value))}</strong> "
                    f"(95 % intervall {e(interval_text(s.net_score.low, s.net_score.high))})</p>{_net_svg(s.net_score)}")
-        from .report import key_figures
+        from .report_rows import key_figures
 
         out.append(_table(["Mått", "Värde"], [list(r) for r in key_figures(s)], num={1}))
-        for o in s.outliers:
-            flag = " <em>(osäker klassning)</em>" if o.uncertain else ""
-            out.append(f'<div class="outlier"><p>{e(o.sentence)}{flag}</p><blockquote>{e(o.text)}</blockquote>'
-                       f'<p class="note">Id {e(o.id)}</p></div>')
     if s.attention:
         out.append(f'<{sub}>Att uppmärksamma</{sub}><p class="note">Listas oavsett helhetsbilden.</p>')
-        rows = [[a.id, a.group or DASH, ", ".join(names.get(k, k) for k in a.themes), a.reason, a.text]
+        rows = [[a.id, a.group or DASH, ", ".join(names.get(k, k) for k in a.themes), a.reason, cite(a.text, a.ref)]
                 for a in s.attention]
         out.append(f'<div class="attention">{_table(["Id", "Grupp", "Teman", "Skäl", "Citat"], rows)}</div>')
+    if s.outliers and not s.suppressed:
+        quotes = "".join(f"<li>Id {e(o.id)}{' <em>(osäker klassning)</em>' if o.uncertain else ''}: "
+                         f"{_cite_html(o.text, o.ref)}</li>" for o in s.outliers)
+        out.append(f'<div class="outlier"><p>{e(s.outlier_sentence)}</p><ul>{quotes}</ul></div>')
     if s.themes:
         out.append(f'<{sub}>Teman</{sub}><p class="note">Sorterade efter hur mycket de påverkar bilden; '
                    "medelvärde på skalan −2 till +2.</p>")
+        from .report_rows import mean_text
+
         rows = []
         for t in s.themes:
             m = t.mean_score
             rows.append([e(t.name + (" (känsligt)" if t.sensitive else "")), str(t.count), e(pct(t.share)),
-                         f"{_mean_svg(m.value)}{e(dec(m.value))} ({e(interval_text(m.low, m.high, dec))})",
-                         e(t.typical_positive.text) if t.typical_positive else DASH,
-                         e(t.typical_negative.text) if t.typical_negative else DASH])
+                         f"{_mean_svg(m.value)}{e(mean_text(m))}",
+                         _cite_html(t.typical_positive.text, t.typical_positive.ref) if t.typical_positive else DASH,
+                         _cite_html(t.typical_negative.text, t.typical_negative.ref) if t.typical_negative else DASH])
         out.append(_table(["Tema", "Antal", "Andel", "Medelvärde (95 % intervall)", "Typiskt positivt",
                            "Typiskt negativt"], rows, raw={0, 1, 2, 3, 4, 5}, num={1, 2}))
     if s.index is not None:
-        m = s.index.mean
-        out.append(f"<{sub}>Index</{sub}><p>Medel {e(dec(m.value, 1))} "
-                   f"(95 % intervall {e(interval_text(m.low, m.high, lambda v: dec(v, 1)))}, n = {s.index.n})</p>")
+        from .report_rows import mean_text
+
+        out.append(f"<{sub}>Index</{sub}><p>Medel (95 % intervall): {e(mean_text(s.index.mean, 1))}, "
+                   f"n = {s.index.n}</p>")
         rows = [[b.label, str(b.count), pct(b.share)] for b in s.index.bands]
         out.append(_table(["Nivå", "Antal", "Andel"], rows, num={1, 2}))
     return "".join(out)
@@ -185,9 +195,10 @@ def to_html(summary: Summary, *, title: str = "Sammanfattning av fritextsvar") -
     nav = "".join(f'<li><a href="#{_slug(i, _title(r))}">{e(_title(r))}</a></li>' for i, r in enumerate(summary.rounds))
     if summary.comparisons:
         nav += '<li><a href="#jamforelser">Jämförelser</a></li>'
-    body = [f"<h1>{e(title)}</h1>", f'<p class="def">{e(NET_DEFINITION)}</p>', f"<nav><ul>{nav}</ul></nav>"]
+    body = [f"<h1>{e(title)}</h1>", f'<p class="def">{e(source_line(summary.settings))}</p>',
+            f'<p class="def">{e(NET_DEFINITION)}</p>', f"<nav><ul>{nav}</ul></nav>"]
     body += [f'<p class="note">Obs: {e(n)}</p>' for n in summary.notes]
-    if not summary.rounds:
+    if not summary.rounds and not summary.comparisons:
         body.append("<p>Inga kommentarer att sammanfatta.</p>")
     for i, r in enumerate(summary.rounds):
         groups = _groups(r, names) if r.groups else ""

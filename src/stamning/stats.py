@@ -130,19 +130,25 @@ def median(values: Sequence[float]) -> float | None:
     return None if arr.size == 0 else _f(np.median(arr))
 
 
-def mean_t_interval(values: Sequence[float]) -> Interval:
-    """Mean with a 95 % Student t interval (statsmodels ``DescrStatsW.tconfint_mean``)."""
+def mean_t_interval(values: Sequence[float], bounds: tuple[float, float] | None = None, min_n: int = 2) -> Interval:
+    """Mean with a 95 % Student t interval (statsmodels ``DescrStatsW.tconfint_mean``).
+
+    ``bounds`` (the scale's ends) clip the interval, so it never leaves the scale; with fewer than
+    ``min_n`` values there is no interval (low and high None), only the mean."""
     arr = np.asarray(values, dtype=float)
     arr = arr[np.isfinite(arr)]
     if arr.size == 0:
         return Interval(None, None, None, "t")
     mean = float(arr.mean())
-    if arr.size < 2:
+    if arr.size < max(2, min_n):
         return Interval(mean, None, None, "t")
     if np.all(arr == arr[0]):
         return Interval(mean, mean, mean, "t")
-    low, high = DescrStatsW(arr).tconfint_mean(alpha=ALPHA)
-    return Interval(mean, _f(low), _f(high), "t")
+    low, high = (_f(v) for v in DescrStatsW(arr).tconfint_mean(alpha=ALPHA))
+    if bounds is not None:
+        low = None if low is None else min(max(low, bounds[0]), bounds[1])
+        high = None if high is None else min(max(high, bounds[0]), bounds[1])
+    return Interval(mean, low, high, "t")
 
 
 def compare_proportions(count1: int, n1: int, count2: int, n2: int) -> TestResult:

@@ -21,7 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import InputError
-from .io import neutralise_formula, read_frame, sniff_delimiter
+from .io import read_frame, sniff_delimiter
+from .spreadsheet import CellFixes, csv_value, write_frames_xlsx
 
 BLOCK = 1 << 20
 
@@ -148,10 +149,10 @@ def input_fingerprint(path: Path) -> dict:
     return {"name": path.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "head_sha256": digest.hexdigest()}
 
 
-def assemble(store: PartStore, output: Path) -> tuple[int, int]:
+def assemble(store: PartStore, output: Path, fixes: CellFixes | None = None) -> tuple[int, int]:
     """Write the parts, in order, to ``output`` (format by extension) via a temporary file.
 
-    Returns (rows, rows with status ok)."""
+    Returns (rows, rows with status ok); cells an .xlsx cannot hold are made safe and counted in ``fixes``."""
     suffix = output.suffix.lower()
     tmp = output.with_name(f".{output.name}.stamning-tmp")
     counts = {"rows": 0, "ok": 0}
@@ -166,7 +167,7 @@ def assemble(store: PartStore, output: Path) -> tuple[int, int]:
         if suffix == ".parquet":
             _assemble_parquet(frames(), tmp)
         elif suffix == ".xlsx":
-            _assemble_xlsx(frames(), tmp)
+            write_frames_xlsx(frames(), tmp, fixes)
         else:
             _assemble_text(frames(), tmp, suffix)
         os.replace(tmp, output)
@@ -180,7 +181,7 @@ def _assemble_text(frames, tmp: Path, suffix: str) -> None:
     with open(tmp, "w", encoding="utf-8-sig" if suffix == ".csv" else "utf-8", newline="") as fh:
         for k, frame in enumerate(frames):
             if suffix == ".csv":
-                frame.map(neutralise_formula).to_csv(fh, sep=";", index=False, header=(k == 0), lineterminator="\r\n")
+                frame.map(csv_value).to_csv(fh, sep=";", index=False, header=(k == 0), lineterminator="\r\n")
             else:
                 frame.to_json(fh, orient="records", lines=True, force_ascii=False)
 
@@ -196,47 +197,3 @@ def _assemble_parquet(frames, tmp: Path) -> None:
     finally:
         if writer is not None:
             writer.close()
-
-
-def _assemble_xlsx(frames, tmp: Path) -> None:
-    from datetime import datetime
-
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    wb.properties.created = wb.properties.modified = datetime(2000, 1, 1)  # byte-identical reruns
-    ws = wb.create_sheet("stamning")
-    for k, frame in enumerate(frames):
-        if k == 0:
-            ws.append([str(c) for c in frame.columns])
-        for values in frame.itertuples(index=False):
-            ws.append([_xlsx_cell(v) for v in values])
-    wb.save(tmp)
-    make_xlsx_reproducible(tmp)
-
-
-def make_xlsx_reproducible(path: Path) -> None:
-    """Fix the time stamps openpyxl and zipfile write, so the same rows give the same bytes."""
-    import re
-    import zipfile
-
-    with zipfile.ZipFile(path) as src:
-        entries = [(info, src.read(info.filename)) for info in src.infolist()]
-    tmp = path.with_name(path.name + ".zip-tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as dst:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            dst.writestr(fixed, data)
-    os.replace(tmp, path)
-
-
-def _xlsx_cell(value):
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    return neutralise_formula(value)

@@ -2,11 +2,13 @@
 
 ``summarize(df)`` takes the classifier's output table (columns ``id``, optional ``text``,
 ``round``, ``group``, ``index`` plus the contract columns of :mod:`stamning.records`) and
-returns a :class:`Summary`; ``Summary.to_dict()`` gives this JSON schema (version 1)::
+returns a :class:`Summary`; ``Summary.to_dict()`` gives this JSON schema (version 2)::
 
-    {"schema_version": 1, "generated_by": "stamning",
+    {"schema_version": 2, "generated_by": "stamning",
      "settings": {"by", "min_group", "min_quote_group", "confidence_threshold", "index_bands",
-                  "taxonomy", "seed", "redacted", "net_score_definition", "outlier_rule", "attention_rule"},
+                  "taxonomy", "seed", "redacted", "net_score_definition", "outlier_rule", "attention_rule",
+                  "source": {"file": str | null, "rows": int, "date": "YYYY-MM-DD", "model": str | null,
+                             "stamning_version": str, "classification": "automatisk"}},
      "rounds": [ROUND, ...],
      "comparisons": [CHANGE, ...]}            # only when comparisons were asked for
 
@@ -21,15 +23,19 @@ returns a :class:`Summary`; ``Summary.to_dict()`` gives this JSON schema (versio
       "net_score": {"value", "low", "high": -100..100, "method": "bootstrap_bca" | "wilson_fallback"},
       "median_score", "trimmed_mean_score": float (-2..2; trimmed 10 % at each end),
       "quotes_shown": bool,                   # False: every "text" is "(citat dolt: för få svarande)"
-      "outliers": [{"id", "sentiment", "themes": [key], "text", "confidence", "uncertain": bool,
-                    "net_score_with", "net_score_without", "sentence"}],
-      "attention": [{"id", "group": str | null, "sentiment", "themes": [key], "reason", "text"}],
-      "themes": [{"key", "name", "sensitive", "count", "share", "mean_score": {"value", "low", "high", "method": "t"},
+      "outliers": [{"id", "sentiment", "themes": [key], "text", "ref", "confidence", "uncertain": bool,
+                    "net_score_with", "net_score_without", "sentence"}],   # sentence and nets: one joint statement
+      "attention": [{"id", "group": str | null, "sentiment", "themes": [key], "reason", "text", "ref"}],
+      "themes": [{"key", "name", "sensitive", "count", "share",
+                  "mean_score": {"value", "low", "high", "method": "t"},    # low/high within -2..2; null under 5
                   "impact", "typical_positive": QUOTE | null, "typical_negative": QUOTE | null}],
       "index": null | {"n", "mean": {"value", "low", "high", "method": "t"},
                        "bands": [{"label", "low", "high", "count", "share"}]},
       "paragraph": str}
-    QUOTE = {"id", "sentiment", "confidence", "text"}
+    QUOTE = {"id", "sentiment", "confidence", "text", "ref"}
+    # Quoting: "ref" numbers each quoted comment once per summary; "text" is the (redacted) comment at the
+    # first place it is quoted (per round: attention, outliers, themes; then per group) and null at later
+    # places, which refer to it ("se kommentar 3"). Hidden quotes have ref null.
     CHANGE = see stamning.compare (before/after, share_positive, share_negative, net_score, themes, sentences)
 
 Definitions. Shares and the net score use the classified comments (``status == "ok"``).
@@ -38,7 +44,9 @@ interval is a seeded bootstrap. An *outlier* is a ``mycket_negativ`` comment whe
 2/3 of the classified comments are positive (mirrored: ``mycket_positiv`` against a 2/3
 negative majority). An *attention* item is any comment with a sensitive theme, or a
 ``mycket_negativ`` comment about ``bemotande`` or ``krankning``; it is listed whatever the
-majority says. Themes are sorted by impact = |theme mean score − mean score| × count.
+majority says. Themes are sorted by impact = |theme mean score − mean score| × count. A theme's
+typical example has its polarity in level and score, is confident and not mixed, and is never an
+outlier, an attention item or a comment with a sensitive theme (those are quoted only where listed).
 
 Confidentiality (on by default): a round or group with fewer than ``min_group`` rows shows no
 figures; when a round's groups hide fewer than two groups or fewer than ``min_group`` rows in
@@ -49,8 +57,7 @@ through ``redactor``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -58,33 +65,22 @@ import pandas as pd
 from . import stats
 from .errors import ConfigError
 from .records import SENTIMENT_LEVELS
-from .summary_input import ALL_ROUNDS, NEGATIVE, POSITIVE, group_order, prepare, round_order
-from .summary_text import (HIDDEN_QUOTE, LEVEL_NAMES, LEVEL_PLURAL, NET_DEFINITION, count_noun, dec, interval_text,
-                           pct, round_half, signed, theme_list)
-from .summary_types import (AttentionItem, Comparison, GroupSummary, IndexBand, IndexSummary, Outlier, Quote,
-                            RoundChange, RoundSummary, Summary, ThemeSummary)
+from .summary_input import ALL_ROUNDS, group_order, prepare, round_order
+from .summary_quotes import Ctx, attention, example_pool, number_quotes, outliers, typical
+from .summary_text import (HIDDEN_QUOTE, NET_DEFINITION, count_noun, dec, interval_text, pct, round_half, signed)
+from .summary_types import (Comparison, GroupSummary, IndexBand, IndexSummary, RoundChange, RoundSummary, Summary,
+                            ThemeSummary)
 from .taxonomy import Taxonomy, load_taxonomy
 
 __all__ = ["summarize", "compare", "Summary", "RoundSummary", "GroupSummary", "Comparison", "RoundChange",
            "DEFAULT_INDEX_BANDS", "HIDDEN_QUOTE"]
 
 DEFAULT_INDEX_BANDS: tuple[tuple[float, str], ...] = ((0, "under godkänt"), (60, "godkänt"), (70, "bra"), (80, "utmärkt"))
-ATTENTION_IF_VERY_NEGATIVE = ("bemotande", "krankning")
+SCORE_SCALE = (-2.0, 2.0)
+MIN_INTERVAL_N = 5  # a theme (or index) with fewer comments gets a mean but no interval
 OUTLIER_RULE = ("mycket_negativ when ≥ 2/3 of classified comments are positive; "
                 "mycket_positiv when ≥ 2/3 are negative")
 ATTENTION_RULE = "sensitive theme, or mycket_negativ with theme bemotande or krankning"
-
-
-@dataclass(frozen=True)
-class _Ctx:
-    taxonomy: Taxonomy
-    min_group: int
-    min_quote_group: int
-    bands: tuple[tuple[float, str], ...]
-    threshold: float
-    redactor: Callable[[str], str]
-    seed: int
-    grouped: bool
 
 
 def _identity(text: str) -> str:
@@ -106,94 +102,29 @@ def parse_bands(index_bands: Mapping[str, float] | Sequence[tuple[float, str]] |
     return tuple(sorted(items))
 
 
-def _quote(ctx: _Ctx, text: str, allowed: bool) -> str:
-    if not allowed:
-        return HIDDEN_QUOTE
-    out = ctx.redactor(text)
-    if not isinstance(out, str):
-        raise ConfigError(f"redactor must return a string, got {type(out).__name__}")
-    return out
-
-
-def _names(ctx: _Ctx, keys: Iterable[str]) -> list[str]:
-    return [ctx.taxonomy.name(k) for k in keys]
-
-
-def _outliers(ok: pd.DataFrame, codes: np.ndarray, ctx: _Ctx, quotes: bool) -> list[Outlier]:
-    n = len(ok)
-    pos, neg = int((codes > 0).sum()), int((codes < 0).sum())
-    if n < 3:
-        return []
-    if 3 * pos >= 2 * n:
-        target, majority, word = "mycket_negativ", pos, LEVEL_PLURAL["positiv"]
-    elif 3 * neg >= 2 * n:
-        target, majority, word = "mycket_positiv", neg, LEVEL_PLURAL["negativ"]
-    else:
-        return []
-    with_ = stats.net_score(codes)
-    out = []
-    for i, row in enumerate(ok.itertuples(index=False)):
-        if row.sentiment != target:
-            continue
-        without = stats.net_score(np.delete(codes, i))
-        names = theme_list(_names(ctx, row.themes))
-        about = f" ({names})" if names else ""
-        rest = f"Övriga {n - 1} är {word}" if majority == n - 1 else f"Av övriga {n - 1} är {majority} {word}"
-        sentence = (f"1 av {n} kommentarer är {LEVEL_NAMES[target]}{about}. {rest}; "
-                    f"nettot är {signed(with_)} med den och {signed(without)} utan.")
-        conf = None if np.isnan(row.confidence) else float(row.confidence)
-        out.append(Outlier(row.id, row.sentiment, list(row.themes), _quote(ctx, row.text, quotes), conf,
-                           conf is not None and conf < ctx.threshold, with_, without, sentence))
-    return out
-
-
-def _attention(rows: pd.DataFrame, ctx: _Ctx, quotes: bool, visible_groups: set[str]) -> list[AttentionItem]:
-    sensitive = ctx.taxonomy.sensitive_keys
-    out = []
-    for row in rows[rows["ok"]].itertuples(index=False):
-        sens = [k for k in row.themes if k in sensitive]
-        reasons = [f"känsligt tema: {theme_list(_names(ctx, sens))}"] if sens else []
-        if row.sentiment == "mycket_negativ":
-            hit = [k for k in row.themes if k in ATTENTION_IF_VERY_NEGATIVE and k not in sens]
-            if hit:
-                reasons.append(f"mycket negativ om {theme_list(_names(ctx, hit))}")
-        if reasons:
-            group = row.group if ctx.grouped and row.group in visible_groups else None
-            out.append(AttentionItem(row.id, group, row.sentiment, list(row.themes), "; ".join(reasons),
-                                     _quote(ctx, row.text, quotes)))
-    return out
-
-
-def _typical(sub: pd.DataFrame, levels: tuple[str, ...], ctx: _Ctx, quotes: bool) -> Quote | None:
-    cand = sub[sub["sentiment"].isin(levels)]
-    if cand.empty:
-        return None
-    best = cand.assign(_c=cand["confidence"].fillna(-1.0)).sort_values(["_c", "id"], ascending=[False, True]).iloc[0]
-    conf = None if np.isnan(best["confidence"]) else float(best["confidence"])
-    return Quote(best["id"], best["sentiment"], conf, _quote(ctx, best["text"], quotes))
-
-
-def _themes(ok: pd.DataFrame, ctx: _Ctx, quotes: bool) -> list[ThemeSummary]:
+def _themes(ok: pd.DataFrame, ctx: Ctx, quotes: bool, exclude: set[str]) -> list[ThemeSummary]:
     if ok.empty:
         return []
     overall = float(ok["score"].mean())
+    pool = example_pool(ok, ctx, exclude)
     keys = list(dict.fromkeys(k for ts in ok["themes"] for k in ts))
     order = {k: i for i, k in enumerate(ctx.taxonomy.keys)}
     keys.sort(key=lambda k: (order.get(k, len(order)), k))
-    out = []
+    out, used = [], set()
     for key in keys:
         sub = ok[[key in ts for ts in ok["themes"]]]
-        mean = stats.mean_t_interval(sub["score"].to_numpy())
+        mean = stats.mean_t_interval(sub["score"].to_numpy(), bounds=SCORE_SCALE, min_n=MIN_INTERVAL_N)
+        examples = pool[np.array([key in ts for ts in pool["themes"]], dtype=bool)]
         out.append(ThemeSummary(
             key, ctx.taxonomy.name(key), key in ctx.taxonomy.sensitive_keys, len(sub), len(sub) / len(ok), mean,
             abs(mean.value - overall) * len(sub),
-            _typical(sub, POSITIVE, ctx, quotes), _typical(sub, NEGATIVE, ctx, quotes),
+            typical(examples, True, ctx, quotes, used), typical(examples, False, ctx, quotes, used),
         ))
     out.sort(key=lambda t: (-round(t.impact, 9), -t.count, t.key))
     return out
 
 
-def _index(rows: pd.DataFrame, ctx: _Ctx) -> IndexSummary | None:
+def _index(rows: pd.DataFrame, ctx: Ctx) -> IndexSummary | None:
     vals = rows["index"].to_numpy(dtype=float)
     vals = vals[~np.isnan(vals)]
     if vals.size == 0:
@@ -205,7 +136,7 @@ def _index(rows: pd.DataFrame, ctx: _Ctx) -> IndexSummary | None:
         if high is not None:
             mask &= vals < high
         bands.append(IndexBand(label, low, high, int(mask.sum()), float(mask.sum() / vals.size)))
-    return IndexSummary(int(vals.size), stats.mean_t_interval(vals), bands)
+    return IndexSummary(int(vals.size), stats.mean_t_interval(vals, bounds=(0.0, 100.0), min_n=MIN_INTERVAL_N), bands)
 
 
 def _picture(pos: int, neg: int, neu: int, n: int, net: float) -> str:
@@ -222,7 +153,7 @@ def _picture(pos: int, neg: int, neu: int, n: int, net: float) -> str:
     return "blandad"
 
 
-def _paragraph(s: GroupSummary, title: str, ctx: _Ctx) -> str:
+def _paragraph(s: GroupSummary, title: str, ctx: Ctx) -> str:
     if s.suppressed:
         text = f"{title}: resultat redovisas inte ({s.suppressed_reason})."
         if s.attention:
@@ -244,11 +175,11 @@ def _paragraph(s: GroupSummary, title: str, ctx: _Ctx) -> str:
         "och neutrala räknas med i nämnaren."
     )
     if len(s.outliers) == 1:
-        parts.append(f"En kommentar går tydligt emot helheten: {s.outliers[0].sentence} "
+        parts.append(f"En kommentar går tydligt emot helheten: {s.outlier_sentence} "
                      "Den redovisas separat i stället för att få styra bilden, men bör läsas.")
     elif s.outliers:
-        parts.append(f"{len(s.outliers)} kommentarer går tydligt emot helheten; de redovisas separat "
-                     "i stället för att få styra bilden, men bör läsas.")
+        parts.append(f"Några kommentarer går tydligt emot helheten: {s.outlier_sentence} "
+                     "De redovisas separat i stället för att få styra bilden, men bör läsas.")
     if s.attention:
         parts.append(f"{count_noun(len(s.attention))} rör känsliga teman eller mycket negativt bemötande "
                      "och listas för uppföljning oavsett helhetsbilden.")
@@ -267,12 +198,14 @@ def _paragraph(s: GroupSummary, title: str, ctx: _Ctx) -> str:
     return " ".join(parts)
 
 
-def _figures(rows: pd.DataFrame, ctx: _Ctx, round_: str, group: str | None, visible: set[str],
+def _figures(rows: pd.DataFrame, ctx: Ctx, round_: str, group: str | None, visible: set[str],
              cls: type[GroupSummary] = GroupSummary) -> GroupSummary:
     ok = rows[rows["ok"]]
     quotes = len(rows) >= ctx.min_quote_group
     codes = stats.polarity_codes(ok["sentiment"].tolist())
     k = len(ok)
+    flagged = outliers(ok, codes, ctx, quotes)
+    listed = attention(rows, ctx, quotes, visible)
     counts = {lvl: int((ok["sentiment"] == lvl).sum()) for lvl in SENTIMENT_LEVELS}
     return cls(
         round=round_, group=group, n=len(rows), n_classified=k, n_skipped=len(rows) - k,
@@ -281,8 +214,8 @@ def _figures(rows: pd.DataFrame, ctx: _Ctx, round_: str, group: str | None, visi
         share_positive=stats.wilson(int((codes > 0).sum()), k), share_negative=stats.wilson(int((codes < 0).sum()), k),
         net_score=stats.net_score_interval(codes, ctx.seed),
         median_score=stats.median(ok["score"]), trimmed_mean_score=stats.trimmed_mean(ok["score"]),
-        quotes_shown=quotes, outliers=_outliers(ok, codes, ctx, quotes),
-        attention=_attention(rows, ctx, quotes, visible), themes=_themes(ok, ctx, quotes), index=_index(rows, ctx),
+        quotes_shown=quotes, outliers=flagged, attention=listed,
+        themes=_themes(ok, ctx, quotes, {o.row for o in flagged} | {a.row for a in listed}), index=_index(rows, ctx),
     )
 
 
@@ -299,6 +232,17 @@ def hidden_groups(sizes: Mapping[str, int], min_group: int) -> dict[str, str]:
     return hidden
 
 
+def _source(given: Mapping[str, object] | None, rows: int) -> dict:
+    from datetime import date
+
+    from . import __version__
+
+    given = dict(given or {})
+    return {"file": given.get("file"), "rows": int(given.get("rows") or rows),
+            "date": str(given.get("date") or date.today()), "model": given.get("model"),
+            "stamning_version": __version__, "classification": "automatisk"}
+
+
 def _title(round_: str, group: str | None = None) -> str:
     base = "Alla svar" if round_ == ALL_ROUNDS else f"Omgång {round_}"
     return base if group is None else f"{group} ({base.lower()})"
@@ -308,12 +252,15 @@ def summarize(df: pd.DataFrame, *, by: Sequence[str] = ("round",), taxonomy: Tax
               min_group: int = 5, min_quote_group: int = 10,
               index_bands: Mapping[str, float] | Sequence[tuple[float, str]] | None = None,
               confidence_threshold: float = 0.5, redactor: Callable[[str], str] | None = None,
-              seed: int = stats.DEFAULT_SEED, include_comparison: bool = False) -> Summary:
+              seed: int = stats.DEFAULT_SEED, include_comparison: bool = False,
+              source: Mapping[str, object] | None = None) -> Summary:
     """Summarise classified comments per round (and per group when ``by`` includes ``"group"``).
 
     ``redactor`` is applied to every quoted text (default: identity; pass
     ``stamning.redact`` for names, phone numbers and e-mail addresses). With
-    ``include_comparison`` the result also holds :func:`compare` of consecutive rounds.
+    ``include_comparison`` the result also holds :func:`compare` of consecutive rounds when
+    there are two or more; a single round is complete without a comparison. ``source`` (``file``,
+    ``model``) is stated on the report with the row count, the date and this version.
     """
     by = (by,) if isinstance(by, str) else tuple(by)
     unknown = [b for b in by if b not in ("round", "group")]
@@ -329,7 +276,7 @@ def summarize(df: pd.DataFrame, *, by: Sequence[str] = ("round",), taxonomy: Tax
     data = prepare(df, need_group=grouped)
     if "round" not in by:
         data["round"] = ALL_ROUNDS
-    ctx = _Ctx(taxonomy or load_taxonomy(), int(min_group), int(min_quote_group), parse_bands(index_bands),
+    ctx = Ctx(taxonomy or load_taxonomy(), int(min_group), int(min_quote_group), parse_bands(index_bands),
                float(confidence_threshold), redactor or _identity, int(seed), grouped)
     rounds = []
     for r in (round_order(df, data) if "round" in by else [ALL_ROUNDS]):
@@ -339,7 +286,7 @@ def summarize(df: pd.DataFrame, *, by: Sequence[str] = ("round",), taxonomy: Tax
         visible = {g for g in sizes if g not in hidden}
         if len(rows) < ctx.min_group:
             rs = RoundSummary(round=r, suppressed=True, suppressed_reason=f"färre än {ctx.min_group} svarande",
-                              attention=_attention(rows, ctx, False, set()))
+                              attention=attention(rows, ctx, False, set()))
         else:
             rs = _figures(rows, ctx, r, None, visible, RoundSummary)
             for g in sizes:
@@ -356,9 +303,11 @@ def summarize(df: pd.DataFrame, *, by: Sequence[str] = ("round",), taxonomy: Tax
         "confidence_threshold": ctx.threshold, "index_bands": [[lo, lab] for lo, lab in ctx.bands],
         "taxonomy": ctx.taxonomy.source, "seed": ctx.seed, "redacted": redactor is not None,
         "net_score_definition": NET_DEFINITION, "outlier_rule": OUTLIER_RULE, "attention_rule": ATTENTION_RULE,
+        "source": _source(source, len(df)),
     }
     summary = Summary(settings, rounds)
-    if include_comparison:
+    number_quotes(summary)
+    if include_comparison and sum(r.round != ALL_ROUNDS for r in rounds) >= 2:  # one round: nothing to compare
         summary.comparisons = compare(df, taxonomy=ctx.taxonomy, min_group=ctx.min_group, seed=ctx.seed).changes
     return summary
 

@@ -23,7 +23,8 @@ NEGATIVE = ("negativ", "mycket_negativ")
 _TRUE = {"true", "1", "yes", "ja", "sant", "t", "y"}
 
 
-def _label(value: object) -> str:
+def label(value: object) -> str:
+    """A round or group label as text (2024.0 read from Excel -> '2024'; blank -> '(saknas)')."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return MISSING_LABEL
     if isinstance(value, float) and value.is_integer():
@@ -48,6 +49,14 @@ def _themes(value: object) -> tuple[str, ...]:
     return tuple(k for k in (part.strip() for part in str(value).split(";")) if k)
 
 
+def to_numbers(values) -> np.ndarray:
+    """Numbers as floats (NaN where none); text with a decimal comma (Swedish Excel, our CSV) counts too."""
+    series = pd.Series(values)
+    if not pd.api.types.is_numeric_dtype(series.dtype):  # object or pandas' string dtype
+        series = series.map(lambda v: v.strip().replace("\u2212", "-").replace(",", ".") if isinstance(v, str) else v)
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+
+
 def _natural_key(label: str) -> list:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", label) if part]
 
@@ -57,7 +66,7 @@ def round_order(df: pd.DataFrame, prepared: pd.DataFrame) -> list[str]:
     otherwise labels are sorted naturally (``2024`` < ``2025``, ``v9`` < ``v10``)."""
     present = list(dict.fromkeys(prepared["round"]))
     if "round" in df.columns and isinstance(df["round"].dtype, pd.CategoricalDtype) and df["round"].cat.ordered:
-        order = [_label(c) for c in df["round"].cat.categories]
+        order = [label(c) for c in df["round"].cat.categories]
         return [r for r in order if r in present] + [r for r in present if r not in order]
     return sorted(present, key=_natural_key)
 
@@ -76,11 +85,11 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
         raise ColumnError("summary by group asked for, but the table has no 'group' column; "
                           "add one or leave 'group' out of `by`")
     out = pd.DataFrame(index=range(len(df)))
-    out["id"] = [_label(v) for v in df["id"]]
-    out["text"] = ["" if _label(v) == MISSING_LABEL else str(v) for v in df["text"]] if "text" in df.columns else ""
-    out["round"] = [_label(v) for v in df["round"]] if "round" in df.columns else ALL_ROUNDS
-    out["group"] = [_label(v) for v in df["group"]] if "group" in df.columns else MISSING_LABEL
-    status = [str(s).strip().lower() if _label(s) != MISSING_LABEL else "" for s in df["status"]]
+    out["id"] = [label(v) for v in df["id"]]
+    out["text"] = ["" if label(v) == MISSING_LABEL else str(v) for v in df["text"]] if "text" in df.columns else ""
+    out["round"] = [label(v) for v in df["round"]] if "round" in df.columns else ALL_ROUNDS
+    out["group"] = [label(v) for v in df["group"]] if "group" in df.columns else MISSING_LABEL
+    status = [str(s).strip().lower() if label(s) != MISSING_LABEL else "" for s in df["status"]]
     bad_status = sorted({s for s in status if s not in (STATUS_OK, STATUS_SKIPPED)})
     if bad_status:
         raise InputError(f"column 'status' has value(s) {bad_status}; expected 'ok' or 'skipped'")
@@ -93,8 +102,8 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
             f"{len(bad)} row(s) have status 'ok' but no valid sentiment (ids: {', '.join(bad[:5])}); "
             f"expected one of {', '.join(SENTIMENT_LEVELS)}"
         )
-    out["score"] = pd.to_numeric(df["sentiment_score"], errors="coerce").to_numpy(dtype=float)
-    out["confidence"] = pd.to_numeric(df["sentiment_confidence"], errors="coerce").to_numpy(dtype=float)
+    out["score"] = to_numbers(df["sentiment_score"])
+    out["confidence"] = to_numbers(df["sentiment_confidence"])
     no_score = out.loc[out["ok"] & out["score"].isna(), "id"].tolist()
     if no_score:
         raise InputError(f"{len(no_score)} classified row(s) lack a numeric sentiment_score "
@@ -102,7 +111,7 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
     out["themes"] = [_themes(v) if ok else () for v, ok in zip(df["themes"], out["ok"])]
     out["mixed"] = [_bool(v) and ok for v, ok in zip(df["mixed"], out["ok"])] if "mixed" in df.columns else False
     if "index" in df.columns:
-        idx = pd.to_numeric(df["index"], errors="coerce").to_numpy(dtype=float)
+        idx = to_numbers(df["index"])
         not_numeric = int((pd.notna(df["index"]).to_numpy() & np.isnan(idx)).sum())
         outside = int(((idx < 0) | (idx > 100)).sum())
         if not_numeric or outside:

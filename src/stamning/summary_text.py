@@ -63,3 +63,23 @@ def interval_text(low: float | None, high: float | None, fmt=signed) -> str:
     if low is None or high is None:
         return "intervall saknas"
     return f"{fmt(low)} till {fmt(high)}"
+
+
+def cite(text: str | None, ref: int | None) -> str:
+    """A quoting place: the quote with its number where it is first quoted, a reference elsewhere."""
+    if ref is None:
+        return text or DASH  # a hidden quote's placeholder
+    if text is None:
+        return f"se kommentar {ref}"
+    return f"kommentar {ref}: ”{text}”"
+
+
+def source_line(settings: dict) -> str:
+    """Where the figures come from: file, rows, date, model and version; the classification is automatic."""
+    src = settings.get("source") or {}
+    parts = [src["file"]] if src.get("file") else []
+    parts += [count_noun(int(src.get("rows", 0)), "rad", "rader"), f"sammanfattad {src.get('date', DASH)}",
+              f"stamning {src.get('stamning_version', DASH)}"]
+    model = src.get("model") or "okänd (filen var redan klassad)"
+    return (f"Källa: {', '.join(parts)}; modell: {model}. Sentiment och teman är klassade automatiskt av en "
+            "språkmodell, inte av en människa, och kan vara fel för enskilda kommentarer.")

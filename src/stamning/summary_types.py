@@ -10,7 +10,7 @@ from typing import Any
 
 from .stats import Interval, TestResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: quotes numbered ("ref"), text only where first quoted; settings.source
 
 
 def _r(x: float | None, digits: int = 4) -> float | None:
@@ -23,33 +23,44 @@ def _iv(iv: Interval | None, digits: int = 4) -> dict | None:
 
 @dataclass
 class Quote:
+    """A theme's typical example. ``ref`` numbers the quoted comment in the report; ``text`` is None
+    where the comment is quoted at an earlier place (see :func:`stamning.summary_quotes.number_quotes`)."""
+
     id: str
     sentiment: str
     confidence: float | None
-    text: str
+    text: str | None
+    ref: int | None = None
+    row: int | None = field(default=None, repr=False, compare=False)  # the comment's position in the input
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "sentiment": self.sentiment, "confidence": _r(self.confidence), "text": self.text}
+        return {"id": self.id, "sentiment": self.sentiment, "confidence": _r(self.confidence), "text": self.text,
+                "ref": self.ref}
 
 
 @dataclass
 class Outlier:
+    """One comment against a clear majority. ``sentence`` and the net scores are the group's joint
+    statement (the same for all its outliers: the net score with and without all of them)."""
+
     id: str
     sentiment: str
     themes: list[str]
-    text: str
+    text: str | None
     confidence: float | None
     uncertain: bool
     net_score_with: float
     net_score_without: float
     sentence: str
+    ref: int | None = None
+    row: int | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {
             "id": self.id, "sentiment": self.sentiment, "themes": list(self.themes), "text": self.text,
             "confidence": _r(self.confidence), "uncertain": self.uncertain,
             "net_score_with": _r(self.net_score_with, 2), "net_score_without": _r(self.net_score_without, 2),
-            "sentence": self.sentence,
+            "sentence": self.sentence, "ref": self.ref,
         }
 
 
@@ -60,11 +71,13 @@ class AttentionItem:
     sentiment: str
     themes: list[str]
     reason: str
-    text: str
+    text: str | None
+    ref: int | None = None
+    row: int | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {"id": self.id, "group": self.group, "sentiment": self.sentiment, "themes": list(self.themes),
-                "reason": self.reason, "text": self.text}
+                "reason": self.reason, "text": self.text, "ref": self.ref}
 
 
 @dataclass
@@ -139,6 +152,11 @@ class GroupSummary:
     @property
     def label(self) -> str:
         return self.group if self.group is not None else self.round
+
+    @property
+    def outlier_sentence(self) -> str | None:
+        """The one statement that puts the outliers in proportion (None without outliers)."""
+        return self.outliers[0].sentence if self.outliers else None
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ import pandas as pd
 from .errors import ConfigError
 from .io import Table, check_output_path, read_comments
 from .records import OUTPUT_COLUMNS
+from .summary_input import to_numbers
 
 FORMATS = ("terminal", "md", "html", "json", "xlsx")
 _SUFFIX_FORMAT = {".md": "md", ".html": "html", ".htm": "html", ".json": "json", ".xlsx": "xlsx"}
@@ -63,7 +64,9 @@ def summary_frame(table: Table, predictions: pd.DataFrame | None = None) -> pd.D
         if name is not None:
             frame[role] = src[name].tolist()
     if "index" in frame.columns:
-        frame["index"] = pd.to_numeric(frame["index"], errors="coerce")
+        frame["index"] = to_numbers(frame["index"])
+    if cols.round is not None:
+        frame.attrs["round_column"] = cols.round  # named in errors, e.g. when compare finds one round
     contract = predictions if predictions is not None else src
     for col in OUTPUT_COLUMNS:
         frame[col] = contract[col].tolist() if col in contract.columns else None
@@ -71,8 +74,9 @@ def summary_frame(table: Table, predictions: pd.DataFrame | None = None) -> pd.D
 
 
 def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[int, int], None] | None = None,
-                model=None) -> pd.DataFrame:
-    """Read a survey export; classify it (with ``model`` when given) unless it already holds stamning's output columns."""
+                model=None, check: Callable[[Table], None] | None = None) -> pd.DataFrame:
+    """Read a survey export; classify it (with ``model`` when given) unless it already holds stamning's output
+    columns. ``check`` sees the table before the (slow) classification and may refuse it."""
     reader = read_comments
     if options.wide or options.questions:
         from functools import partial
@@ -88,17 +92,33 @@ def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[i
                           "name it with --round-column, or summarise all answers together with --by group or --by ''")
     if "group" in options.by and table.columns.group is None:
         raise ConfigError(f"{Path(input).name}: no group column found (looked for Grupp, Enhet …); name it with --group-column")
+    if check is not None:
+        check(table)
     if is_predictions(table.frame):
         if options.themes is not None:
             raise ConfigError(f"{Path(input).name} är redan klassad; egna teman (--themes) sätts när filen klassas: "
                               "ge den oklassade filen, eller kör stamning classify --themes först")
-        return summary_frame(table)
+        frame = summary_frame(table)
+        frame.attrs["model"] = None  # classified before: the file does not say by which model
+        return frame
     from .own_themes import load_model_with_themes
     from .pipeline import classify_table, predictions_frame
 
     model = model if model is not None else load_model_with_themes(options.model, options.device, options.themes, options.theme_examples)
     preds = classify_table(model, table, batch_size=options.batch_size, progress=progress)
-    return summary_frame(table, predictions_frame(table, preds))
+    frame = summary_frame(table, predictions_frame(table, preds))
+    frame.attrs["model"] = model_label(options.model, model)
+    return frame
+
+
+def model_label(name: str | Path | None, model) -> str:
+    """How a report names the model: its folder (or the built-in default) and a short weights checksum."""
+    import hashlib
+    import json
+
+    label = "standardmodellen" if name in (None, "default") else Path(name).name
+    digest = hashlib.sha256(json.dumps(model.config.weights_sha256, sort_keys=True).encode()).hexdigest()[:12]
+    return f"{label} (vikter {digest})"
 
 
 def redactor(options: SurveyOptions):
@@ -126,7 +146,7 @@ def summarize_file(input: str | Path, options: SurveyOptions | None = None, prog
     frame = load_survey(input, options, progress, model=own)
     summary = summarize(frame, by=options.by, min_group=options.min_group, min_quote_group=options.min_quote_group,
                         redactor=redactor(options), include_comparison="round" in options.by,
-                        taxonomy=own.taxonomy if own is not None else None)
+                        taxonomy=own.taxonomy if own is not None else None, source=_source(input, frame))
     if own is not None:
         summary.notes.append(own.note())
     return summary
@@ -137,8 +157,50 @@ def compare_file(input: str | Path, rounds: Sequence[str] | None = None, options
     from .summarize import compare
 
     options = options or SurveyOptions()
-    frame = load_survey(input, options, progress)
-    return compare(frame, list(rounds) if rounds else None, min_group=options.min_group)
+    frame = load_survey(input, options, progress, check=_two_rounds)
+    result = compare(frame, list(rounds) if rounds else None, min_group=options.min_group)
+    result.settings["source"] = _source(input, frame)
+    return result
+
+
+def _two_rounds(table: Table) -> None:
+    """Refuse a file with fewer than two rounds before classifying it (a comparison needs two)."""
+    from .compare import too_few_rounds
+    from .summary_input import MISSING_LABEL, group_order, label
+
+    found = [r for r in group_order(label(v) for v in table.frame[table.columns.round]) if r != MISSING_LABEL]
+    if len(found) < 2:
+        raise ConfigError(too_few_rounds(found, found, table.columns.round))
+
+
+def _source(input: str | Path, frame: pd.DataFrame) -> dict:
+    from datetime import date
+
+    from . import __version__
+
+    return {"file": Path(input).name, "rows": len(frame), "date": str(date.today()), "model": frame.attrs.get("model"),
+            "stamning_version": __version__, "classification": "automatisk"}
+
+
+def comparison_report(result):
+    """A :class:`~stamning.summary_types.Summary` holding only comparisons, for the report renderers."""
+    from .summary_types import Summary
+
+    return Summary(dict(result.settings), [], list(result.changes))
+
+
+def render_comparison(result, fmt: str, output: Path | None, console=None, fixes=None) -> str | None:
+    """Like :func:`render`, for a comparison; JSON follows the schema of :mod:`stamning.compare`."""
+    if fmt != "json":
+        return render(comparison_report(result), fmt, output, console, fixes)
+    from .io import atomic_write_text
+    from .report import to_json_comparison
+
+    text = to_json_comparison(result)
+    if output is None:
+        return text
+    atomic_write_text(output, text)
+    return None
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
@@ -153,8 +215,9 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
-def render(summary, fmt: str, output: Path | None, console=None) -> str | None:
-    """Write the summary in ``fmt`` to ``output`` (atomically) or return/print it."""
+def render(summary, fmt: str, output: Path | None, console=None, fixes=None) -> str | None:
+    """Write the summary in ``fmt`` to ``output`` (atomically) or return/print it. ``fixes``
+    (:class:`~stamning.spreadsheet.CellFixes`) counts the cells an .xlsx could not hold as they were."""
     from . import report
     from .io import atomic_write_text
 
@@ -162,7 +225,7 @@ def render(summary, fmt: str, output: Path | None, console=None) -> str | None:
         report.to_terminal(summary, console)
         return None
     if fmt == "xlsx":
-        report.to_xlsx(summary, output)
+        report.to_xlsx(summary, output, fixes)
         return None
     text = {"md": report.to_markdown, "html": report.to_html, "json": report.to_json}[fmt](summary)
     if output is None:
