@@ -29,4 +29,5 @@ def redact_file(input: str | Path, output: str | Path, *, text_column: str | Non
     frame = table.frame.copy()
     frame[column] = after
     write_table(frame, out)
-    return RedactResult(out, len(after), sum(a != b for a, b in zip(before, after)))
+    changed = sum(1 for a, b in zip(before, after) if isinstance(a, str) and a != b)  # empty cells (NaN, None) never count
+    return RedactResult(out, len(after), changed)

@@ -194,17 +194,6 @@ _ADDRESS = re.compile(
     rf"(?:,?{_SP}[1-9]\d{{2}}{_SP}?\d{{2}}(?:{_SP}[{_UP}][{_LO}]+)?)?"
     rf"(?![\w\[%]|{_SP}?(?:km|kr|kronor|mil|m|min|st|år|procent|meter|kvm|m2|%)(?!\w))"
 )
-# words that end like a street name but are ordinary nouns ("Handlingsplan 2", "Arbetsplatsen 3")
-_STREET_NOUNS = frozenset("""
-plan arbetsplan handlingsplan verksamhetsplan våningsplan detaljplan översiktsplan budgetplan utvecklingsplan
-läroplan aktivitetsplan åtgärdsplan genomförandeplan kompetensplan likabehandlingsplan jämställdhetsplan
-kommunikationsplan vårdplan behandlingsplan studieplan kursplan ämnesplan projektplan tidsplan semesterplan
-bemanningsplan affärsplan krisplan beredskapsplan säkerhetsplan bottenplan entréplan markplan källarplan
-kontorsplan schemaplan lektionsplan insatsplan genomförandeplan flerårsplan investeringsplan
-arbetsplatsen parkeringsplatsen mötesplatsen sittplatsen praktikplatsen förskoleplatsen marknadsplatsen
-karriärstigen lönestigen kunskapsstigen utvecklingsstigen pulkabacken skidbacken
-""".split())
-
 # --- names -------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(rf"(?<![\w\-\]])[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)*")
@@ -226,8 +215,6 @@ _PLACE_PREFIXES = frozenset("Sankt Sankta Norra Södra Östra Västra Stora Lill
 _COORD_BEFORE = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})$")
 _COORD_AFTER = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})")
 _SURNAME_ALONE = re.compile(r"\w+(?:sson|qvist|kvist|quist|ström|gren)s?")
-# Names that are also function words ("Hans" his, "Per" per, "Bo" live): a verb after them means a name.
-_NAME_BEFORE_VERB = frozenset("Hans Per Bo Åke Stig Dan Tor".split())
 _VERB_AFTER = re.compile(
     rf"{_SP}(?:är|var|har|hade|sa|sade|säger|gör|gjorde|kan|kunde|ska|skulle|vill|ville|brukar|jobbar|jobbade"
     r"|tycker|tyckte|ringde|ringer|svarade|svarar|kom|kommer|fick|får|tog|tar|hjälpte|hjälper|lovade|borde|måste"
@@ -237,87 +224,17 @@ _INITIAL = re.compile(rf"{_SP}[A-HJ-ZÄ](?:\.(?![\w:])|(?=[ ,;!?)]|$))")  # "Ann
 _SENTENCE_END = ".!?…:;"
 _OPENERS = " \t\u00a0\"'«»„“”‘’(*•–—-"
 
-# Names that are also common words: alone they are names only inside a sentence.
-_COMMON_WORD_NAMES = frozenset("""
-Per Hans Bo Dan Sten Stig Liv Rosa Inga Klara Saga Iris Axel Lova Åke Max Tor Lina Milan Vera Tina Gun Rut
-Berg Lind Holm Björk Ström Falk Ek Blom Dahl Strand Lilja Palm Hammar Grahn Nur
-""".split())
-# Names that are also places, months or directions: names only beside another name or after a title.
-_PLACE_NAMES = frozenset("Lund Nora Mark Maj Juni Nord Borg Salem".split())
-# Capitalised words that are never names (places, months, weekdays, organisations, function words).
-_NOT_NAMES = frozenset("""
-Januari Februari Mars April Juli Augusti September Oktober November December
-Måndag Tisdag Onsdag Torsdag Fredag Lördag Söndag Helg Jul Julafton Påsk Midsommar Nyår
-Sverige Svenska Svensk Stockholm Göteborg Malmö Uppsala Västerås Örebro Linköping Helsingborg Jönköping Norrköping
-Umeå Gävle Borås Södertälje Eskilstuna Halmstad Växjö Karlstad Sundsvall Östersund Trollhättan Luleå Kalmar
-Kristianstad Skövde Falun Borlänge Visby Gotland Skåne Norrland Dalarna Halland Värmland Småland Blekinge Kiruna
-Sala Mora Kungsbacka Solna Sundbyberg Nacka Huddinge Täby Lidingö Botkyrka Haninge Järfälla Sollentuna Kungälv
-Alingsås Varberg Ystad Trelleborg Landskrona Karlskrona Motala Nyköping Enköping Hudiksvall Piteå Skellefteå
-Örnsköldsvik Uddevalla Lerum Partille Mölndal Vänersborg Lidköping Hässleholm Ängelholm Angered Hisingen
-Rinkeby Rosengård Tensta Kista Södermalm Vasastan Norden Norge Danmark Finland Tyskland Europa Afrika Asien
-Polen Irak Iran Syrien Somalia Turkiet Afghanistan Eritrea Ukraina Ryssland Amerika England Spanien Thailand
-Region Regionen Kommun Kommunen Stad Staden Landsting Landstinget Staten Försäkringskassan Arbetsförmedlingen
-Skatteverket Polisen Migrationsverket Socialstyrelsen Skolverket Vårdcentralen Akuten Sjukhuset Skolan
-Förskolan Förvaltningen Nämnden Styrelsen Kommunstyrelsen Kommunfullmäktige Fullmäktige Riksdagen Regeringen
-Universitet Universitetet Högskolan Sjukhus Kyrkan Facket Kommunal Vision Unionen Ericsson Volvo Ikea Scania
-Teams Outlook Excel Word Microsoft Google Facebook Instagram Zoom Slack Skype Windows Office Intranätet Intranät
-Mkr Tkr Kr Sek Kkr Mdkr Ok Okej Corona Covid Pandemin
-Jag Du Han Hon Hen Vi Ni De Dem Den Det Detta Denna Dessa Man Min Mitt Mina Din Ditt Dina Vår Vårt Våra
-Er Ert Era Sin Sitt Sina Och Men Eller Att Som Om När Då Där Här Hur Vad Vem Varför Vilken Vilket Vilka
-Inte Ingen Inget Alla Allt Alltid Aldrig Bra Dåligt Tack Hej Hallå Mvh Hälsningar Ja Nej Kanske Även
-Också Sedan Efter Innan Under Över Med Utan För Från Till Mot Hos Vid Genom Mellan Mycket Lite Väldigt
-Jättebra Stort Stor Bäst Sämst Nu Idag Igår Imorgon Snart Ibland Oftast Ofta Tyvärr Dessutom Annars
-Mer Mest Fler Flera Många Några Någon Något Varje Vissa Helt Bara Just Redan Ännu Kan Ska Skulle Måste
-Vill Har Hade Är Var Blir Kära Bästa Bäste Grattis Hälsa Vänliga Hälsning Tusen Anka
-Ring Ringde Kontakta Kontaktade Fråga Frågade Träffa Träffade Mejla Maila Mailade Mejlade Skriv Skrev Prata
-Pratade Tacka Hör Hörde Be Bad Sa Sade Enligt Läs Se Titta Kolla Ge Gav Hjälp Hjälpte Jobba Jobbar Blev Får
-Fick Gör Gjorde Tycker Tror Känner Upplever Önskar Saknar Finns
-The And But This That We You They He She It Thanks Thank Hello Hi Please Great Good Bad
-Chef Chefen Chefer Cheferna Rektor Rektorn Ledningen Ledning Personalen Personal Kollegor Kollegorna Kollegan
-Herr Fru Fröken Doktor Dr Nya Gamla Norra Södra Östra Västra Stora Lilla Sankt Centrum City Centralen
-""".split())
-
-_ROLES = (
-    "chef chefen chefer chefens enhetschef enhetschefen avdelningschef avdelningschefen verksamhetschef "
-    "verksamhetschefen förvaltningschef förvaltningschefen sektionschef sektionschefen gruppchef gruppchefen "
-    "personalchef personalchefen hr-chef hr-chefen it-chef it-chefen skolchef skolchefen socialchef socialchefen "
-    "ekonomichef ekonomichefen kommunikationschef kommunikationschefen områdeschef områdeschefen "
-    "rektor rektorn biträdande handläggare handläggaren handläggarna biståndshandläggare biståndshandläggaren "
-    "kommundirektör kommundirektören stadsdirektör stadsdirektören regiondirektör regiondirektören direktör "
-    "direktören vd vd:n kollega kollegan kollegor kollegorna medarbetare medarbetaren sjuksköterska "
-    "sjuksköterskan undersköterska undersköterskan distriktssköterska distriktssköterskan skolsköterska "
-    "skolsköterskan läkare läkaren överläkare överläkaren doktor doktorn dr tandläkare tandläkaren lärare "
-    "läraren förskollärare förskolläraren fritidspedagog fritidspedagogen pedagog pedagogen specialpedagog "
-    "specialpedagogen mentor mentorn klassföreståndare klassföreståndaren kurator kuratorn samordnare "
-    "samordnaren assistent assistenten elevassistent elevassistenten kontaktperson kontaktpersonen "
-    "kontaktman kontaktmannen socialsekreterare socialsekreteraren ordförande ordföranden kommunalråd "
-    "kommunalrådet nämndordförande nämndordföranden politiker politikern handledare handledaren "
-    "arbetsledare arbetsledaren teamledare teamledaren projektledare projektledaren vaktmästare "
-    "vaktmästaren vaktis receptionist receptionisten städare städaren kock kocken chaufför chauffören "
-    "tränare tränaren coach coachen konsult konsulten hr-konsult hr-konsulten hr-partner hr-partnern "
-    "ekonom ekonomen controller controllern sekreterare sekreteraren präst prästen pastor pastorn diakon "
-    "diakonen barnmorska barnmorskan fysioterapeut fysioterapeuten arbetsterapeut arbetsterapeuten "
-    "sjukgymnast sjukgymnasten psykolog psykologen dietist dietisten boendestödjare boendestödjaren "
-    "stödpedagog stödpedagogen skyddsombud skyddsombudet fackombud fackombudet ombud ombudet lektor "
-    "lektorn adjunkt adjunkten professor professorn docent docenten handläggare ledamot ledamoten "
-    "herr fru fröken heter hette kallad kallas"
-).split()
-_ROLE_WORDS = frozenset(_ROLES)
 _WORD_BEFORE = re.compile(rf"(?<![\w\-])([\w\-:]+)(\.?),?{_SP}+$")  # "rektor ", "chefen, ", "dr. "
 _DIGIT = re.compile(r"\d")
 
 
-def _after_role(text: str, pos: int) -> bool:
+def _after_role(text: str, pos: int, roles: frozenset[str]) -> bool:
     """Whether the word at ``pos`` follows a title or role word ("rektor Berg", "dr. Ek")."""
     m = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
     if not m:
         return False
     word = m[1].lower()
-    return word in _ROLE_WORDS and (not m[2] or word == "dr")
-
-
-# Lower-case forms of names that are common words: colleague names like these match only capitalised.
-_COMMON_LOWER = frozenset(w.lower() for w in _COMMON_WORD_NAMES | _PLACE_NAMES) | {"dag", "tom"}
+    return word in roles and (not m[2] or word == "dr")
 
 
 @lru_cache(maxsize=1)
@@ -327,6 +244,33 @@ def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
         return frozenset(s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#"))
 
     return load("names_first.txt"), load("names_last.txt")
+
+
+@dataclass(frozen=True)
+class WordLists:
+    """The word lists of ``resources/redact_words.toml`` (see the comments there)."""
+
+    street_nouns: frozenset[str]
+    not_names: frozenset[str]
+    common_word_names: frozenset[str]
+    place_names: frozenset[str]
+    name_before_verb: frozenset[str]
+    roles: frozenset[str]
+    lower_case_words: frozenset[str]
+
+    @property
+    def common_lower(self) -> frozenset[str]:
+        """Lower-case forms of names that are common words: colleague names like these match only capitalised."""
+        return frozenset(w.lower() for w in self.common_word_names | self.place_names) | {"dag", "tom"}
+
+
+@lru_cache(maxsize=1)
+def word_lists() -> WordLists:
+    import tomllib
+
+    text = resources.files("stamning").joinpath("resources", "redact_words.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    return WordLists(**{name: frozenset(data[name].split()) for name in WordLists.__dataclass_fields__})
 
 
 def _sentence_start(text: str, pos: int) -> bool:
@@ -377,6 +321,7 @@ class Redactor:
                 raise ConfigError(f"unknown kind(s) of personal data {', '.join(unknown)}; use some of {', '.join(KINDS)}")
         self.kinds = frozenset(KINDS if kinds is None else kinds)
         self.first, self.last = _name_lists()
+        self.words = word_lists()
         full: set[str] = set()
         parts: set[str] = set()
         for raw in names:
@@ -394,12 +339,12 @@ class Redactor:
         self._firsts = self.first | self.extra
         self._known = self._firsts | self.last
         self._cache: dict[str, tuple[bool, bool, bool, str]] = {}
-        self._colleagues = self._colleague_patterns(full)
+        self._colleagues = self._colleague_patterns(full, self.words.common_lower)
 
     @staticmethod
-    def _colleague_patterns(full: set[str]) -> list[re.Pattern[str]]:
-        loose = [n for n in full if n.lower() not in _COMMON_LOWER]
-        strict = [n[:1].upper() + n[1:] for n in full if n.lower() in _COMMON_LOWER]
+    def _colleague_patterns(full: set[str], common_lower: frozenset[str]) -> list[re.Pattern[str]]:
+        loose = [n for n in full if n.lower() not in common_lower]
+        strict = [n[:1].upper() + n[1:] for n in full if n.lower() in common_lower]
         patterns = []
         for group, flags in ((loose, re.IGNORECASE), (strict, 0)):
             if group:
@@ -448,7 +393,7 @@ class Redactor:
     def _addresses(self, text: str) -> Iterable[Span]:
         for m in _ADDRESS.finditer(text):
             street = m["street"].rsplit(None, 1)[-1].lower()
-            if street in _STREET_NOUNS:
+            if street in self.words.street_nouns:
                 continue
             yield Span(m.start(), m.end(), "ADRESS")
 
@@ -492,7 +437,8 @@ class Redactor:
         return hit
 
     def _classify_uncached(self, word: str) -> tuple[bool, bool, bool, str]:
-        if word in _NOT_NAMES or word.lower() in _ROLE_WORDS:
+        words = self.words
+        if word in words.not_names or word.lower() in words.roles:
             return True, False, False, ""
         forms = (word, word[:-1]) if word.endswith("s") and len(word) > 3 else (word,)  # genitive: Annas
         for form in forms:
@@ -503,9 +449,9 @@ class Redactor:
                 continue
             first, last = form in self._firsts, form in self.last
             if first or last:
-                tier = "common" if form in _COMMON_WORD_NAMES else "place" if form in _PLACE_NAMES else "strong"
+                tier = "common" if form in words.common_word_names else "place" if form in words.place_names else "strong"
                 return False, first, last, tier
-        if forms[-1] in _NOT_NAMES:  # "Malmös", "Stockholms"
+        if forms[-1] in words.not_names:  # "Malmös", "Stockholms"
             return True, False, False, ""
         return False, False, False, ""
 
@@ -529,7 +475,7 @@ class Redactor:
         known = [i[1] or i[2] for i in info]
         name = [any(fs <= s and e <= fe for fs, fe in forced) for s, e, _ in run]
         for t in range(n):  # after a title or role: "rektor Berg", "kommundirektören Per Ek"
-            if _after_role(text, run[t][0]):
+            if _after_role(text, run[t][0], self.words.roles):
                 for i in range(t, min(t + 3, n)):
                     if stop[i]:
                         break
@@ -557,7 +503,7 @@ class Redactor:
         # Rules for single words must not depend on the run's length: once a neighbouring name is
         # replaced, a word stands alone, and redacting twice must give the same text as once.
         last = n - 1
-        if not name[last] and words[last] in _NAME_BEFORE_VERB and _VERB_AFTER.match(text, run[last][1]):
+        if not name[last] and words[last] in self.words.name_before_verb and _VERB_AFTER.match(text, run[last][1]):
             name[last] = True  # "Hans är ...", "Per var ...": not "his" or "per" before a verb
         for i in range(n):
             if name[i] or stop[i] or known[i] or (i == 0 and start_of_sentence):
