@@ -11,7 +11,9 @@ spacing included, is kept, and redacting twice gives the same text as redacting 
 Policy where a pattern is ambiguous (precision first, except for identity numbers):
 
 - Identity numbers need a real date (day + 60 for samordningsnummer) and a valid Luhn check digit,
-  so order and invoice numbers, dates and amounts stay. A bare ten-digit number that starts with
+  so order and invoice numbers, dates and amounts stay; right after "order", "faktura", "ärende",
+  "OCR" and the like a number is never one. Right after "personnummer"/"pnr" it always is, even
+  with a wrong check digit (the context says what it is). A bare ten-digit number that starts with
   0 and is also a valid phone number is taken as a phone number unless "personnummer"/"pnr"
   precedes it.
 - Phone numbers start with 0, +46/0046 or another +country code and have the length of a Swedish
@@ -22,7 +24,7 @@ Policy where a pattern is ambiguous (precision first, except for identity number
   precedes a surname (``Anna Svanström``), one to three capitalised words after a title or role
   (``chefen``, ``rektor``, ``handläggaren``, ``kommundirektören`` ...) and the colleague names given
   to :class:`Redactor` (any case, whole word; parts of a full name count alone too). Lower-case
-  and ALL-CAPS list names are not matched.
+  and ALL-CAPS list names count only as said below.
 - A list name that is also a common word (``Berg`` mountain, ``Björk`` birch, ``Hans`` his,
   ``Per`` per, ``Inga`` none, ``Rosa`` pink ...) counts alone only inside a sentence, where Swedish
   does not capitalise nouns; at the start of a sentence it needs a neighbouring name or a title.
@@ -33,7 +35,15 @@ Policy where a pattern is ambiguous (precision first, except for identity number
 - Names that form the name of a place or institution are kept: a run of capitalised words that
   ends in a hyphenated compound (``Anna-Karin Lind-skolan``) or two or more capitalised words
   followed by a word such as ``skola``, ``gata``, ``sjukhus`` (``Astrid Lindgrens skola``).
-  Named streets with a number are addresses (``Olof Palmes gata 4`` → ``[ADRESS]``).
+  Named streets with a number are addresses (``Olof Palmes gata 4`` → ``[ADRESS]``), and so are
+  post-office boxes with their postcode (``Box 123, 641 30 Katrineholm``).
+- Also names: a name that is also a word at the start of a sentence when a unit or a verb of a
+  person follows (``Rosa på ekonomi``, ``Rosa svarar``); ALL-CAPS runs that hold a listed name
+  (``BJÖRN ÖDMARK``); a lower-case listed first name after "med", "till", "heter" … or before a verb
+  or a unit (``ring kalle``, ``anna på hr``; one that is also a word, like ``lisa``, needs both); a
+  surname-shaped word before a verb of a person (``Ödmark lyssnar aldrig``).
+- The word lists (non-names, roles, street-like nouns, names that are words) are in
+  ``resources/redact_words.toml``.
 """
 
 from __future__ import annotations
@@ -109,6 +119,17 @@ _PNR = re.compile(
     r"(?![\w\[]|[-–/.,:]\d)"
 )
 _PNR_CONTEXT = re.compile(r"(?i)(?:person|samordnings|födelse)(?:nummer|nr)|\bp-?nr|\bpers\.?\s?nr|\bsamnr")
+# "personnummer", "mitt pnr är", "personnummer:" right before a number: it is one even with a wrong check digit
+_PNR_LABEL = re.compile(
+    r"(?i)(?:(?:person|samordnings|födelse)(?:nummer|nr)|\bp-?nr|\bpers\.?\s?nr|\bsamnr)\.?"
+    rf"(?:{_SP}(?:är|var|blir))?\W{{0,3}}$"
+)
+# a number right after one of these words is an order, invoice or case number, never a personnummer
+_NOT_PNR_LABEL = re.compile(
+    r"(?i)(?<!\w)(?:order|faktura|ärende|referens|ref|ocr|avi|diarie|dnr|beställnings|artikel|serie|objekt|kvitto"
+    r"|transaktions|bokning|boknings|leverans|paket|försändelse|sändnings|kolli|bankgiro|plusgiro|bg|pg|clearing"
+    r"|inköps|offert|avtals|ticket)\w*\.?\W{0,3}(?:nr|nummer|n:o|no)?\.?\W{0,3}$"
+)
 _THIS_YEAR = _dt.date.today().year
 
 
@@ -194,6 +215,12 @@ _ADDRESS = re.compile(
     rf"(?:,?{_SP}[1-9]\d{{2}}{_SP}?\d{{2}}(?:{_SP}[{_UP}][{_LO}]+)?)?"
     rf"(?![\w\[%]|{_SP}?(?:km|kr|kronor|mil|m|min|st|år|procent|meter|kvm|m2|%)(?!\w))"
 )
+# a post-office box with its postcode: "Box 123, 641 30 Katrineholm"
+_PO_BOX = re.compile(
+    rf"(?<![\w\-\]])(?:[Bb]ox|BOX|Postbox|Postlåda|PL){_SP}?\d{{1,5}},?{_SP}[1-9]\d{{2}}{_SP}?\d{{2}}"
+    rf"(?:{_SP}[{_UP}][{_LO}]+(?:{_SP}[{_UP}][{_LO}]+)?)?(?![\w\[])"
+)
+
 # --- names -------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(rf"(?<![\w\-\]])[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)*")
@@ -204,7 +231,7 @@ _INSTITUTION = re.compile(
     r"|vårdcentral\w*|mottagning\w*|boende\w*|gården|hemmet|akademi\w*|universitet\w*|högskola\w*|fond\w*)"
 )
 _SURNAME_SHAPE = re.compile(
-    r"\w+(?:sson|son|berg|ström|gren|qvist|kvist|quist|lund|holm|dahl|man|lin|ell|én|ér|ander|ius|stedt|blad)"
+    r"\w+(?:sson|son|berg|ström|gren|qvist|kvist|quist|lund|holm|dahl|man|lin|ell|én|ér|ander|ius|stedt|blad|mark)"
 )
 _SAINT = re.compile(rf"(?:\bS:t|\bS:ta|\bSt\.|\bSankt|\bSankta|\b[Ll]ex){_SP}$")  # S:t Eriks, lex Maria
 # Fictional characters that are household words (not personal data).
@@ -218,8 +245,32 @@ _SURNAME_ALONE = re.compile(r"\w+(?:sson|qvist|kvist|quist|ström|gren)s?")
 _VERB_AFTER = re.compile(
     rf"{_SP}(?:är|var|har|hade|sa|sade|säger|gör|gjorde|kan|kunde|ska|skulle|vill|ville|brukar|jobbar|jobbade"
     r"|tycker|tyckte|ringde|ringer|svarade|svarar|kom|kommer|fick|får|tog|tar|hjälpte|hjälper|lovade|borde|måste"
-    r"|slutade|började|gick|går)(?!\w)"
+    r"|slutade|började|gick|går|lyssnar|lyssnade|pratar|pratade|bryr|struntar|struntade|ljuger|ljög|skriker|skrek"
+    r"|förstår|förstod|glömmer|glömde|verkar|behandlar|behandlade)(?!\w)"
 )
+# Verbs that take a person as subject: a surname-shaped word before one is a name ("Ödmark lyssnar aldrig").
+_PERSON_VERB_AFTER = re.compile(
+    rf"{_SP}(?:sa|sade|säger|tycker|tyckte|ringde|ringer|svarade|svarar|hjälpte|hjälper|lovade|lyssnar|lyssnade"
+    r"|pratar|pratade|bryr|struntar|struntade|ljuger|ljög|skriker|skrek|förstår|förstod|glömmer|glömde|brukar"
+    r"|jobbar|jobbade)(?!\w)"
+)
+# "Rosa på ekonomi", "anna från hr": a name followed by where the person works
+_UNIT_AFTER = re.compile(
+    rf"{_SP}(?:på|från|i|vid|hos){_SP}(?:ekonomi|hr|it|lön|lönen|personal|växeln|receptionen|kansliet|kontoret"
+    r"|\w*(?:avdelningen|enheten|kontoret|kansliet|förvaltningen|mottagningen|byrån|sektionen|staben|teamet|gruppen"
+    r"|tjänsten|centralen|boendet|skolan|receptionen))"
+    r"(?!\w)", re.IGNORECASE,
+)
+# a lower-case first name counts after one of these ("pratade med anna") or before a verb or a unit
+_PERSON_BEFORE = re.compile(
+    rf"(?<![\w\-])(?:med|till|från|hos|åt|och|tack|hej|kontakta|fråga|frågade|ring|ringde|mejla|maila|träffa"
+    rf"|träffade|heter|hette){_SP}$", re.IGNORECASE,
+)
+_LOWER_WORD = re.compile(rf"(?<![\w\-\]])[{_LO}]{{3,}}(?![\w\-\[])")
+_CAPS_RUN = re.compile(
+    rf"(?<![\w\-\]])[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})*(?:{_SP}[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})*)*(?![\w\-\[])"
+)
+_TWO_CAPS = re.compile(rf"[{_UP}][{_UP}]")
 _INITIAL = re.compile(rf"{_SP}[A-HJ-ZÄ](?:\.(?![\w:])|(?=[ ,;!?)]|$))")  # "Anna B.", not "Anna S:t"
 _SENTENCE_END = ".!?…:;"
 _OPENERS = " \t\u00a0\"'«»„“”‘’(*•–—-"
@@ -257,6 +308,7 @@ class WordLists:
     name_before_verb: frozenset[str]
     roles: frozenset[str]
     lower_case_words: frozenset[str]
+    word_before_verb: frozenset[str]
 
     @property
     def common_lower(self) -> frozenset[str]:
@@ -372,10 +424,13 @@ class Redactor:
 
     def _identity_numbers(self, text: str) -> Iterable[Span]:
         for m in _PNR.finditer(text):
-            if not (_date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])):
+            before = text[max(0, m.start() - 40):m.start()]
+            if _PNR_LABEL.search(before):  # the context says what it is: a mistyped check digit stays private
+                yield Span(m.start(), m.end(), "PERSONNUMMER")
+                continue
+            if not (_date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])) or _NOT_PNR_LABEL.search(before):
                 continue
             if not m["c"] and not m["sep"] and m["d"][0] == "0":  # 07XXXXXXXX: a phone unless labelled
-                before = text[max(0, m.start() - 40):m.start()]
                 if _national_phone_ok(m[0]) and not _PNR_CONTEXT.search(before):
                     continue
             yield Span(m.start(), m.end(), "PERSONNUMMER")
@@ -396,9 +451,12 @@ class Redactor:
             if street in self.words.street_nouns:
                 continue
             yield Span(m.start(), m.end(), "ADRESS")
+        for m in _PO_BOX.finditer(text):
+            yield Span(m.start(), m.end(), "ADRESS")
 
     def _names(self, text: str) -> list[Span]:
-        spans: list[Span] = []
+        text = self._title_caps(text)  # same length: spans found in it fit the text
+        spans: list[Span] = self._lower_case_names(text)
         loners: list[Span] = []  # unknown single capitalised words inside a sentence
         for pattern in self._colleagues:
             spans.extend(Span(m.start(), m.end(), "NAMN") for m in pattern.finditer(text))
@@ -426,6 +484,34 @@ class Redactor:
             if initial and text[span.start:span.end].rsplit(" ", 1)[-1] in self._firsts:
                 merged[k] = Span(span.start, initial.end(), "NAMN")
         return merged
+
+    def _title_caps(self, text: str) -> str:
+        """``text`` with runs of ALL-CAPS words that hold a name capitalised ("BJÖRN ÖDMARK" → "Björn Ödmark")."""
+        if not _TWO_CAPS.search(text):
+            return text
+        parts, last = [], 0
+        for m in _CAPS_RUN.finditer(text):
+            titled = m[0].title()
+            if len(titled) != len(m[0]) or not any(
+                    self._classify(w)[3] == "strong" for w in re.split(r"[ \u00a0]", titled)):
+                continue
+            parts += [text[last:m.start()], titled]
+            last = m.end()
+        return "".join(parts) + text[last:] if parts else text
+
+    def _lower_case_names(self, text: str) -> list[Span]:
+        """Lower-case first names that are not also words, after "med", "till" … or before a verb or a unit."""
+        found, words = [], self.words
+        for m in _LOWER_WORD.finditer(text):
+            name = m[0].capitalize()  # no genitive here: "klass" is not Klas's
+            if name not in self._firsts or name in words.not_names or m[0] in words.roles \
+                    or name in words.common_word_names or name in words.place_names:
+                continue
+            before = _PERSON_BEFORE.search(text, max(0, m.start() - 12), m.start())
+            after = _VERB_AFTER.match(text, m.end()) or _UNIT_AFTER.match(text, m.end())
+            if (before and after) or ((before or after) and m[0] not in words.lower_case_words):
+                found.append(Span(m.start(), m.end(), "NAMN"))  # a word like "lisa" needs both sides
+        return found
 
     def _classify(self, word: str) -> tuple[bool, bool, bool, str]:
         """(never a name, first name, surname, tier) of a capitalised word; tier: 'strong', 'common', 'place'."""
@@ -487,8 +573,10 @@ class Redactor:
             beside = (i > 0 and known[i - 1]) or (i + 1 < n and known[i + 1])
             if tier == "strong":
                 name[i] = True
-            elif tier == "common":
-                name[i] = beside or not (i == 0 and start_of_sentence)
+            elif tier == "common":  # at the start of a sentence only before a verb or a unit: "Rosa på ekonomi"
+                name[i] = beside or not (i == 0 and start_of_sentence) or (
+                    info[i][1] and words[i] not in self.words.word_before_verb
+                    and bool(_PERSON_VERB_AFTER.match(text, run[i][1]) or _UNIT_AFTER.match(text, run[i][1])))
             else:
                 name[i] = beside
         if n >= 2 and not name[0] and known[0] and not stop[1] and not known[1] and _SURNAME_SHAPE.fullmatch(words[1]):
@@ -505,6 +593,9 @@ class Redactor:
         last = n - 1
         if not name[last] and words[last] in self.words.name_before_verb and _VERB_AFTER.match(text, run[last][1]):
             name[last] = True  # "Hans är ...", "Per var ...": not "his" or "per" before a verb
+        if not (name[last] or stop[last] or known[last]) and _SURNAME_SHAPE.fullmatch(words[last]) \
+                and _PERSON_VERB_AFTER.match(text, run[last][1]):
+            name[last] = True  # a bare surname before a verb of a person: "Ödmark lyssnar aldrig"
         for i in range(n):
             if name[i] or stop[i] or known[i] or (i == 0 and start_of_sentence):
                 continue
