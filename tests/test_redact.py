@@ -362,3 +362,15 @@ def test_redact_file_counts_only_rows_whose_text_changed(tmp_path):
     csv = tmp_path / "svar.csv"
     csv.write_text("id;text\n1;\n2;Hej Anna Berg\n3;\n", "utf-8")
     assert redact_file(csv, tmp_path / "ut2.csv").changed == 1
+
+
+def test_redact_file_without_ids_gives_row_numbers_like_classify(tmp_path):
+    import pandas as pd
+
+    from stamning.privacy import redact_file
+
+    source = tmp_path / "svar.csv"
+    source.write_text("kommentar;grupp\nRing Åsa Berg;A\nBra;B\n", "utf-8")
+    redact_file(source, tmp_path / "ut.csv")
+    frame = pd.read_csv(tmp_path / "ut.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    assert frame["id"].tolist() == ["1", "2"] and frame["kommentar"].tolist() == ["Ring [NAMN]", "Bra"]
