@@ -11,9 +11,9 @@ import errno
 _FIXES = {
     errno.ENOSPC: "disken är full; frigör utrymme eller skriv till en annan disk (-o), kör sedan igen",
     errno.EDQUOT: "diskkvoten är slut; frigör utrymme eller skriv till en annan disk (-o), kör sedan igen",
-    errno.EROFS: "filsystemet är skrivskyddat; välj en utfil i en mapp du kan skriva i (-o)",
-    errno.EACCES: "saknar behörighet; välj en mapp du kan skriva i (-o) eller ändra behörigheten",
-    errno.EPERM: "åtgärden är inte tillåten; välj en mapp du kan skriva i (-o) eller ändra behörigheten",
+    errno.EROFS: "filsystemet är skrivskyddat; välj en mapp du kan skriva i (t.ex. med -o)",
+    errno.EACCES: "saknar behörighet; välj en mapp du kan skriva i (t.ex. med -o) eller ändra behörigheten",
+    errno.EPERM: "åtgärden är inte tillåten; välj en mapp du kan skriva i (t.ex. med -o) eller ändra behörigheten",
     errno.EISDIR: "är en mapp, inte en fil; ge ett filnamn",
     errno.ENOTDIR: "en del av sökvägen är en fil, inte en mapp; rätta sökvägen",
     errno.ENOENT: "finns inte; kontrollera sökvägen",
