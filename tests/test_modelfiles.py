@@ -201,3 +201,15 @@ def test_cli_names_a_damaged_model_in_one_line(tiny_model_dir, tmp_path):
     assert "\n" not in line and line.startswith("Fel:") and "heads.safetensors" in line
     assert "oväntat fel" not in line and "Växjö" not in line
     assert not (tmp_path / "ut.csv").exists()
+
+
+@pytest.mark.parametrize("file", ["adapter.safetensors", "lexical.safetensors"])
+def test_damaged_adapter_or_lexical_file_is_named_before_the_base_is_read(tmp_path, file):
+    from stamning.pipeline import default_model_dir
+
+    copy = tmp_path / "standard"
+    shutil.copytree(default_model_dir(), copy)
+    _rewrite(copy, file, _with_header((copy / file).read_bytes(), _huge_shape))
+    with pytest.raises(ModelError, match=f"{file}: tensorn .* pekar utanför") as caught:
+        StamningModel.from_pretrained(copy)
+    assert "stamning setup" in str(caught.value)
