@@ -102,17 +102,25 @@ def test_damaged_files_fail_with_a_clear_message(tmp_path):
         LazyRows(path, "missing")
     cut = tmp_path / "cut.safetensors"
     cut.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
-    rows = LazyRows(cut, "emb")
+    with pytest.raises(ModelError, match="pekar utanför filens .* databyte"):  # refused before any row is read
+        LazyRows(cut, "emb")
+    shrinking = tmp_path / "shrinking.safetensors"
+    shrinking.write_bytes(path.read_bytes())
+    rows = LazyRows(shrinking, "emb")
+    shrinking.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])  # cut while in use
     with pytest.raises(ModelError, match="ends inside the embedding matrix"):
         rows.lookup(torch.tensor([399]))
     broken = tmp_path / "broken.safetensors"
     broken.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json at all")
-    with pytest.raises(ModelError, match="header is not valid JSON"):
+    with pytest.raises(ModelError, match="inte giltig JSON"):
         LazyRows(broken, "emb")
-    with pytest.raises(ModelError, match="not a safetensors file"):
+    with pytest.raises(ModelError, match="kortare än ett safetensors-huvud"):
         (tmp_path / "empty.safetensors").write_bytes(b"")
         LazyRows(tmp_path / "empty.safetensors", "emb")
-
+    huge = tmp_path / "huge.safetensors"
+    huge.write_bytes((2**62).to_bytes(8, "little") + b"{}")  # claims a 4 EiB header: never allocated
+    with pytest.raises(ModelError, match="huvudet anger"):
+        LazyRows(huge, "emb")
 
 def _resident_mb() -> float:
     fields = dict(line.split(":", 1) for line in open("/proc/self/status"))

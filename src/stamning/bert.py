@@ -195,11 +195,14 @@ def load_bert(directory: Path, adapter: dict[str, torch.Tensor] | None = None, l
     (:class:`~stamning.rows.LazyRows`; CPU prediction), instead of holding the whole matrix."""
     from safetensors.torch import load_file
 
-    config = json.loads((directory / "config.json").read_text("utf-8"))
-    reason = supported(config)
+    from .modelfiles import check_safetensors, read_json
+
+    config = read_json(directory / "config.json")
+    reason = supported(config) if isinstance(config, dict) else "config.json is not a JSON object"
     if reason:
         raise ModelError(f"{directory}: the built-in BERT encoder cannot load it ({reason})")
     shape = BertShape.from_config(config)
+    check_safetensors(directory / "model.safetensors")  # claimed sizes checked before anything is allocated
     stored = load_file(str(directory / "model.safetensors"))
     weights = _strip_prefix(stored)
     word_key = "embeddings.word_embeddings.weight"

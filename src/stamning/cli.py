@@ -72,6 +72,12 @@ def command(func):
             _fail("avbrutet; ingen ofullständig utfil har skrivits", 130)
         except MemoryError:
             _fail("minnet tog slut; prova en mindre --batch-size eller dela upp filen", 3)
+        except OSError as exc:  # a read-only folder, a full disk, …: the path and the fix
+            if _state["debug"]:
+                traceback.print_exc()
+            from .oserrors import os_error_message
+
+            _fail(os_error_message(exc), 4)
         except Exception as exc:  # unexpected: never print the message (it may quote a comment)
             if _state["debug"]:
                 traceback.print_exc()

@@ -140,12 +140,19 @@ class LexicalThemes:
     def load(cls, directory: Path) -> "LexicalThemes":
         from safetensors.numpy import load_file
 
+        from .modelfiles import check_safetensors, read_json
+
+        meta = read_json(directory / VOCAB_FILE)
+        check_safetensors(directory / WEIGHTS_FILE)  # claimed sizes checked before anything is allocated
         try:
-            meta = json.loads((directory / VOCAB_FILE).read_text("utf-8"))
             tensors = load_file(str(directory / WEIGHTS_FILE))
         except (OSError, ValueError) as err:
             raise ModelError(f"{directory}: cannot read the lexical theme files ({str(err)[:120]})") from None
-        if meta.get("version") != 1 or set(meta.get("vocab", {})) != set(ANALYZERS):
+        if not isinstance(meta, dict) or meta.get("version") != 1 or set(meta.get("vocab", {})) != set(ANALYZERS):
             raise ModelError(f"{directory / VOCAB_FILE}: unknown lexical format; retrain the model with this stamning")
+        missing = sorted({"coef", "intercept", *(f"idf_{block}" for block in ANALYZERS)} - set(tensors))
+        if missing:
+            raise ModelError(f"{directory / WEIGHTS_FILE}: saknar tensorn {missing[0]!r}; modellmappen är skadad – "
+                             "bygg om den eller ge --model en komplett modellmapp")
         idf = {block: tensors[f"idf_{block}"] for block in ANALYZERS}
         return cls(meta["vocab"], idf, tensors["coef"].astype(np.float32), tensors["intercept"])

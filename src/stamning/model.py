@@ -25,6 +25,7 @@ from .base import sha256_file
 from .errors import ModelError
 from .heap import cap_kernel_cache
 from .model_config import ModelConfig
+from .modelfiles import check_links, check_weight_files
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 
@@ -95,6 +96,10 @@ def _checked_base(path: Path, config: ModelConfig) -> Path:
     from .base import resolve_base
 
     base_dir = resolve_base(config.base)
+    if not (base_dir / "config.json").is_file():
+        raise ModelError(f"{base_dir}: grundmodellen saknar config.json; bygg om den med `stamning setup` "
+                         "(eller ge en komplett grundmodellmapp)")
+    check_weight_files(base_dir)
     if config.base_sha256 and base_fingerprint(base_dir) != config.base_sha256:
         raise ModelError(f"{path}: base {config.base!r} at {base_dir} differs from the one the model was trained on")
     return base_dir
@@ -228,8 +233,10 @@ class StamningModel(nn.Module):
         if backend not in ("auto", "builtin", "transformers"):
             raise ValueError(f"backend must be 'auto', 'builtin' or 'transformers', not {backend!r}")
         refuse_pickle(path)
+        check_links(path)
         config = ModelConfig.load(path)
         verify_checksums(path, config)
+        check_weight_files(path, path / "encoder")
         cap_kernel_cache()  # before the model's first forward pass: keeps long prediction runs flat
         encoder_dir, tokenizer_dir = (path / "encoder", path) if config.encoder_saved else (_checked_base(path, config),) * 2
         if _use_builtin(backend, merge_lora, encoder_dir, tokenizer_dir):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import ModelError
 from .records import SENTIMENT_LEVELS
@@ -12,6 +12,12 @@ from .records import SENTIMENT_LEVELS
 FORMAT_VERSION = 1
 MODEL_TYPE = "stamning-multitask"
 ENCODER_MODES = ("frozen", "lora", "full")
+
+
+def _inside(name: str) -> bool:
+    """A relative file name that stays inside the model directory (no ``..``, not absolute)."""
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    return bool(parts) and not name.startswith(("/", "\\")) and ".." not in parts and ":" not in name
 
 
 @dataclass
@@ -63,24 +69,35 @@ class ModelConfig:
             raise ModelError(f"lexical_theme_weight {self.lexical_theme_weight} out of range 0..1; the file is damaged")
         if not 8 <= self.max_length <= 8192:
             raise ModelError(f"max_length {self.max_length} out of range 8..8192")
+        if not isinstance(self.lora, (dict, type(None))) or not isinstance(self.taxonomy, (dict, type(None))):
+            raise ModelError("lora and taxonomy must be objects in config.json; the file is damaged")
+        if not isinstance(self.weights_sha256, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and _inside(k) for k, v in self.weights_sha256.items()):
+            raise ModelError("weights_sha256 must map file names inside the model directory to checksums; the file is damaged")
 
     def save(self, directory: Path) -> None:
         (directory / "config.json").write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", "utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> "ModelConfig":
+        from .modelfiles import FIX, read_json
+
         path = directory / "config.json"
         if not path.is_file():
             raise ModelError(f"{directory}: no config.json; not a stamning model directory (make one with `stamning train`)")
-        try:
-            data = json.loads(path.read_text("utf-8"))
-        except json.JSONDecodeError as err:
-            raise ModelError(f"{path}: invalid JSON ({err.msg}); the model directory is damaged") from None
+        data = read_json(path)
+        if not isinstance(data, dict):
+            raise ModelError(f"{path}: inte ett JSON-objekt; modellmappen är skadad – {FIX}")
         if data.get("model_type") != MODEL_TYPE:
-            raise ModelError(f"{directory}: config.json is not a stamning model (model_type={data.get('model_type')!r}); "
+            raise ModelError(f"{directory}: config.json is not a stamning model (model_type={str(data.get('model_type'))[:40]!r}); "
                              "a plain encoder goes in --base for `stamning train`, not --model")
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ModelError(f"{path}: unknown keys {unknown}; the model was written by a newer stamning")
-        return cls(**data)
+            raise ModelError(f"{path}: unknown keys {unknown[:5]}; the model was written by a newer stamning")
+        try:
+            return cls(**data)
+        except ModelError as err:
+            raise ModelError(f"{path}: {err}") from None
+        except (TypeError, ValueError):  # a value of the wrong type (a number for a list, …)
+            raise ModelError(f"{path}: ett värde har fel typ (t.ex. ett tal där en lista väntas); modellmappen är skadad – {FIX}") from None

@@ -28,5 +28,8 @@ def redact_file(input: str | Path, output: str | Path, *, text_column: str | Non
     after = [redactor(v) if isinstance(v, str) else v for v in before]
     frame = table.frame.copy()
     frame[column] = after
+    if table.columns.id is None and "id" not in frame.columns:  # like classify: every row out with its id
+        frame.insert(0, "id", table.ids())
     write_table(frame, out)
-    return RedactResult(out, len(after), sum(a != b for a, b in zip(before, after)))
+    changed = sum(1 for a, b in zip(before, after) if isinstance(a, str) and a != b)  # empty cells (NaN, None) never count
+    return RedactResult(out, len(after), changed)

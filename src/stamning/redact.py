@@ -11,7 +11,9 @@ spacing included, is kept, and redacting twice gives the same text as redacting 
 Policy where a pattern is ambiguous (precision first, except for identity numbers):
 
 - Identity numbers need a real date (day + 60 for samordningsnummer) and a valid Luhn check digit,
-  so order and invoice numbers, dates and amounts stay. A bare ten-digit number that starts with
+  so order and invoice numbers, dates and amounts stay; right after "order", "faktura", "ärende",
+  "OCR" and the like a number is never one. Right after "personnummer"/"pnr" it always is, even
+  with a wrong check digit (the context says what it is). A bare ten-digit number that starts with
   0 and is also a valid phone number is taken as a phone number unless "personnummer"/"pnr"
   precedes it.
 - Phone numbers start with 0, +46/0046 or another +country code and have the length of a Swedish
@@ -22,7 +24,7 @@ Policy where a pattern is ambiguous (precision first, except for identity number
   precedes a surname (``Anna Svanström``), one to three capitalised words after a title or role
   (``chefen``, ``rektor``, ``handläggaren``, ``kommundirektören`` ...) and the colleague names given
   to :class:`Redactor` (any case, whole word; parts of a full name count alone too). Lower-case
-  and ALL-CAPS list names are not matched.
+  and ALL-CAPS list names count only as said below.
 - A list name that is also a common word (``Berg`` mountain, ``Björk`` birch, ``Hans`` his,
   ``Per`` per, ``Inga`` none, ``Rosa`` pink ...) counts alone only inside a sentence, where Swedish
   does not capitalise nouns; at the start of a sentence it needs a neighbouring name or a title.
@@ -33,329 +35,73 @@ Policy where a pattern is ambiguous (precision first, except for identity number
 - Names that form the name of a place or institution are kept: a run of capitalised words that
   ends in a hyphenated compound (``Anna-Karin Lind-skolan``) or two or more capitalised words
   followed by a word such as ``skola``, ``gata``, ``sjukhus`` (``Astrid Lindgrens skola``).
-  Named streets with a number are addresses (``Olof Palmes gata 4`` → ``[ADRESS]``).
+  Named streets with a number are addresses (``Olof Palmes gata 4`` → ``[ADRESS]``), and so are
+  post-office boxes with their postcode (``Box 123, 641 30 Katrineholm``).
+- Also names: a name that is also a word at the start of a sentence when a unit or a verb of a
+  person follows (``Rosa på ekonomi``, ``Rosa svarar``); ALL-CAPS runs that hold a listed name
+  (``BJÖRN ÖDMARK``); a lower-case listed first name after "med", "till", "heter" … or before a verb
+  or a unit (``ring kalle``, ``anna på hr``; one that is also a word, like ``lisa``, needs both); a
+  surname-shaped word before a verb of a person (``Ödmark lyssnar aldrig``).
+- The word lists (non-names, roles, street-like nouns, names that are words) are in
+  ``resources/redact_words.toml``.
 """
 
 from __future__ import annotations
 
-import calendar
-import datetime as _dt
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from .errors import ConfigError
-
-KINDS = ("PERSONNUMMER", "TELEFON", "EPOST", "URL", "ADRESS", "NAMN")
-PLACEHOLDERS = {kind: f"[{kind}]" for kind in KINDS}
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Span:
-    """Characters ``text[start:end]`` are personal data of ``kind`` (one of :data:`KINDS`)."""
-
-    start: int
-    end: int
-    kind: str
-
-
-# --- character classes -------------------------------------------------------------------------
-
-_UP = "A-ZÅÄÖÆØÉÈÜÁÍÓÚÇŠŽĆČĐŞ"
-_LO = "a-zåäöæøéèüáíóúçšžćčđşğıñß"
-_SP = "[ \u00a0]"  # one space (ordinary or no-break)
-_PLACEHOLDER = re.compile(r"\[(?:" + "|".join(KINDS) + r")\]")
-
-# --- e-mail and URLs ---------------------------------------------------------------------------
-
-_EMAIL = re.compile(
-    r"(?<![\w.+%\-\]])[\w.+%\-]*\w"
-    rf"(?:@|{_SP}?[(\[](?:at|snabel-a)[)\]]{_SP}?)"
-    r"(?:[\w\-]+\.)+[A-Za-z]{2,24}(?![\w\-\[]|\.\w)",
-    re.IGNORECASE,
+from .redact_patterns import (  # noqa: F401  (KINDS, PLACEHOLDERS, Span, is_personnummer, luhn_ok: public API)
+    KINDS,
+    PLACEHOLDERS,
+    Span,
+    _ADDRESS,
+    _CAPS_RUN,
+    _CHARACTERS,
+    _COORD_AFTER,
+    _COORD_BEFORE,
+    _DIGIT,
+    _EMAIL,
+    _INITIAL,
+    _INSTITUTION,
+    _LOWER_WORD,
+    _NEXT_WORD,
+    _NOT_PNR_LABEL,
+    _NUMBER_CONTEXT,
+    _PERSON_BEFORE,
+    _PERSON_VERB_AFTER,
+    _PHONE,
+    _PLACEHOLDER,
+    _PLACE_PREFIXES,
+    _PNR,
+    _PNR_CONTEXT,
+    _PNR_LABEL,
+    _PO_BOX,
+    _SAINT,
+    _SP,
+    _SURNAME_ALONE,
+    _SURNAME_SHAPE,
+    _TOKEN,
+    _TWO_CAPS,
+    _UNIT_AFTER,
+    _URL_BARE,
+    _URL_HINT,
+    _URL_SCHEME,
+    _VERB_AFTER,
+    _after_role,
+    _date_ok,
+    _mask,
+    _name_lists,
+    _national_phone_ok,
+    _overlaps,
+    _sentence_start,
+    _trim_url,
+    is_personnummer,
+    luhn_ok,
+    word_lists,
 )
-_URL_CHARS = r"[^\s<>\"'«»\[\]\x00]"  # a URL ends at a bracket: it never runs into a placeholder
-_URL_SCHEME = re.compile(rf"(?<![\w@\]])(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
-_TLDS = "se|nu|com|org|net|eu|io|info|dk|no|fi|uk|gov|edu|app"
-_URL_BARE = re.compile(rf"(?<![\w@.\-/\]])(?:[\w\-]+\.)+(?:{_TLDS})(?![\w\-\[])(?:/{_URL_CHARS}*)?")
-_URL_HINT = re.compile(rf"\.(?:{_TLDS})(?![\w\-])|www\.|://", re.IGNORECASE)
-_URL_TRAIL = ".,;:!?'\"”’({"
-
-
-def _trim_url(text: str, start: int, end: int) -> int:
-    """End of the URL without trailing punctuation and unbalanced closing brackets."""
-    while end > start:
-        ch = text[end - 1]
-        if ch in _URL_TRAIL:
-            end -= 1
-        elif ch in ")]}":
-            opening = {")": "(", "]": "[", "}": "{"}[ch]
-            if text.count(opening, start, end) < text.count(ch, start, end):
-                end -= 1
-            else:
-                break
-        else:
-            break
-    return end
-
-
-# --- identity numbers --------------------------------------------------------------------------
-
-_PNR = re.compile(
-    r"(?<![\w+\-–/.,\]])(?P<c>18|19|20)?(?P<d>\d{6})"
-    rf"(?P<sep>{_SP}?[-+–]{_SP}?|{_SP})?(?P<n>\d{{4}})"
-    r"(?![\w\[]|[-–/.,:]\d)"
-)
-_PNR_CONTEXT = re.compile(r"(?i)(?:person|samordnings|födelse)(?:nummer|nr)|\bp-?nr|\bpers\.?\s?nr|\bsamnr")
-_THIS_YEAR = _dt.date.today().year
-
-
-def luhn_ok(digits: str) -> bool:
-    """Luhn check (the personnummer check digit) over a string of digits."""
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
-
-
-def _date_ok(century: str | None, yymmdd: str) -> bool:
-    yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
-    if dd > 60:  # samordningsnummer: day + 60
-        dd -= 60
-    if not 1 <= mm <= 12 or dd < 1:
-        return False
-    years = [int(century) * 100 + yy] if century else [1900 + yy, 2000 + yy]
-    if century and not 1880 <= years[0] <= _THIS_YEAR:
-        return False
-    return any(dd <= calendar.monthrange(year, mm)[1] for year in years)
-
-
-def is_personnummer(text: str) -> bool:
-    """Whether ``text`` is a whole valid personnummer/samordningsnummer (10 or 12 digits, any separator)."""
-    m = _PNR.fullmatch(text.strip())
-    return bool(m) and _date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])
-
-
-# --- phone numbers -----------------------------------------------------------------------------
-
-_PSEP = rf"(?:{_SP}?[-–]{_SP}?|{_SP})"
-_PHONE = re.compile(
-    r"(?<![\w+\-–/.,\]])(?:"
-    rf"(?P<intl>(?:\+|00){_SP}?46)(?:{_SP}|-)?(?:\(0\){_SP}?)?(?P<irest>[1-9](?:{_PSEP}?\d){{6,8}})"
-    rf"|(?P<nat>(?:\(0\d{{1,3}}\){_SP}?\d|0[1-9])(?:{_PSEP}?\d){{5,8}})"
-    rf"|(?P<slash>0[1-9]\d{{0,2}}{_SP}?/{_SP}?\d{{3}}(?:{_PSEP}?\d){{2,5}})"
-    rf"|(?P<other>\+(?!46)[1-9]\d{{0,2}}{_PSEP}?\d(?:{_PSEP}?\d){{5,11}})"
-    r")(?![\w\[]|[-–/.,:]\d)"
-)
-_GROUPS = re.compile(r"\d+")
-_NUMBER_CONTEXT = re.compile(
-    r"(?i)(?:order|faktura|ärende|kund|referens|ref|ocr|avi|diarie|beställnings|artikel|konto|bankgiro|plusgiro"
-    r"|bg|pg|clearing|serie|objekt|lägenhets|medlems|organisations|org)\w*\.?\W{0,3}(?:nr|nummer|n:o|no)?\.?\W{0,3}$"
-)
-_DATE_DMY = re.compile(r"(\d{2})[-–](\d{2})[-–](\d{4})")
-_HOURS = re.compile(r"(\d{2})(\d{2})[-–](\d{2})(\d{2})")
-
-
-def _national_phone_ok(candidate: str) -> bool:
-    """A number written from 0: 8-10 digits, groups after the first of two or more, not a date or opening hours."""
-    groups = _GROUPS.findall(candidate)
-    if not 8 <= sum(map(len, groups)) <= 10 or any(len(g) < 2 for g in groups[1:]):
-        return False
-    compact = candidate.replace(" ", "").replace("\u00a0", "")
-    m = _DATE_DMY.fullmatch(compact)
-    if m and 1 <= int(m[2]) <= 12 and 1 <= int(m[1]) <= 31:
-        return False
-    m = _HOURS.fullmatch(compact)
-    return not (m and int(m[1]) < 24 and int(m[3]) <= 24 and int(m[2]) < 60 and int(m[4]) < 60)
-
-
-# --- street addresses --------------------------------------------------------------------------
-
-_STREET_SUFFIX = ("gatan|gata|vägen|väg|gränden|gränd|torget|torg|plan|platsen|stigen|backen|allén|allé|leden|"
-                  "stråket|kajen|esplanaden|promenaden|slingan")
-_STREET_PREFIX = rf"(?:Norra|Södra|Östra|Västra|Stora|Lilla|Gamla|Nya|Sankt|Sankta|S:t|S:ta){_SP}"
-_ADDRESS = re.compile(
-    r"(?<![\w\-\]])(?P<street>"
-    rf"{_STREET_PREFIX}(?:Torget|Gatan|Vägen|Torg|Gränd|Allén|Backen|Plan|Stigen)"  # Lilla Torget
-    rf"|(?:{_STREET_PREFIX})?[{_UP}][{_LO}]*(?:{_STREET_SUFFIX})"  # Storgatan, Ågatan, Norra Vallgatan
-    rf"|[{_LO}]{{2,}}(?:gatan|vägen|gränden|gränd)"  # storgatan
-    rf"|(?:[{_UP}][{_LO}]+{_SP})?[{_UP}][{_LO}]+s{_SP}(?:gata|väg|gränd|plats|torg|allé|backe)"  # Olof Palmes gata
-    rf"){_SP}(?:nr\.?{_SP}?)?\d{{1,3}}(?:{_SP}?[-–]{_SP}?\d{{1,3}})?"
-    rf"(?:[A-Ha-h](?!\w)|{_SP}[A-H](?!\w))?"
-    rf"(?:,?{_SP}(?:lgh|lägenhet|lägenhetsnr|lägenhetsnummer)\.?{_SP}?(?:nr\.?{_SP}?)?\d{{3,4}})?"
-    rf"(?:,?{_SP}\d{{1,2}}{_SP}?(?:tr|trappor|trappa|vån|våning)(?!\w))?"
-    rf"(?:,?{_SP}[1-9]\d{{2}}{_SP}?\d{{2}}(?:{_SP}[{_UP}][{_LO}]+)?)?"
-    rf"(?![\w\[%]|{_SP}?(?:km|kr|kronor|mil|m|min|st|år|procent|meter|kvm|m2|%)(?!\w))"
-)
-# words that end like a street name but are ordinary nouns ("Handlingsplan 2", "Arbetsplatsen 3")
-_STREET_NOUNS = frozenset("""
-plan arbetsplan handlingsplan verksamhetsplan våningsplan detaljplan översiktsplan budgetplan utvecklingsplan
-läroplan aktivitetsplan åtgärdsplan genomförandeplan kompetensplan likabehandlingsplan jämställdhetsplan
-kommunikationsplan vårdplan behandlingsplan studieplan kursplan ämnesplan projektplan tidsplan semesterplan
-bemanningsplan affärsplan krisplan beredskapsplan säkerhetsplan bottenplan entréplan markplan källarplan
-kontorsplan schemaplan lektionsplan insatsplan genomförandeplan flerårsplan investeringsplan
-arbetsplatsen parkeringsplatsen mötesplatsen sittplatsen praktikplatsen förskoleplatsen marknadsplatsen
-karriärstigen lönestigen kunskapsstigen utvecklingsstigen pulkabacken skidbacken
-""".split())
-
-# --- names -------------------------------------------------------------------------------------
-
-_TOKEN = re.compile(rf"(?<![\w\-\]])[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)*")
-_NEXT_WORD = re.compile(rf"{_SP}([{_LO}]+)")
-_INSTITUTION = re.compile(
-    r"\w*(?:skola|skolan|gymnasi\w*|sjukhus\w*|gata|gatan|väg|vägen|plats|platsen|park|parken|hallen|huset"
-    r"|centrum|torg|torget|kyrka|kyrkan|stiftelse\w*|institut\w*|priset|salen|bibliotek\w*|museum|museet"
-    r"|vårdcentral\w*|mottagning\w*|boende\w*|gården|hemmet|akademi\w*|universitet\w*|högskola\w*|fond\w*)"
-)
-_SURNAME_SHAPE = re.compile(
-    r"\w+(?:sson|son|berg|ström|gren|qvist|kvist|quist|lund|holm|dahl|man|lin|ell|én|ér|ander|ius|stedt|blad)"
-)
-_SAINT = re.compile(rf"(?:\bS:t|\bS:ta|\bSt\.|\bSankt|\bSankta|\b[Ll]ex){_SP}$")  # S:t Eriks, lex Maria
-# Fictional characters that are household words (not personal data).
-_CHARACTERS = frozenset({"Kalle Anka", "Musse Pigg", "Alfons Åberg", "Pippi Långstrump", "Nils Holgersson",
-                         "Pelle Svanslös", "Mamma Mu", "Greta Gris"})
-# "Norra Strand", "Sankt Görans": a name after one of these is part of a place name
-_PLACE_PREFIXES = frozenset("Sankt Sankta Norra Södra Östra Västra Stora Lilla Gamla Nya Övre Nedre Inre Yttre".split())
-_COORD_BEFORE = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})$")
-_COORD_AFTER = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})")
-_SURNAME_ALONE = re.compile(r"\w+(?:sson|qvist|kvist|quist|ström|gren)s?")
-# Names that are also function words ("Hans" his, "Per" per, "Bo" live): a verb after them means a name.
-_NAME_BEFORE_VERB = frozenset("Hans Per Bo Åke Stig Dan Tor".split())
-_VERB_AFTER = re.compile(
-    rf"{_SP}(?:är|var|har|hade|sa|sade|säger|gör|gjorde|kan|kunde|ska|skulle|vill|ville|brukar|jobbar|jobbade"
-    r"|tycker|tyckte|ringde|ringer|svarade|svarar|kom|kommer|fick|får|tog|tar|hjälpte|hjälper|lovade|borde|måste"
-    r"|slutade|började|gick|går)(?!\w)"
-)
-_INITIAL = re.compile(rf"{_SP}[A-HJ-ZÄ](?:\.(?![\w:])|(?=[ ,;!?)]|$))")  # "Anna B.", not "Anna S:t"
-_SENTENCE_END = ".!?…:;"
-_OPENERS = " \t\u00a0\"'«»„“”‘’(*•–—-"
-
-# Names that are also common words: alone they are names only inside a sentence.
-_COMMON_WORD_NAMES = frozenset("""
-Per Hans Bo Dan Sten Stig Liv Rosa Inga Klara Saga Iris Axel Lova Åke Max Tor Lina Milan Vera Tina Gun Rut
-Berg Lind Holm Björk Ström Falk Ek Blom Dahl Strand Lilja Palm Hammar Grahn Nur
-""".split())
-# Names that are also places, months or directions: names only beside another name or after a title.
-_PLACE_NAMES = frozenset("Lund Nora Mark Maj Juni Nord Borg Salem".split())
-# Capitalised words that are never names (places, months, weekdays, organisations, function words).
-_NOT_NAMES = frozenset("""
-Januari Februari Mars April Juli Augusti September Oktober November December
-Måndag Tisdag Onsdag Torsdag Fredag Lördag Söndag Helg Jul Julafton Påsk Midsommar Nyår
-Sverige Svenska Svensk Stockholm Göteborg Malmö Uppsala Västerås Örebro Linköping Helsingborg Jönköping Norrköping
-Umeå Gävle Borås Södertälje Eskilstuna Halmstad Växjö Karlstad Sundsvall Östersund Trollhättan Luleå Kalmar
-Kristianstad Skövde Falun Borlänge Visby Gotland Skåne Norrland Dalarna Halland Värmland Småland Blekinge Kiruna
-Sala Mora Kungsbacka Solna Sundbyberg Nacka Huddinge Täby Lidingö Botkyrka Haninge Järfälla Sollentuna Kungälv
-Alingsås Varberg Ystad Trelleborg Landskrona Karlskrona Motala Nyköping Enköping Hudiksvall Piteå Skellefteå
-Örnsköldsvik Uddevalla Lerum Partille Mölndal Vänersborg Lidköping Hässleholm Ängelholm Angered Hisingen
-Rinkeby Rosengård Tensta Kista Södermalm Vasastan Norden Norge Danmark Finland Tyskland Europa Afrika Asien
-Polen Irak Iran Syrien Somalia Turkiet Afghanistan Eritrea Ukraina Ryssland Amerika England Spanien Thailand
-Region Regionen Kommun Kommunen Stad Staden Landsting Landstinget Staten Försäkringskassan Arbetsförmedlingen
-Skatteverket Polisen Migrationsverket Socialstyrelsen Skolverket Vårdcentralen Akuten Sjukhuset Skolan
-Förskolan Förvaltningen Nämnden Styrelsen Kommunstyrelsen Kommunfullmäktige Fullmäktige Riksdagen Regeringen
-Universitet Universitetet Högskolan Sjukhus Kyrkan Facket Kommunal Vision Unionen Ericsson Volvo Ikea Scania
-Teams Outlook Excel Word Microsoft Google Facebook Instagram Zoom Slack Skype Windows Office Intranätet Intranät
-Mkr Tkr Kr Sek Kkr Mdkr Ok Okej Corona Covid Pandemin
-Jag Du Han Hon Hen Vi Ni De Dem Den Det Detta Denna Dessa Man Min Mitt Mina Din Ditt Dina Vår Vårt Våra
-Er Ert Era Sin Sitt Sina Och Men Eller Att Som Om När Då Där Här Hur Vad Vem Varför Vilken Vilket Vilka
-Inte Ingen Inget Alla Allt Alltid Aldrig Bra Dåligt Tack Hej Hallå Mvh Hälsningar Ja Nej Kanske Även
-Också Sedan Efter Innan Under Över Med Utan För Från Till Mot Hos Vid Genom Mellan Mycket Lite Väldigt
-Jättebra Stort Stor Bäst Sämst Nu Idag Igår Imorgon Snart Ibland Oftast Ofta Tyvärr Dessutom Annars
-Mer Mest Fler Flera Många Några Någon Något Varje Vissa Helt Bara Just Redan Ännu Kan Ska Skulle Måste
-Vill Har Hade Är Var Blir Kära Bästa Bäste Grattis Hälsa Vänliga Hälsning Tusen Anka
-Ring Ringde Kontakta Kontaktade Fråga Frågade Träffa Träffade Mejla Maila Mailade Mejlade Skriv Skrev Prata
-Pratade Tacka Hör Hörde Be Bad Sa Sade Enligt Läs Se Titta Kolla Ge Gav Hjälp Hjälpte Jobba Jobbar Blev Får
-Fick Gör Gjorde Tycker Tror Känner Upplever Önskar Saknar Finns
-The And But This That We You They He She It Thanks Thank Hello Hi Please Great Good Bad
-Chef Chefen Chefer Cheferna Rektor Rektorn Ledningen Ledning Personalen Personal Kollegor Kollegorna Kollegan
-Herr Fru Fröken Doktor Dr Nya Gamla Norra Södra Östra Västra Stora Lilla Sankt Centrum City Centralen
-""".split())
-
-_ROLES = (
-    "chef chefen chefer chefens enhetschef enhetschefen avdelningschef avdelningschefen verksamhetschef "
-    "verksamhetschefen förvaltningschef förvaltningschefen sektionschef sektionschefen gruppchef gruppchefen "
-    "personalchef personalchefen hr-chef hr-chefen it-chef it-chefen skolchef skolchefen socialchef socialchefen "
-    "ekonomichef ekonomichefen kommunikationschef kommunikationschefen områdeschef områdeschefen "
-    "rektor rektorn biträdande handläggare handläggaren handläggarna biståndshandläggare biståndshandläggaren "
-    "kommundirektör kommundirektören stadsdirektör stadsdirektören regiondirektör regiondirektören direktör "
-    "direktören vd vd:n kollega kollegan kollegor kollegorna medarbetare medarbetaren sjuksköterska "
-    "sjuksköterskan undersköterska undersköterskan distriktssköterska distriktssköterskan skolsköterska "
-    "skolsköterskan läkare läkaren överläkare överläkaren doktor doktorn dr tandläkare tandläkaren lärare "
-    "läraren förskollärare förskolläraren fritidspedagog fritidspedagogen pedagog pedagogen specialpedagog "
-    "specialpedagogen mentor mentorn klassföreståndare klassföreståndaren kurator kuratorn samordnare "
-    "samordnaren assistent assistenten elevassistent elevassistenten kontaktperson kontaktpersonen "
-    "kontaktman kontaktmannen socialsekreterare socialsekreteraren ordförande ordföranden kommunalråd "
-    "kommunalrådet nämndordförande nämndordföranden politiker politikern handledare handledaren "
-    "arbetsledare arbetsledaren teamledare teamledaren projektledare projektledaren vaktmästare "
-    "vaktmästaren vaktis receptionist receptionisten städare städaren kock kocken chaufför chauffören "
-    "tränare tränaren coach coachen konsult konsulten hr-konsult hr-konsulten hr-partner hr-partnern "
-    "ekonom ekonomen controller controllern sekreterare sekreteraren präst prästen pastor pastorn diakon "
-    "diakonen barnmorska barnmorskan fysioterapeut fysioterapeuten arbetsterapeut arbetsterapeuten "
-    "sjukgymnast sjukgymnasten psykolog psykologen dietist dietisten boendestödjare boendestödjaren "
-    "stödpedagog stödpedagogen skyddsombud skyddsombudet fackombud fackombudet ombud ombudet lektor "
-    "lektorn adjunkt adjunkten professor professorn docent docenten handläggare ledamot ledamoten "
-    "herr fru fröken heter hette kallad kallas"
-).split()
-_ROLE_WORDS = frozenset(_ROLES)
-_WORD_BEFORE = re.compile(rf"(?<![\w\-])([\w\-:]+)(\.?),?{_SP}+$")  # "rektor ", "chefen, ", "dr. "
-_DIGIT = re.compile(r"\d")
-
-
-def _after_role(text: str, pos: int) -> bool:
-    """Whether the word at ``pos`` follows a title or role word ("rektor Berg", "dr. Ek")."""
-    m = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
-    if not m:
-        return False
-    word = m[1].lower()
-    return word in _ROLE_WORDS and (not m[2] or word == "dr")
-
-
-# Lower-case forms of names that are common words: colleague names like these match only capitalised.
-_COMMON_LOWER = frozenset(w.lower() for w in _COMMON_WORD_NAMES | _PLACE_NAMES) | {"dag", "tom"}
-
-
-@lru_cache(maxsize=1)
-def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
-    def load(filename: str) -> frozenset[str]:
-        text = resources.files("stamning").joinpath("resources", filename).read_text("utf-8")
-        return frozenset(s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#"))
-
-    return load("names_first.txt"), load("names_last.txt")
-
-
-def _sentence_start(text: str, pos: int) -> bool:
-    """Whether the word at ``pos`` begins the text, a line or a sentence."""
-    i = pos - 1
-    while i >= 0 and text[i] in _OPENERS:
-        i -= 1
-    if i >= 1 and text[i] == "." and text[i - 1].isupper() and (i < 2 or not text[i - 2].isalnum()):
-        return False  # an initial: "Anna B. Berg"
-    return i < 0 or text[i] in _SENTENCE_END or text[i] in "\n\r"
-
-
-def _mask(text: str, spans: Iterable[Span]) -> str:
-    """Replace spans by same-length stand-ins that look like a placeholder to every detector.
-
-    Every pattern treats a placeholder's brackets like the word characters it replaced, so what a
-    later detector sees next to a found span is the same in the first and in a second pass."""
-    parts, last = [], 0
-    for span in sorted(spans):
-        n = span.end - span.start
-        parts.append(text[last:span.start])
-        parts.append("[" + "\x00" * (n - 2) + "]" if n >= 2 else "\x00")
-        last = span.end
-    parts.append(text[last:])
-    return "".join(parts)
-
-
-def _overlaps(spans: list[Span], start: int, end: int) -> bool:
-    return any(s.start < end and start < s.end for s in spans)
 
 
 class Redactor:
@@ -377,6 +123,7 @@ class Redactor:
                 raise ConfigError(f"unknown kind(s) of personal data {', '.join(unknown)}; use some of {', '.join(KINDS)}")
         self.kinds = frozenset(KINDS if kinds is None else kinds)
         self.first, self.last = _name_lists()
+        self.words = word_lists()
         full: set[str] = set()
         parts: set[str] = set()
         for raw in names:
@@ -394,12 +141,12 @@ class Redactor:
         self._firsts = self.first | self.extra
         self._known = self._firsts | self.last
         self._cache: dict[str, tuple[bool, bool, bool, str]] = {}
-        self._colleagues = self._colleague_patterns(full)
+        self._colleagues = self._colleague_patterns(full, self.words.common_lower)
 
     @staticmethod
-    def _colleague_patterns(full: set[str]) -> list[re.Pattern[str]]:
-        loose = [n for n in full if n.lower() not in _COMMON_LOWER]
-        strict = [n[:1].upper() + n[1:] for n in full if n.lower() in _COMMON_LOWER]
+    def _colleague_patterns(full: set[str], common_lower: frozenset[str]) -> list[re.Pattern[str]]:
+        loose = [n for n in full if n.lower() not in common_lower]
+        strict = [n[:1].upper() + n[1:] for n in full if n.lower() in common_lower]
         patterns = []
         for group, flags in ((loose, re.IGNORECASE), (strict, 0)):
             if group:
@@ -427,10 +174,13 @@ class Redactor:
 
     def _identity_numbers(self, text: str) -> Iterable[Span]:
         for m in _PNR.finditer(text):
-            if not (_date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])):
+            before = text[max(0, m.start() - 40):m.start()]
+            if _PNR_LABEL.search(before):  # the context says what it is: a mistyped check digit stays private
+                yield Span(m.start(), m.end(), "PERSONNUMMER")
+                continue
+            if not (_date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])) or _NOT_PNR_LABEL.search(before):
                 continue
             if not m["c"] and not m["sep"] and m["d"][0] == "0":  # 07XXXXXXXX: a phone unless labelled
-                before = text[max(0, m.start() - 40):m.start()]
                 if _national_phone_ok(m[0]) and not _PNR_CONTEXT.search(before):
                     continue
             yield Span(m.start(), m.end(), "PERSONNUMMER")
@@ -448,12 +198,15 @@ class Redactor:
     def _addresses(self, text: str) -> Iterable[Span]:
         for m in _ADDRESS.finditer(text):
             street = m["street"].rsplit(None, 1)[-1].lower()
-            if street in _STREET_NOUNS:
+            if street in self.words.street_nouns:
                 continue
+            yield Span(m.start(), m.end(), "ADRESS")
+        for m in _PO_BOX.finditer(text):
             yield Span(m.start(), m.end(), "ADRESS")
 
     def _names(self, text: str) -> list[Span]:
-        spans: list[Span] = []
+        text = self._title_caps(text)  # same length: spans found in it fit the text
+        spans: list[Span] = self._lower_case_names(text)
         loners: list[Span] = []  # unknown single capitalised words inside a sentence
         for pattern in self._colleagues:
             spans.extend(Span(m.start(), m.end(), "NAMN") for m in pattern.finditer(text))
@@ -482,6 +235,34 @@ class Redactor:
                 merged[k] = Span(span.start, initial.end(), "NAMN")
         return merged
 
+    def _title_caps(self, text: str) -> str:
+        """``text`` with runs of ALL-CAPS words that hold a name capitalised ("BJÖRN ÖDMARK" → "Björn Ödmark")."""
+        if not _TWO_CAPS.search(text):
+            return text
+        parts, last = [], 0
+        for m in _CAPS_RUN.finditer(text):
+            titled = m[0].title()
+            if len(titled) != len(m[0]) or not any(
+                    self._classify(w)[3] == "strong" for w in re.split(r"[ \u00a0]", titled)):
+                continue
+            parts += [text[last:m.start()], titled]
+            last = m.end()
+        return "".join(parts) + text[last:] if parts else text
+
+    def _lower_case_names(self, text: str) -> list[Span]:
+        """Lower-case first names that are not also words, after "med", "till" … or before a verb or a unit."""
+        found, words = [], self.words
+        for m in _LOWER_WORD.finditer(text):
+            name = m[0].capitalize()  # no genitive here: "klass" is not Klas's
+            if name not in self._firsts or name in words.not_names or m[0] in words.roles \
+                    or name in words.common_word_names or name in words.place_names:
+                continue
+            before = _PERSON_BEFORE.search(text, max(0, m.start() - 12), m.start())
+            after = _VERB_AFTER.match(text, m.end()) or _UNIT_AFTER.match(text, m.end())
+            if (before and after) or ((before or after) and m[0] not in words.lower_case_words):
+                found.append(Span(m.start(), m.end(), "NAMN"))  # a word like "lisa" needs both sides
+        return found
+
     def _classify(self, word: str) -> tuple[bool, bool, bool, str]:
         """(never a name, first name, surname, tier) of a capitalised word; tier: 'strong', 'common', 'place'."""
         hit = self._cache.get(word)
@@ -492,7 +273,8 @@ class Redactor:
         return hit
 
     def _classify_uncached(self, word: str) -> tuple[bool, bool, bool, str]:
-        if word in _NOT_NAMES or word.lower() in _ROLE_WORDS:
+        words = self.words
+        if word in words.not_names or word.lower() in words.roles:
             return True, False, False, ""
         forms = (word, word[:-1]) if word.endswith("s") and len(word) > 3 else (word,)  # genitive: Annas
         for form in forms:
@@ -503,9 +285,9 @@ class Redactor:
                 continue
             first, last = form in self._firsts, form in self.last
             if first or last:
-                tier = "common" if form in _COMMON_WORD_NAMES else "place" if form in _PLACE_NAMES else "strong"
+                tier = "common" if form in words.common_word_names else "place" if form in words.place_names else "strong"
                 return False, first, last, tier
-        if forms[-1] in _NOT_NAMES:  # "Malmös", "Stockholms"
+        if forms[-1] in words.not_names:  # "Malmös", "Stockholms"
             return True, False, False, ""
         return False, False, False, ""
 
@@ -529,7 +311,7 @@ class Redactor:
         known = [i[1] or i[2] for i in info]
         name = [any(fs <= s and e <= fe for fs, fe in forced) for s, e, _ in run]
         for t in range(n):  # after a title or role: "rektor Berg", "kommundirektören Per Ek"
-            if _after_role(text, run[t][0]):
+            if _after_role(text, run[t][0], self.words.roles):
                 for i in range(t, min(t + 3, n)):
                     if stop[i]:
                         break
@@ -541,8 +323,10 @@ class Redactor:
             beside = (i > 0 and known[i - 1]) or (i + 1 < n and known[i + 1])
             if tier == "strong":
                 name[i] = True
-            elif tier == "common":
-                name[i] = beside or not (i == 0 and start_of_sentence)
+            elif tier == "common":  # at the start of a sentence only before a verb or a unit: "Rosa på ekonomi"
+                name[i] = beside or not (i == 0 and start_of_sentence) or (
+                    info[i][1] and words[i] not in self.words.word_before_verb
+                    and bool(_PERSON_VERB_AFTER.match(text, run[i][1]) or _UNIT_AFTER.match(text, run[i][1])))
             else:
                 name[i] = beside
         if n >= 2 and not name[0] and known[0] and not stop[1] and not known[1] and _SURNAME_SHAPE.fullmatch(words[1]):
@@ -557,8 +341,11 @@ class Redactor:
         # Rules for single words must not depend on the run's length: once a neighbouring name is
         # replaced, a word stands alone, and redacting twice must give the same text as once.
         last = n - 1
-        if not name[last] and words[last] in _NAME_BEFORE_VERB and _VERB_AFTER.match(text, run[last][1]):
+        if not name[last] and words[last] in self.words.name_before_verb and _VERB_AFTER.match(text, run[last][1]):
             name[last] = True  # "Hans är ...", "Per var ...": not "his" or "per" before a verb
+        if not (name[last] or stop[last] or known[last]) and _SURNAME_SHAPE.fullmatch(words[last]) \
+                and _PERSON_VERB_AFTER.match(text, run[last][1]):
+            name[last] = True  # a bare surname before a verb of a person: "Ödmark lyssnar aldrig"
         for i in range(n):
             if name[i] or stop[i] or known[i] or (i == 0 and start_of_sentence):
                 continue

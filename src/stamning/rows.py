@@ -14,29 +14,20 @@ header naming each tensor's dtype, shape and byte offsets, then the raw little-e
 
 from __future__ import annotations
 
-import json
-import struct
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from .errors import ModelError
+from .modelfiles import check_safetensors
 
 _DTYPES = {"F32": torch.float32, "BF16": torch.bfloat16, "F16": torch.float16, "F64": torch.float64}
 
 
 def tensor_location(path: Path, name: str) -> tuple[int, tuple[int, ...], torch.dtype]:
     """Absolute byte offset, shape and dtype of tensor ``name`` inside safetensors file ``path``."""
-    with open(path, "rb") as fh:
-        raw = fh.read(8)
-        if len(raw) < 8:
-            raise ModelError(f"{path}: not a safetensors file (shorter than its 8-byte header length)")
-        (size,) = struct.unpack("<Q", raw)
-        try:
-            header = json.loads(fh.read(size))
-        except ValueError:
-            raise ModelError(f"{path}: the safetensors header is not valid JSON; the file is damaged") from None
+    header, data_start = check_safetensors(Path(path))  # sizes and offsets checked against the file
     entry = header.get(name)
     if not isinstance(entry, dict) or entry.get("dtype") not in _DTYPES:
         raise ModelError(f"{path}: no tensor {name!r} of a float dtype in this safetensors file")
@@ -44,7 +35,7 @@ def tensor_location(path: Path, name: str) -> tuple[int, tuple[int, ...], torch.
     shape, dtype = tuple(entry["shape"]), _DTYPES[entry["dtype"]]
     if len(shape) != 2 or end - start != shape[0] * shape[1] * dtype.itemsize:
         raise ModelError(f"{path}: tensor {name!r} has offsets that do not fit its shape {shape}")
-    return 8 + size + start, shape, dtype
+    return data_start + start, shape, dtype
 
 
 class LazyRows:
