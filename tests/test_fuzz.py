@@ -341,10 +341,9 @@ VERBS = st.sampled_from(["classify", "redact"])
 PENDING = settings(FUZZ, max_examples=8)
 
 
-@pytest.mark.xfail(strict=False, reason="XLSX writer (helper report): control characters end in IllegalCharacterError")
 @PENDING
 @given(case=clean_files(control=True, formats=("csv", "jsonl", "parquet")), verb=VERBS)
-def test_control_characters_in_xlsx_output_pending(fuzz_model, case, verb):
+def test_control_characters_in_xlsx_output(fuzz_model, case, verb):
     _run(verb, case, ".xlsx", fuzz_model)
 
 
