@@ -13,7 +13,7 @@ from stamning.stats import Interval
 from stamning.summarize import summarize
 from test_summarize import frame, outlier_round, row
 
-SVG = "{http://www.w3.org/2000/svg}"
+SVG = ""  # inline SVG in HTML: no namespace (the report has no external URL at all)
 
 
 @pytest.fixture(scope="module")

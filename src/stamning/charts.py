@@ -40,7 +40,7 @@ def _id(kind: str, *parts: object) -> str:
 def _svg(kind: str, height: float, title: str, desc: str, body: str) -> str:
     """The chart frame: accessible name and description, scales with its container."""
     ident = _id(kind, title, desc)
-    return (f'<figure class="chart chart-{kind}"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" '
+    return (f'<figure class="chart chart-{kind}"><svg viewBox="0 0 {WIDTH} {height:.0f}" '
             f'role="img" aria-labelledby="{ident}-t {ident}-d" {FONT} font-size="12">'
             f'<title id="{ident}-t">{_e(title)}</title><desc id="{ident}-d">{_e(desc)}</desc>{body}</svg></figure>')
 
