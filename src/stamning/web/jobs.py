@@ -79,6 +79,8 @@ class Jobs:
                 run.state, run.started = RunState.RUNNING, time.time()
                 self.store.save(run)
                 self._classify_and_report(run, redact)
+            if run.id in self._cancelled:  # deleted while its last step ran
+                raise Cancelled()
             run.state, run.finished = RunState.DONE, time.time()
         except Cancelled:
             self.store.delete(run.id)
