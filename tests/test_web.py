@@ -208,6 +208,20 @@ def test_upload_to_report_and_downloads_with_the_tiny_model(web_model, tiny_mode
     assert client.get(f"/runs/{run_id}").status_code == 404
 
 
+def test_deleting_a_running_run_stops_it_and_removes_its_folder(web_model):
+    client, access, root = web_model
+    _login(client, access)
+    run_id = _upload(client, access, EXAMPLE.name, EXAMPLE.read_bytes()).headers["location"].split("/")[2]
+    client.post(f"/runs/{run_id}/start", data={"csrf": access.csrf, "text": "Kommentar", "round": "Omgång"})
+    assert client.post(f"/runs/{run_id}/radera", data={"csrf": access.csrf}).status_code == 303
+    deadline = time.time() + 60
+    while (root / run_id).exists() and time.time() < deadline:
+        time.sleep(0.1)
+    thread = client.app.state.jobs.threads[run_id]
+    thread.join(60)
+    assert not thread.is_alive() and not (root / run_id).exists()
+
+
 def test_a_run_interrupted_by_a_restart_says_so(web, tmp_path):
     client, access, root = web
     _login(client, access)

@@ -32,9 +32,11 @@ if CHROMIUM is None:
 @pytest.fixture(scope="module")
 def screenshots(tmp_path_factory, pytestconfig) -> Path:
     folder = tmp_path_factory.mktemp("skarmbilder")
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
     reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"\nSkärmbilder från webbläsartesterna: {folder}")
+    if capture is not None and reporter is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"\nSkärmbilder från webbläsartesterna: {folder}")
     return folder
 
 

@@ -60,6 +60,7 @@ class Jobs:
 
     def start(self, run: Run, *, redact: bool = True) -> None:
         run.state, run.error, run.done, run.started, run.finished = RunState.QUEUED, None, 0, None, None
+        run.total = run.rows
         self.store.save(run)
         thread = threading.Thread(target=self._work, args=(run, redact), name=f"stamning-run-{run.id[:8]}", daemon=True)
         self.threads[run.id] = thread
