@@ -112,6 +112,17 @@ def test_forms_without_a_valid_csrf_value_are_refused(web):
     assert (root / run_id).is_dir()
 
 
+def test_a_form_posted_from_another_site_is_refused(web):
+    client, access, root = web
+    _login(client, access)
+    files = {"file": ("svar.csv", SMALL_CSV, "text/csv")}
+    response = client.post("/upload", data={"csrf": access.csrf}, files=files, headers={"origin": "https://angripare.example"})
+    assert response.status_code == 403
+    assert not root.exists() or not any(root.iterdir())
+    ok = client.post("/upload", data={"csrf": access.csrf}, files=files, headers={"origin": "http://testserver"})
+    assert ok.status_code == 303
+
+
 @pytest.mark.parametrize("bad", ["..%2F..%2Fetc", "ABCDEF", "A" * 32, "a" * 31, "a" * 32 + "x", "....", "a" * 32 + "%2F.."])
 def test_bad_run_ids_never_reach_the_file_system(web, bad):
     client, access, _ = web

@@ -17,7 +17,8 @@ from ..errors import StamningError
 from .runs import Download, Run, RunState, RunStore
 
 log = logging.getLogger("stamning.web")
-PROGRESS_ROWS = 64  # rows per model call between progress updates
+PROGRESS_STEPS = 50  # progress updates per run, at most ...
+MIN_CHUNK, MAX_CHUNK = 64, 2048  # ... with model calls of this many rows (the CLI's --chunk-rows is 2048)
 
 
 class Cancelled(Exception):
@@ -123,7 +124,8 @@ class Jobs:
             rows, frame = table.frame, summary_frame(table)
         else:
             preds = classify_table(self.model(), table, batch_size=self.settings.batch_size,
-                                   chunk_rows=PROGRESS_ROWS, progress=self._progress(run))
+                                   chunk_rows=min(MAX_CHUNK, max(MIN_CHUNK, run.total // PROGRESS_STEPS)),
+                                   progress=self._progress(run))
             rows = predictions_frame(table, preds)
             frame = summary_frame(table, rows)
         run.done = run.total

@@ -81,6 +81,14 @@ class AccessMiddleware:
         self.app = app
         self.access = access
 
+    def _same_origin(self, request: Request) -> bool:
+        """A browser names the page a form came from; a form from another site is refused."""
+        origin = request.headers.get("origin")
+        if origin is None or origin == "null":
+            return origin is None
+        host = request.headers.get("host", "")
+        return origin.split("://", 1)[-1] == host
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -98,6 +106,9 @@ class AccessMiddleware:
             await response(scope, receive, send)
             return
         if not (self.access.ok(request.cookies.get(self.access.cookie)) or self.access.ok(query_token)):
+            await HTMLResponse(DENIED, status_code=403)(scope, receive, send)
+            return
+        if request.method not in ("GET", "HEAD") and not self._same_origin(request):
             await HTMLResponse(DENIED, status_code=403)(scope, receive, send)
             return
 
