@@ -6,12 +6,12 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from test_summarize import frame, outlier_round, row
 
 from stamning import charts
 from stamning.report import to_html
 from stamning.stats import Interval
 from stamning.summarize import summarize
-from test_summarize import frame, outlier_round, row
 
 SVG = ""  # inline SVG in HTML: no namespace (the report has no external URL at all)
 

@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..errors import StamningError
-from .jobs import JobSettings, Jobs
+from .jobs import Jobs, JobSettings
 from .runs import ROLES, Download, Run, RunState, RunStore, check_content, safe_filename
 from .security import Access, AccessMiddleware
 

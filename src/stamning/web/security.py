@@ -14,10 +14,9 @@ import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
-
-from starlette.requests import Request
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
