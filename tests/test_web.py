@@ -118,6 +118,7 @@ def test_a_form_posted_from_another_site_is_refused(web):
     files = {"file": ("svar.csv", SMALL_CSV, "text/csv")}
     response = client.post("/upload", data={"csrf": access.csrf}, files=files, headers={"origin": "https://angripare.example"})
     assert response.status_code == 403
+    assert client.post("/upload", data={"csrf": access.csrf}, files=files, headers={"origin": "null"}).status_code == 403
     assert not root.exists() or not any(root.iterdir())
     ok = client.post("/upload", data={"csrf": access.csrf}, files=files, headers={"origin": "http://testserver"})
     assert ok.status_code == 303

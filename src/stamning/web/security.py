@@ -115,8 +115,9 @@ class AccessMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
+                # same-origin, not no-referrer: with no-referrer a browser posts forms with "Origin: null"
                 extra = {b"content-security-policy": CSP.encode(), b"x-content-type-options": b"nosniff",
-                         b"referrer-policy": b"no-referrer", b"cache-control": b"no-store",
+                         b"referrer-policy": b"same-origin", b"cache-control": b"no-store",
                          b"x-frame-options": b"SAMEORIGIN"}
                 headers += [(k, v) for k, v in extra.items() if k not in names]
                 message["headers"] = headers
