@@ -113,3 +113,10 @@ def test_the_html_report_holds_the_charts_and_a_print_stylesheet(summary):
     assert "chart-net" in comparison and "chart-themetrend" in comparison
     assert "@media print" in html and "size:A4" in html and "details::details-content" in html
     assert "<script" not in html
+
+
+def test_a_single_round_summarises_without_a_comparison_or_trend():
+    s = summarize(frame(outlier_round(20, 4, round="2026")), by=("round",), include_comparison=True)
+    assert s.comparisons == []
+    html = to_html(s)
+    assert "Omgång 2026" in html and 'id="jamforelser"' not in html and "chart-themetrend" not in html

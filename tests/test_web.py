@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import unescape
 import time
 from pathlib import Path
 
@@ -27,7 +28,7 @@ SMALL_CSV = "id;Kommentar;Omgång\n1;Väldigt dåligt bemötande.;2025\n2;Toppen
 def _alert(html: str) -> str:
     found = re.findall(r'role="alert"><strong>Fel:</strong> (.*?)</p>', html, re.S)
     assert found, html[:2000]
-    return found[0]
+    return unescape(found[0])
 
 
 @pytest.fixture()
@@ -154,7 +155,7 @@ def test_broken_files_get_the_cli_error_on_the_page(web, tmp_path):
         read_frame(empty)
     response = _upload(client, access, "tom.csv", empty.read_bytes())
     assert response.status_code == 400
-    assert _alert(response.text) == str(cli_error.value).replace("'", "&#39;")  # the CLI's very line
+    assert _alert(response.text) == str(cli_error.value)  # the CLI's very line
     response = _upload(client, access, "svar.exe", b"MZ")
     assert response.status_code == 400 and "okänd filtyp" in _alert(response.text)
     assert not any(root.iterdir())  # failed uploads leave no run behind
@@ -232,6 +233,31 @@ def test_deleting_a_running_run_stops_it_and_removes_its_folder(web_model):
     thread = client.app.state.jobs.threads[run_id]
     thread.join(60)
     assert not thread.is_alive() and not (root / run_id).exists()
+
+
+def test_a_failing_run_shows_the_one_line_error_on_its_page(web_model):
+    client, access, _ = web_model
+    _login(client, access)
+    run_id = _upload(client, access, "svar.csv", SMALL_CSV).headers["location"].split("/")[2]
+    form = {"csrf": access.csrf, "text": "Kommentar", "index": "Omgång"}  # 2025 is no index 0-100
+    client.post(f"/runs/{run_id}/start", data=form)
+    status = _wait(client, run_id)
+    assert status["state"] == "failed" and "index" in status["error"] and "\n" not in status["error"]
+    page = client.get(f"/runs/{run_id}").text
+    assert _alert(page) == status["error"] and "Välj kolumner och försök igen" in page
+    assert "Väldigt dåligt" not in page  # no comment text in the error
+
+
+def test_a_column_set_to_none_is_not_guessed_again(web_model):
+    client, access, _ = web_model
+    _login(client, access)
+    run_id = _upload(client, access, "svar.csv", SMALL_CSV).headers["location"].split("/")[2]
+    client.post(f"/runs/{run_id}/start", data={"csrf": access.csrf, "text": "Kommentar", "round": "", "id": ""})
+    assert _wait(client, run_id)["state"] == "done"
+    rows = pd.read_csv(io.BytesIO(client.get(f"/runs/{run_id}/filer/klassade.csv").content), sep=";", dtype=str)
+    assert rows["id"].tolist() == ["1", "2"] and "input_id" in rows.columns
+    report = client.get(f"/runs/{run_id}/rapport").text
+    assert "Alla svar" in report and "Omgång 2025" not in report
 
 
 def test_a_run_interrupted_by_a_restart_says_so(web, tmp_path):

@@ -358,7 +358,7 @@ def summarize(df: pd.DataFrame, *, by: Sequence[str] = ("round",), taxonomy: Tax
         "net_score_definition": NET_DEFINITION, "outlier_rule": OUTLIER_RULE, "attention_rule": ATTENTION_RULE,
     }
     summary = Summary(settings, rounds)
-    if include_comparison:
+    if include_comparison and len(rounds) >= 2:  # a single round has nothing to compare with
         summary.comparisons = compare(df, taxonomy=ctx.taxonomy, min_group=ctx.min_group, seed=ctx.seed).changes
     return summary
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import StamningError
-from .runs import Download, Run, RunState, RunStore
+from .runs import ROLES, Download, Run, RunState, RunStore
 
 log = logging.getLogger("stamning.web")
 PROGRESS_STEPS = 50  # progress updates per run, at most ...
@@ -108,7 +108,7 @@ class Jobs:
 
     def _classify_and_report(self, run: Run, redact: bool) -> None:
         from .. import report
-        from ..io import atomic_write_text, read_comments, write_table
+        from ..io import Columns, atomic_write_text, read_comments, write_table
         from ..pipeline import classify_table, predictions_frame
         from ..summarize import summarize
         from ..survey import SurveyOptions, is_predictions, redactor, summary_frame
@@ -116,6 +116,9 @@ class Jobs:
         c = run.chosen
         table = read_comments(self.store.input_path(run), text_column=c.get("text"), id_column=c.get("id"),
                               round_column=c.get("round"), group_column=c.get("group"), index_column=c.get("index"))
+        table.columns = Columns(**{role: c.get(role) for role in ROLES})  # "(ingen)" means none, not a guess
+        if table.columns.id is None and "id" in table.frame.columns:  # row numbers become the ids
+            table.frame = table.frame.rename(columns={"id": "input_id"})
         run.total = len(table.frame)
         by = tuple(role for role in ("round", "group") if getattr(table.columns, role) is not None)
         options = SurveyOptions(by=by, min_group=self.settings.min_group,
