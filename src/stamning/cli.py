@@ -415,6 +415,20 @@ def redact(
     out.print(f"{result.rows} rader, {result.changed} med maskade uppgifter. Skrev {result.output}.")
 
 
+@app.command()
+@command
+def serve(
+    host: Annotated[Optional[str], typer.Option("--host", help="Adress att lyssna på (annars 127.0.0.1, bara den här datorn). En annan adress ger en varning.")] = None,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port att lyssna på.")] = 8765,
+    model: ModelOpt = None,
+    max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, help="Största fil som får laddas upp, i MB.")] = 50,
+) -> None:
+    """Starta arbetsbänken i webbläsaren: ladda upp en export, välj kolumner, få rapporten och filerna."""
+    from .web import serve as run_server
+
+    run_server(host, port, model=model, max_upload_mb=max_upload_mb, echo=lambda m: out.print(m, highlight=False, soft_wrap=True))
+
+
 def _register_groups() -> None:
     from . import cli_store, cli_themes
 

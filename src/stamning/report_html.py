@@ -6,6 +6,7 @@ import re
 import unicodedata
 from html import escape
 
+from . import charts
 from .records import SENTIMENT_LEVELS
 from .summary_input import ALL_ROUNDS
 from .summary_text import DASH, LEVEL_NAMES, NET_DEFINITION, cite, dec, interval_text, pct, signed, source_line
@@ -38,6 +39,27 @@ blockquote{margin:.3rem 0;font-style:italic;color:#333}
 .suppressed{color:#666;font-style:italic}
 nav ul{padding-left:1.2rem}
 @media (max-width:600px){body{font-size:15px}main{padding:.5rem}section,details{padding:.6rem}}
+figure.chart{margin:.6rem 0 1rem}
+figure.chart svg{max-width:760px}
+""" + """
+@media print{
+@page{size:A4;margin:14mm 12mm}
+body{background:#fff;font-size:10pt;line-height:1.35}
+main{max-width:none;padding:0}
+nav{display:none}
+section,details{border:none;border-radius:0;padding:0;margin:.6rem 0;background:#fff}
+details::details-content{content-visibility:visible;display:block}
+details>summary{list-style:none;font-size:1.05rem}
+details>summary::-webkit-details-marker{display:none}
+.scroll{overflow:visible}
+table{table-layout:fixed;width:100%;font-size:8.5pt}
+th,td{overflow-wrap:anywhere;word-break:break-word;hyphens:auto;padding:.2rem .3rem}
+td.num{white-space:normal}
+tr,figure.chart,.outlier,blockquote{break-inside:avoid}
+h2,h3,h4{break-after:avoid}
+figure.chart svg{max-width:100%}
+a{color:inherit;text-decoration:none}
+}
 """
 
 
@@ -140,11 +162,13 @@ def _block(s: GroupSummary, names: dict[str, str], level: int) -> str:
         quotes = "".join(f"<li>Id {e(o.id)}{' <em>(osäker klassning)</em>' if o.uncertain else ''}: "
                          f"{_cite_html(o.text, o.ref)}</li>" for o in s.outliers)
         out.append(f'<div class="outlier"><p>{e(s.outlier_sentence)}</p><ul>{quotes}</ul></div>')
+        out.append(charts.outlier_chart(s))
     if s.themes:
         out.append(f'<{sub}>Teman</{sub}><p class="note">Sorterade efter hur mycket de påverkar bilden; '
                    "medelvärde på skalan −2 till +2.</p>")
         from .report_rows import mean_text
 
+        out.append(charts.theme_impact_chart(s.themes))
         rows = []
         for t in s.themes:
             m = t.mean_score
@@ -173,7 +197,7 @@ def _groups(r, names: dict[str, str]) -> str:
             rows.append([e(g.group), str(g.n), e(pct(g.share_positive.value)) + " / " + e(pct(g.share_negative.value)),
                          f"{e(signed(g.net_score.value))} ({e(interval_text(g.net_score.low, g.net_score.high))})"
                          f"{_net_svg(g.net_score)}"])
-    out = ["<h3>Grupper</h3>", _table(["Grupp", "n", "Positiva / negativa", "Nettot (95 % intervall)"], rows,
+    out = ["<h3>Grupper</h3>", charts.distribution_chart(r.groups, "Fördelning per grupp"), _table(["Grupp", "n", "Positiva / negativa", "Nettot (95 % intervall)"], rows,
                                       raw={0, 1, 2, 3}, num={1})]
     for g in r.groups:
         if not g.suppressed:
@@ -205,6 +229,8 @@ def to_html(summary: Summary, *, title: str = "Sammanfattning av fritextsvar") -
         body.append(f'<section id="{_slug(i, _title(r))}">{_block(r, names, 2)}{groups}</section>')
     if summary.comparisons:
         body.append('<section id="jamforelser"><h2>Jämförelser mellan omgångar</h2>'
+                    + charts.distribution_chart(summary.rounds, "Fördelning per omgång")
+                    + charts.net_trend_chart(summary.rounds) + charts.theme_trend_chart(summary.rounds)
                     + "".join(_change(c) for c in summary.comparisons) + "</section>")
     return ("<!doctype html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
