@@ -18,11 +18,12 @@ import numpy as np
 import torch
 
 from .augment import AugmentConfig, augment
-from .calibration import fit_temperature, softmax
+from .calibration import calibrate, fit_temperature, softmax
 from .errors import ConfigError
 from .inference import plan_segments, resolve_precision
 from .labelled import LabelledData
 from .lexical_sentiment import LexicalSentiment, blend, choose_weight
+from .metrics import expected_calibration_error, sentiment_metrics
 from .text import MAX_CHARS, normalize
 from .train import ordinal_targets
 
@@ -36,6 +37,7 @@ class RefitConfig:
     batch_size: int = 64
     augment: AugmentConfig = field(default_factory=AugmentConfig)
     lexical: bool = False
+    keep_best_epoch: bool = True  # False: the last epoch (the validation part then only reports)
     seed: int = 13
 
     def __post_init__(self) -> None:
@@ -81,7 +83,7 @@ def _macro_f1(logits: np.ndarray, levels: np.ndarray) -> float:
 def fit_head(init: torch.nn.Linear, emb: np.ndarray, levels: np.ndarray, val_emb: np.ndarray, val_levels: np.ndarray,
              config: RefitConfig) -> tuple[torch.Tensor, torch.Tensor, dict]:
     """A linear sentiment head on fixed embeddings (ordinal-smoothed cross-entropy), warm-started from
-    ``init``; the epoch with the best validation macro-F1 is kept."""
+    ``init``; the epoch with the best validation macro-F1 is kept (or the last one)."""
     torch.manual_seed(config.seed)
     head = torch.nn.Linear(init.in_features, init.out_features)
     head.load_state_dict(init.state_dict())
@@ -97,7 +99,7 @@ def fit_head(init: torch.nn.Linear, emb: np.ndarray, levels: np.ndarray, val_emb
             loss.backward()
             optimizer.step()
         score = _macro_f1(head_logits(head.weight, head.bias, val_emb), val_levels)
-        if score > best[0] + 1e-6:
+        if score > best[0] + 1e-6 or (not config.keep_best_epoch and epoch == config.epochs):
             best = (score, epoch, head.weight.detach().clone(), head.bias.detach().clone())
     return best[2], best[3], {"validation_macro_f1": best[0], "best_epoch": best[1]}
 
@@ -133,6 +135,19 @@ def refit_sentiment(model, train: LabelledData, val: LabelledData, extra: Labell
                "training_rows": len(texts)}
     log(f"refit: validation macro-F1 {before:.3f} -> {report['validation_macro_f1']:.3f}, temperature {model.config.sentiment_temperature}")
     return report
+
+
+def calibrate_only(model, val: LabelledData, log=print) -> dict:
+    """Only the temperature: fitted on the validation part, the head and everything else unchanged."""
+    log(f"calibration: embedding {len(val)} validation comments")
+    probs = softmax(head_logits(model.sentiment_head.weight, model.sentiment_head.bias, embed_comments(model, val.texts)))
+    before = model.config.sentiment_temperature
+    model.config.sentiment_temperature = fit_temperature(np.log(np.clip(probs, 1e-12, None)), val.sentiment)
+    log(f"calibration: temperature {before} -> {model.config.sentiment_temperature}")
+    after = calibrate(probs, model.config.sentiment_temperature)
+    return {"temperature": model.config.sentiment_temperature, "validation_comments": len(val),
+            "validation_ece_before": expected_calibration_error(probs, val.sentiment),
+            "validation_sentiment": sentiment_metrics(after, val.sentiment)}
 
 
 def _attach_lexical_sentiment(model, texts: list[str], levels: np.ndarray, val: LabelledData, val_probs: np.ndarray) -> dict:
