@@ -205,6 +205,9 @@ def side_by_side(results: dict) -> str:
                      f"{pct(s['three_class']['macro_f1'])} | {pct(themes['micro_f1']) if themes else '–'} | "
                      f"{r['intensity']['spearman']:.3f} | {pct(real['accuracy']) if real else '–'} | "
                      f"{pct(real['macro_f1']) if real else '–'} | {real_ece} |")
+    mean_abs = results["models"]["reference"]["intensity"]["mean_abs_score"]
+    lines += ["", "Score by intensity (this model, test set): mean |score| per labelled level "
+              + ", ".join(f"{k} {v:.2f}" for k, v in mean_abs.items()) + "."]
     lines += ["", "Differences to this model (percentage points, paired bootstrap 95 % interval):", ""]
     for name, diffs in results["differences"].items():
         parts = [f"{metric} {100 * d['difference']:+.1f} [{100 * d['ci95'][0]:+.1f}, {100 * d['ci95'][1]:+.1f}]" for metric, d in diffs.items()]

@@ -53,9 +53,10 @@ def _refit(metrics: dict) -> str:
     if not r:
         return ""
     extra = r.get("extra", {})
+    rows = f"the training part, {extra['comments']} extra comments from `{extra['source']}`" if extra.get("comments") else "the training part"
     return (f"\n- Sentiment refit (`models/refit_sentiment.py`): the sentiment head refitted on the fixed encoder with "
-            f"{r['training_rows']} rows (training part, {extra.get('comments', 0)} extra comments from `{extra.get('source')}`, "
-            f"one label-preserving noisy variant of each); validation macro-F1 {r['validation_macro_f1_before']:.3f} → "
+            f"{r['training_rows']} rows ({rows} and label-preserving noisy variants, `stamning.augment`), "
+            f"last of {r.get('epochs', '?')} epochs; validation macro-F1 {r['validation_macro_f1_before']:.3f} → "
             f"{r['validation_macro_f1']:.3f}; temperature {r['temperature']:g}; {r['seconds']} s")
 
 

@@ -132,7 +132,7 @@ def refit_sentiment(model, train: LabelledData, val: LabelledData, extra: Labell
             val_probs = blend(val_probs, model.lexical_sentiment.predict_proba(val.texts), model.config.lexical_sentiment_weight)
     model.config.sentiment_temperature = fit_temperature(np.log(np.clip(val_probs, 1e-12, None)), val.sentiment)
     report |= {"validation_macro_f1_before": before, "temperature": model.config.sentiment_temperature,
-               "training_rows": len(texts)}
+               "training_rows": len(texts), "epochs": config.epochs, "last_epoch": not config.keep_best_epoch}
     log(f"refit: validation macro-F1 {before:.3f} -> {report['validation_macro_f1']:.3f}, temperature {model.config.sentiment_temperature}")
     return report
 
