@@ -1,32 +1,46 @@
-"""Default model vs a TF-IDF + logistic-regression baseline, side by side, in one run.
+"""Every candidate model side by side on the own test set and on real text, against a reference model.
 
-Both are trained on stamning's training corpus (data/corpus/train) and measured on the separately
-written test set (data/corpus/test) and, for 3-class figures, on real Swedish tweets/YouTube comments
-in ../shared/data/real-dev (evaluation only). Prints a table and writes benchmarks/results/compare_models.json.
+The reference is the default model (or ``--model DIR``); each ``--candidate NAME=DIR`` is another model
+directory; a TF-IDF + logistic-regression baseline trained on data/corpus/train is always added. Each is
+measured on the separately written test set (data/corpus/test: 5 levels, 3 classes, themes, calibration,
+score-by-intensity) and on real Swedish tweets/YouTube comments (../shared/data/real-dev, 3 classes:
+mycket_negativ/negativ → neg, neutral → neu, positiv/mycket_positiv → pos). The real set is for
+evaluation only: nothing here trains, tunes or picks on it. For every candidate the difference to the
+reference comes with a paired-bootstrap 95 % interval (comments resampled, both models on the same draw).
 
-    .venv/bin/python benchmarks/compare_models.py [--model DIR]
+Candidates that share the reference's encoder (same base and LoRA adapter, e.g. a refitted head) reuse
+its pooled embeddings: an embedding memo keyed by token ids, kept on disk under $STAMNING_BENCH_CACHE
+(default /tmp/stamning-bench), so each text goes through the encoder once across runs.
+
+    .venv/bin/python benchmarks/compare_models.py [--model DIR] [--candidate NAME=DIR ...] [--real CSV]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 
 from stamning.baseline import TfidfBaseline
 from stamning.evaluate import probabilities
 from stamning.labelled import THREE_CLASS, load_labelled
-from stamning.metrics import sentiment_metrics, theme_metrics, three_class_metrics
+from stamning.metrics import THREE, expected_calibration_error, sentiment_metrics, theme_metrics, three_class_metrics
 from stamning.pipeline import load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real-dev" / "swe-sentiment-dataset.csv"
+VALUES = np.array([-2, -1, 0, 1, 2], dtype=float)
 
 
+# ---------------------------------------------------------------------------- metrics and bootstrap
 def _micro_f1(pred: np.ndarray, truth: np.ndarray) -> float:
     tp = float((pred & truth).sum())
     return 2 * tp / max(1.0, 2 * tp + float((pred & ~truth).sum()) + float((~pred & truth).sum()))
@@ -41,6 +55,10 @@ def _macro_f1(pred: np.ndarray, truth: np.ndarray, classes: int) -> float:
     return float(np.mean(scores))
 
 
+def _accuracy(pred: np.ndarray, truth: np.ndarray) -> float:
+    return float((pred == truth).mean())
+
+
 def paired_bootstrap(ours: np.ndarray, theirs: np.ndarray, truth: np.ndarray, metric, rounds: int = 2000, seed: int = 0):
     """Observed difference ``metric(ours) - metric(theirs)`` and its 95 % interval over resampled comments."""
     rng = np.random.default_rng(seed)
@@ -53,67 +71,188 @@ def paired_bootstrap(ours: np.ndarray, theirs: np.ndarray, truth: np.ndarray, me
             "p_not_better": float(np.mean(np.array(diffs) <= 0))}
 
 
+def to_three(probs: np.ndarray) -> np.ndarray:
+    return np.stack([probs[:, :2].sum(1), probs[:, 2], probs[:, 3:].sum(1)], 1)
+
+
+def intensity(probs: np.ndarray, levels: np.ndarray) -> dict:
+    """Does the score (expected value on −2…+2) grow with the labelled intensity? Mean |score| per level
+    and the rank correlation of score and level."""
+    from scipy.stats import spearmanr
+
+    score = probs @ VALUES
+    names = ("mycket_negativ", "negativ", "neutral", "positiv", "mycket_positiv")
+    return {"mean_abs_score": {n: float(np.abs(score[levels == i]).mean()) for i, n in enumerate(names) if (levels == i).any()},
+            "mean_score": {n: float(score[levels == i].mean()) for i, n in enumerate(names) if (levels == i).any()},
+            "spearman": float(spearmanr(score, levels).statistic)}
+
+
+# ---------------------------------------------------------------------------- embedding memo
+class EmbeddingMemo:
+    """Pooled embeddings keyed by a row's token ids, shared by models with the same encoder."""
+
+    def __init__(self, directory: Path):
+        self.directory, self.table, self.new = directory, {}, 0
+        keys, vectors = directory / "keys.txt", directory / "vectors.npy"
+        if keys.is_file() and vectors.is_file():
+            self.table = dict(zip(keys.read_text().split(), torch.from_numpy(np.load(vectors))))
+
+    def wrap(self, model) -> None:
+        inner = model.embed
+
+        def embed(ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            keys = [hashlib.sha1(ids[i][mask[i].bool()].numpy().tobytes()).hexdigest() for i in range(len(ids))]
+            missing = [i for i, k in enumerate(keys) if k not in self.table]
+            if missing:
+                width = int(mask[missing].sum(1).max())
+                fresh = inner(ids[missing][:, :width], mask[missing][:, :width]).float()
+                self.table.update({keys[i]: fresh[n].clone() for n, i in enumerate(missing)})
+                self.new += len(missing)
+            return torch.stack([self.table[k] for k in keys])
+
+        model.embed = embed
+
+    def save(self) -> None:
+        if self.new:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            (self.directory / "keys.txt").write_text("\n".join(self.table))
+            np.save(self.directory / "vectors.npy", torch.stack(list(self.table.values())).numpy())
+
+
+def encoder_identity(model) -> str:
+    cfg = model.config
+    return hashlib.sha1(json.dumps([cfg.base, cfg.base_sha256, cfg.encoder_saved, cfg.max_length, cfg.input_prefix,
+                                    cfg.weights_sha256.get("adapter.safetensors"),
+                                    cfg.weights_sha256.get("encoder/model.safetensors")]).encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------- measuring
+def measure(name: str, sent: np.ndarray, themes: np.ndarray | None, thresholds, test, real_probs, real_labels, keys) -> dict:
+    out = {"sentiment": sentiment_metrics(sent, test.sentiment), "intensity": intensity(sent, test.sentiment)}
+    if themes is not None:
+        out["themes"] = theme_metrics(themes, test.themes, keys, thresholds)
+    if real_probs is not None:
+        out["real"] = three_class_metrics(real_probs, real_labels)
+        out["real"]["ece"] = expected_calibration_error(to_three(real_probs), real_labels)
+    out["_pred"] = {"test": sent.argmax(1), "real": None if real_probs is None else to_three(real_probs).argmax(1),
+                    "themes": None if themes is None else themes >= thresholds}
+    return out
+
+
+def differences(ours: dict, ref: dict, test, real_labels) -> dict:
+    d = {"test_macro_f1": paired_bootstrap(ours["_pred"]["test"], ref["_pred"]["test"], test.sentiment,
+                                           lambda p, t: _macro_f1(p, t, 5)),
+         "test_3class_macro_f1": paired_bootstrap(THREE[ours["_pred"]["test"]], THREE[ref["_pred"]["test"]],
+                                                  THREE[test.sentiment], lambda p, t: _macro_f1(p, t, 3))}
+    if ours["_pred"]["themes"] is not None:
+        d["theme_micro_f1"] = paired_bootstrap(ours["_pred"]["themes"], ref["_pred"]["themes"], test.themes.astype(bool), _micro_f1)
+    if ours["_pred"]["real"] is not None:
+        d["real_macro_f1"] = paired_bootstrap(ours["_pred"]["real"], ref["_pred"]["real"], real_labels, lambda p, t: _macro_f1(p, t, 3))
+        d["real_accuracy"] = paired_bootstrap(ours["_pred"]["real"], ref["_pred"]["real"], real_labels, _accuracy)
+    return d
+
+
+def read_real(path: Path):
+    if not path.is_file():
+        print(f"skipping the real-text check: {path} not found (give --real)")
+        return None, None
+    real = pd.read_csv(path)
+    real = real[real["label"].isin(list(THREE_CLASS))]
+    return real["text"].astype(str).tolist(), np.array([list(THREE_CLASS).index(v) for v in real["label"]])
+
+
+def model_probs(directory, test, real_texts, memos: dict):
+    model = load_model(directory)
+    key = encoder_identity(model)
+    cache = Path(os.environ.get("STAMNING_BENCH_CACHE", "/tmp/stamning-bench")) / key
+    memo = memos.setdefault(key, EmbeddingMemo(cache))
+    memo.wrap(model)
+    start = time.perf_counter()
+    sent, themes, _ = probabilities(model, test.texts)
+    real = probabilities(model, real_texts)[0] if real_texts is not None else None
+    memo.save()
+    print(f"{directory or 'default model'}: {time.perf_counter() - start:.0f} s ({memo.new} new embeddings)")
+    return model, sent, themes, real
+
+
+def print_table(results: dict) -> None:
+    print(f"\n{'':22} {'test acc':>8} {'mF1':>6} {'ECE':>6} {'3cl mF1':>8} {'themes µF1':>10} {'|score| ρ':>9} "
+          f"{'real acc':>9} {'real mF1':>9} {'real ECE':>9}")
+    for name, r in results["models"].items():
+        s, real = r["sentiment"], r.get("real", {})
+        print(f"{name:22} {s['accuracy']:8.3f} {s['macro_f1']:6.3f} {s['ece']:6.3f} {s['three_class']['macro_f1']:8.3f} "
+              f"{r.get('themes', {}).get('micro_f1', float('nan')):10.3f} {r['intensity']['spearman']:9.3f} "
+              f"{real.get('accuracy', float('nan')):9.3f} {real.get('macro_f1', float('nan')):9.3f} {real.get('ece', float('nan')):9.3f}")
+    for name, diffs in results["differences"].items():
+        for metric, d in diffs.items():
+            print(f"{name} − {results['reference']}, {metric}: {d['difference']:+.3f} "
+                  f"[{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}] (share of resamples not better {d['p_not_better']:.3f})")
+
+
+def side_by_side(results: dict) -> str:
+    """The comparison as a card section: every model's figures and its differences to this model."""
+    pct = lambda x: f"{100 * x:.1f}"  # noqa: E731
+    lines = ["", "## Side by side (own test set and real text)", "",
+             f"`{' '.join(['benchmarks/compare_models.py'] + sys.argv[1:])}`; real text: `{Path(results['real_set']).name}` "
+             "(../shared/data/real-dev, evaluation only, 3 classes). Score ρ: rank correlation of the score with the "
+             "labelled level on the test set; ECE: expected calibration error (10 bins).", "",
+             "| model | test macro-F1 | test ECE | test 3-class macro-F1 | theme micro-F1 | score ρ | real accuracy | real macro-F1 | real ECE |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, r in results["models"].items():
+        s, real, themes = r["sentiment"], r.get("real"), r.get("themes")
+        real_ece = f"{real['ece']:.3f}" if real else "–"
+        lines.append(f"| {'this model' if name == 'reference' else name} | {pct(s['macro_f1'])} | {s['ece']:.3f} | "
+                     f"{pct(s['three_class']['macro_f1'])} | {pct(themes['micro_f1']) if themes else '–'} | "
+                     f"{r['intensity']['spearman']:.3f} | {pct(real['accuracy']) if real else '–'} | "
+                     f"{pct(real['macro_f1']) if real else '–'} | {real_ece} |")
+    mean_abs = results["models"]["reference"]["intensity"]["mean_abs_score"]
+    lines += ["", "Score by intensity (this model, test set): mean |score| per labelled level "
+              + ", ".join(f"{k} {v:.2f}" for k, v in mean_abs.items()) + "."]
+    lines += ["", "Differences to this model (percentage points, paired bootstrap 95 % interval):", ""]
+    for name, diffs in results["differences"].items():
+        parts = [f"{metric} {100 * d['difference']:+.1f} [{100 * d['ci95'][0]:+.1f}, {100 * d['ci95'][1]:+.1f}]" for metric, d in diffs.items()]
+        lines.append(f"- {name}: " + "; ".join(parts))
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default=None, help="model directory (default: the embedded default model)")
+    ap.add_argument("--model", default=None, help="reference model directory (default: the embedded default model)")
+    ap.add_argument("--candidate", action="append", default=[], metavar="NAME=DIR", help="another model directory to compare")
+    ap.add_argument("--real", type=Path, default=REAL, help="real-text CSV with text,label (neg/neu/pos)")
     ap.add_argument("--write-card", action="store_true",
-                    help="add the test and real-text figures (and the baseline's) to the model's metrics.json and card")
+                    help="add the test and real-text figures (and the baseline's) to the reference model's metrics.json and card")
     args = ap.parse_args()
-    model = load_model(args.model)
-    keys = model.config.theme_keys
-    train = load_labelled(ROOT / "data/corpus/train", theme_keys=keys)
-    test = load_labelled(ROOT / "data/corpus/test", theme_keys=keys)
-    start = time.perf_counter()
-    base = TfidfBaseline().fit(train)
-    print(f"baseline trained on {len(train)} comments in {time.perf_counter() - start:.1f} s")
-    results: dict = {"test": {}, "real": {}}
-    sent, themes, _ = probabilities(model, test.texts)
-    thresholds = np.array(model.config.theme_thresholds)
-    results["test"]["stamning"] = {"sentiment": sentiment_metrics(sent, test.sentiment),
-                                   "themes": theme_metrics(themes, test.themes, keys, thresholds)}
-    bs, bt = base.sentiment_proba(test.texts), base.theme_proba(test.texts)
-    results["test"]["tfidf"] = {"sentiment": sentiment_metrics(bs, test.sentiment),
-                                "themes": theme_metrics(bt, test.themes, keys, np.full(len(keys), 0.5))}
-    truth_themes = test.themes.astype(bool)
-    results["test"]["difference"] = {
-        "sentiment_macro_f1": paired_bootstrap(sent.argmax(1), bs.argmax(1), test.sentiment,
-                                               lambda p, t: _macro_f1(p, t, 5)),
-        "theme_micro_f1": paired_bootstrap(themes >= thresholds, bt >= 0.5, truth_themes, _micro_f1),
-    }
-    if REAL.is_file():
-        real = pd.read_csv(REAL)
-        real = real[real["label"].isin(list(THREE_CLASS))]
-        labels = np.array([list(THREE_CLASS).index(v) for v in real["label"]])
-        texts = real["text"].astype(str).tolist()
-        real_ours, real_base = probabilities(model, texts)[0], base.sentiment_proba(texts)
-        results["real"]["stamning"] = three_class_metrics(real_ours, labels)
-        results["real"]["tfidf"] = three_class_metrics(real_base, labels)
-        to3 = lambda p: np.stack([p[:, :2].sum(1), p[:, 2], p[:, 3:].sum(1)], 1).argmax(1)  # noqa: E731
-        results["real"]["difference"] = {"macro_f1": paired_bootstrap(to3(real_ours), to3(real_base), labels,
-                                                                      lambda p, t: _macro_f1(p, t, 3))}
-    else:
-        print(f"skipping the real-text check: {REAL} not found")
-    print(f"\n{'':10} {'test acc':>9} {'macro-F1':>9} {'MAE':>6} {'MCC':>6} {'3cl acc':>8} {'themes µF1':>11} "
-          f"{'real 3cl acc':>13} {'real macro-F1':>14}")
-    for name in ("stamning", "tfidf"):
-        s = results["test"][name]["sentiment"]
-        r = results["real"].get(name, {})
-        print(f"{name:10} {s['accuracy']:9.3f} {s['macro_f1']:9.3f} {s['mae']:6.3f} {s['mcc']:6.3f} "
-              f"{s['three_class']['accuracy']:8.3f} {results['test'][name]['themes']['micro_f1']:11.3f} "
-              f"{r.get('accuracy', float('nan')):13.3f} {r.get('macro_f1', float('nan')):14.3f}")
-    st, tf = results["test"]["stamning"]["sentiment"], results["test"]["tfidf"]["sentiment"]
-    print(f"\nratio stamning / tfidf on the test set: macro-F1 {st['macro_f1'] / tf['macro_f1']:.2f}x")
-    if results["real"]:
-        print(f"ratio on real text (3-class macro-F1): {results['real']['stamning']['macro_f1'] / results['real']['tfidf']['macro_f1']:.2f}x")
-    for name, d in list(results["test"]["difference"].items()) + [("real 3-class macro_f1", results["real"].get("difference", {}).get("macro_f1"))]:
-        if d:
-            print(f"difference stamning - tfidf, {name}: {d['difference']:+.3f} (95 % bootstrap interval "
-                  f"{d['ci95'][0]:+.3f} … {d['ci95'][1]:+.3f}; share of resamples where stamning is not better {d['p_not_better']:.3f})")
+    memos: dict = {}
+    real_texts, real_labels = read_real(args.real)
+    named = [("reference", args.model)] + [tuple(c.split("=", 1)) for c in args.candidate]
+    results: dict = {"reference": "reference", "models": {}, "differences": {}, "real_set": str(args.real)}
+    test = None
+    for name, directory in named:
+        if test is None:
+            keys = load_model(directory).config.theme_keys
+            test = load_labelled(ROOT / "data/corpus/test", theme_keys=keys)
+        model, sent, themes, real = model_probs(directory, test, real_texts, memos)
+        results["models"][name] = measure(name, sent, themes, np.array(model.config.theme_thresholds), test, real, real_labels, keys)
+        results["models"][name]["temperature"] = model.config.sentiment_temperature
+        results["models"][name]["lexical_sentiment_weight"] = model.config.lexical_sentiment_weight
+        if name == "reference":
+            reference_model = model
+    base = TfidfBaseline().fit(load_labelled(ROOT / "data/corpus/train", theme_keys=keys))
+    results["models"]["tfidf"] = measure("tfidf", base.sentiment_proba(test.texts), base.theme_proba(test.texts),
+                                         np.full(len(keys), 0.5), test,
+                                         None if real_texts is None else base.sentiment_proba(real_texts), real_labels, keys)
+    for name, r in results["models"].items():
+        if name != "reference":
+            results["differences"][name] = differences(r, results["models"]["reference"], test, real_labels)
+    for r in results["models"].values():
+        r.pop("_pred")
+    print_table(results)
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / "compare_models.json").write_text(json.dumps(results, indent=2), "utf-8")
     if args.write_card:
-        write_card(Path(args.model) if args.model else None, model, results)
+        write_card(Path(args.model) if args.model else None, reference_model, results)
 
 
 def write_card(directory, model, results) -> None:
@@ -122,15 +261,16 @@ def write_card(directory, model, results) -> None:
 
     directory = directory or default_model_dir()
     metrics = json.loads((directory / "metrics.json").read_text("utf-8"))
-    metrics["test (data/corpus/test)"] = results["test"]["stamning"]
-    metrics["test, TF-IDF baseline"] = results["test"]["tfidf"]
-    if results["real"]:
-        metrics["real tweets/YouTube (3 classes)"] = {"three_class": results["real"]["stamning"]}
-        metrics["real, TF-IDF baseline"] = {"three_class": results["real"]["tfidf"]}
-    metrics["stamning minus TF-IDF, paired bootstrap"] = {
-        "test": results["test"]["difference"], "real": results["real"].get("difference", {})}
+    ref, base = results["models"]["reference"], results["models"]["tfidf"]
+    metrics["test (data/corpus/test)"] = {k: ref[k] for k in ("sentiment", "themes", "intensity")}
+    metrics["test, TF-IDF baseline"] = {k: base[k] for k in ("sentiment", "themes")}
+    if "real" in ref:
+        metrics["real tweets/YouTube (3 classes)"] = {"three_class": ref["real"]}
+        metrics["real, TF-IDF baseline"] = {"three_class": base["real"]}
+    metrics.pop("stamning minus TF-IDF, paired bootstrap", None)
+    metrics["compared (benchmarks/compare_models.py)"] = {k: v for k, v in results.items() if k != "models"}
     (directory / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    (directory / "README.md").write_text(model_card(model.config, metrics), "utf-8")
+    (directory / "README.md").write_text(model_card(model.config, metrics) + side_by_side(results), "utf-8")
     print(f"updated {directory / 'README.md'} and metrics.json")
 
 

@@ -27,7 +27,8 @@ def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
 
 @pytest.fixture(scope="module")
 def train():
-    return _rows("train")
+    """Everything a model may learn from: the training split and the extra comments of the sentiment refit."""
+    return _rows("train") + _rows("extra")
 
 
 @pytest.fixture(scope="module")

@@ -40,6 +40,26 @@ def _theme_blend(config: ModelConfig) -> str:
             "character 2–5-grams, one logistic regression per theme; `lexical.*`)")
 
 
+def _sentiment_blend(config: ModelConfig) -> str:
+    head = f"softmax of the sentiment head's logits / {config.sentiment_temperature:g} (temperature fitted on the validation split)"
+    w = config.lexical_sentiment_weight
+    if w <= 0:
+        return head
+    return f"{1 - w:.2f} × the {head} + {w:.2f} × a lexical 5-level model (same n-grams, multinomial logistic regression; `lexical_sentiment.*`)"
+
+
+def _refit(metrics: dict) -> str:
+    r = metrics.get("sentiment_refit")
+    if not r:
+        return ""
+    extra = r.get("extra", {})
+    rows = f"the training part, {extra['comments']} extra comments from `{extra['source']}`" if extra.get("comments") else "the training part"
+    return (f"\n- Sentiment refit (`models/refit_sentiment.py`): the sentiment head refitted on the fixed encoder with "
+            f"{r['training_rows']} rows ({rows} and label-preserving noisy variants, `stamning.augment`), "
+            f"last of {r.get('epochs', '?')} epochs; validation macro-F1 {r['validation_macro_f1_before']:.3f} → "
+            f"{r['validation_macro_f1']:.3f}; temperature {r['temperature']:g}; {r['seconds']} s")
+
+
 def model_card(config: ModelConfig, metrics: dict) -> str:
     tc = metrics.get("train_config", {})
     data = metrics.get("data", {})
@@ -54,6 +74,7 @@ A stamning classifier: one encoder, a 5-level sentiment head and a multi-label t
 - **Sentiment levels:** {', '.join(config.sentiment_labels)}
 - **Themes ({len(config.theme_keys)}):** {', '.join(config.theme_keys)}
 - **Theme probability:** {_theme_blend(config)}
+- **Sentiment probability:** {_sentiment_blend(config)}
 - **Format version:** {config.format_version}
 
 ## Training
@@ -61,7 +82,7 @@ A stamning classifier: one encoder, a 5-level sentiment head and a multi-label t
 - Data: `{data.get('source', '?')}`: {data.get('train', '?')} comments for training, {data.get('validation', '?')} for validation (stratified by sentiment, seed {tc.get('seed', '?')})
 - Hyper-parameters: epochs {tc.get('epochs')}, batch {tc.get('batch_size')}, learning rate {tc.get('learning_rate')} (encoder) / {tc.get('head_learning_rate')} (heads), ordinal smoothing {tc.get('ordinal_smoothing')}, LoRA r={tc.get('lora_r')} alpha={tc.get('lora_alpha')}
 - Loss: cross-entropy with soft targets that give neighbouring levels {tc.get('ordinal_smoothing')} of the mass; themes: BCE with per-theme positive weights (sqrt of the imbalance, capped at 8); theme thresholds tuned per theme on the validation split
-- Time: {metrics.get('seconds', '?')} s on CPU
+- Time: {metrics.get('seconds', '?')} s on CPU{_refit(metrics)}
 
 ## Measured
 

@@ -11,6 +11,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from .calibration import calibrate
 from .records import SENTIMENT_LEVELS, Prediction
 from .text import MAX_CHARS, chunk_by_tokens, normalize, skip_reason, split_sentences
 
@@ -132,11 +133,15 @@ def run_segments(model, segments: list[Segment], batch_size: int, autocast: torc
 
 
 def _aggregate(model, segs: list[int], segments: list[Segment], sent: np.ndarray, themes: np.ndarray,
-               comment_id: str, lexical: np.ndarray | None = None) -> Prediction:
+               comment_id: str, lexical: np.ndarray | None = None, lexical_sentiment: np.ndarray | None = None) -> Prediction:
     cfg = model.config
     chunk_rows = [j for j in segs if segments[j].kind == "chunk"]
     part_rows = [j for j in segs if segments[j].kind == "part"]
     probs = sent[chunk_rows].mean(0)
+    if lexical_sentiment is not None:
+        w = cfg.lexical_sentiment_weight
+        probs = w * lexical_sentiment + (1.0 - w) * probs
+    probs = calibrate(probs, cfg.sentiment_temperature)
     theme_probs = themes[chunk_rows].max(0)
     if lexical is not None:
         w = cfg.lexical_theme_weight
@@ -174,13 +179,16 @@ def predict(model, texts: Sequence[object], ids: Sequence[str] | None = None, *,
     sent, themes = run_segments(model, segments, batch_size, autocast, device) if segments else (None, None)
     use_lexical = getattr(model, "lexical", None) is not None and model.config.lexical_theme_weight > 0
     lexical = model.lexical.predict_proba(clean) if use_lexical and clean else None
+    lex_sent = getattr(model, "lexical_sentiment", None) if model.config.lexical_sentiment_weight > 0 else None
+    lexical_sentiment = lex_sent.predict_proba(clean) if lex_sent is not None and clean else None
     by_comment: dict[int, list[int]] = {}
     for j, seg in enumerate(segments):
         by_comment.setdefault(seg.comment, []).append(j)
     results = {k: Prediction.skipped(ids[k], r) for k, r in enumerate(reasons) if r is not None}
     for pos, k in enumerate(valid):
         pred = _aggregate(model, by_comment[pos], segments, sent, themes, ids[k],
-                          None if lexical is None else lexical[pos])
+                          None if lexical is None else lexical[pos],
+                          None if lexical_sentiment is None else lexical_sentiment[pos])
         if len(str(texts[k])) > MAX_CHARS:
             pred = replace(pred, reason=f"avkortad: bara de första {MAX_CHARS:,} tecknen lästes".replace(",", " "))
         results[k] = pred

@@ -55,45 +55,28 @@ def _vocabulary(docs: list[list[str]], min_df: int, limit: int) -> tuple[list[st
     return kept, idf
 
 
-class LexicalThemes:
-    """``fit`` on texts and a 0/1 theme matrix; ``predict_proba`` gives a probability per theme."""
+class NgramFeatures:
+    """The shared feature space: vocabulary and idf per block; rows are sublinear-tf × idf, L2 per block."""
 
-    def __init__(self, vocab: dict[str, list[str]], idf: dict[str, np.ndarray], coef: np.ndarray, intercept: np.ndarray):
+    def __init__(self, vocab: dict[str, list[str]], idf: dict[str, np.ndarray]):
         self.vocab, self.idf = vocab, idf
-        self.coef, self.intercept = coef.astype(np.float32), intercept.astype(np.float32)
         self._index = {block: {t: i for i, t in enumerate(terms)} for block, terms in vocab.items()}
         self._offset = {}
         start = 0
         for block in ANALYZERS:
             self._offset[block] = start
             start += len(vocab[block])
-        if self.coef.shape[1] != start:
-            raise ModelError(f"lexical weights have {self.coef.shape[1]} features, the vocabulary {start}; the files do not belong together")
+        self.size = start
 
-    # ------------------------------------------------------------------ fitting
     @classmethod
-    def fit(cls, texts: Sequence[str], labels: np.ndarray, c: float = 4.0, min_df: int = 2,
-            limits: dict[str, int] | None = None, seed: int = 0) -> "LexicalThemes":
-        from sklearn.linear_model import LogisticRegression
-
+    def fit(cls, texts: Sequence[str], min_df: int = 2, limits: dict[str, int] | None = None) -> "NgramFeatures":
         limits = limits or {"words": 20_000, "chars": 40_000}
         vocab, idf = {}, {}
         for block, analyzer in ANALYZERS.items():
             vocab[block], idf[block] = _vocabulary([analyzer(t) for t in texts], min_df, limits[block])
-        coef = np.zeros((labels.shape[1], sum(len(v) for v in vocab.values())), dtype=np.float32)
-        intercept = np.full(labels.shape[1], -10.0, dtype=np.float32)  # a theme never seen: never predicted
-        model = cls(vocab, idf, coef, intercept)
-        x = model.features(texts)
-        for j in range(labels.shape[1]):
-            y = labels[:, j].astype(int)
-            if 0 < y.sum() < len(y):
-                lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=seed).fit(x, y)
-                model.coef[j], model.intercept[j] = lr.coef_[0], lr.intercept_[0]
-        model.coef = model.coef.astype(np.float16).astype(np.float32)  # as stored, so reloading changes nothing
-        return model
+        return cls(vocab, idf)
 
-    # ------------------------------------------------------------------ predicting
-    def _rows(self, texts: Iterable[str]):
+    def rows(self, texts: Iterable[str]):
         """Per text: the feature columns and their values (both blocks side by side)."""
         for text in texts:
             cols, vals = [], []
@@ -108,51 +91,104 @@ class LexicalThemes:
                 vals.append(values / np.linalg.norm(values))
             yield (np.concatenate(cols), np.concatenate(vals)) if cols else (np.zeros(0, np.int64), np.zeros(0))
 
-    def features(self, texts: Iterable[str]):
+    def matrix(self, texts: Iterable[str]):
         """A sparse (CSR) matrix, one row per text (for fitting; needs scipy)."""
         from scipy.sparse import csr_matrix
 
-        rows = list(self._rows(texts))
+        rows = list(self.rows(texts))
         indptr = np.cumsum([0] + [len(c) for c, _ in rows])
         cols = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, np.int64)
         data = np.concatenate([v for _, v in rows]).astype(np.float32) if rows else np.zeros(0, np.float32)
-        return csr_matrix((data, cols, indptr), shape=(len(rows), self.coef.shape[1]))
+        return csr_matrix((data, cols, indptr), shape=(len(rows), self.size))
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probabilities [texts, themes] (numpy only: no scipy or scikit-learn import at prediction time)."""
-        logits = np.tile(self.intercept, (len(texts), 1))
-        for n, (cols, vals) in enumerate(self._rows(texts)):
+    def logits(self, texts: Sequence[str], coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+        """``intercept + coef @ x`` per text [texts, outputs] (numpy only)."""
+        out = np.tile(intercept, (len(texts), 1))
+        for n, (cols, vals) in enumerate(self.rows(texts)):
             if len(cols):
-                logits[n] += self.coef[:, cols] @ vals.astype(np.float32)
-        return (1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))).astype(np.float32)
+                out[n] += coef[:, cols] @ vals.astype(np.float32)
+        return out
 
-    # ------------------------------------------------------------------ files
-    def save(self, directory: Path) -> list[str]:
-        from safetensors.numpy import save_file
+    def tensors(self) -> dict[str, np.ndarray]:
+        return {f"idf_{block}": self.idf[block] for block in ANALYZERS}
 
-        tensors = {"coef": self.coef.astype(np.float16), "intercept": self.intercept}
-        tensors |= {f"idf_{block}": self.idf[block] for block in ANALYZERS}
-        save_file(tensors, str(directory / WEIGHTS_FILE))
-        (directory / VOCAB_FILE).write_text(json.dumps({"version": 1, "vocab": self.vocab}, ensure_ascii=False), "utf-8")
-        return [WEIGHTS_FILE, VOCAB_FILE]
+    def meta(self) -> dict:
+        return {"version": 1, "vocab": self.vocab}
 
     @classmethod
-    def load(cls, directory: Path) -> "LexicalThemes":
+    def from_files(cls, directory: Path, weights_file: str, vocab_file: str) -> tuple["NgramFeatures", dict]:
+        """The features and the other tensors stored next to them (``coef``, ``intercept``)."""
         from safetensors.numpy import load_file
 
         from .modelfiles import check_safetensors, read_json
 
-        meta = read_json(directory / VOCAB_FILE)
-        check_safetensors(directory / WEIGHTS_FILE)  # claimed sizes checked before anything is allocated
+        meta = read_json(directory / vocab_file)
+        check_safetensors(directory / weights_file)  # claimed sizes checked before anything is allocated
         try:
-            tensors = load_file(str(directory / WEIGHTS_FILE))
+            tensors = load_file(str(directory / weights_file))
         except (OSError, ValueError) as err:
-            raise ModelError(f"{directory}: cannot read the lexical theme files ({str(err)[:120]})") from None
+            raise ModelError(f"{directory}: cannot read the lexical files {vocab_file}/{weights_file} ({str(err)[:120]})") from None
         if not isinstance(meta, dict) or meta.get("version") != 1 or set(meta.get("vocab", {})) != set(ANALYZERS):
-            raise ModelError(f"{directory / VOCAB_FILE}: unknown lexical format; retrain the model with this stamning")
+            raise ModelError(f"{directory / vocab_file}: unknown lexical format; retrain the model with this stamning")
         missing = sorted({"coef", "intercept", *(f"idf_{block}" for block in ANALYZERS)} - set(tensors))
         if missing:
-            raise ModelError(f"{directory / WEIGHTS_FILE}: saknar tensorn {missing[0]!r}; modellmappen är skadad – "
+            raise ModelError(f"{directory / weights_file}: saknar tensorn {missing[0]!r}; modellmappen är skadad – "
                              "bygg om den eller ge --model en komplett modellmapp")
-        idf = {block: tensors[f"idf_{block}"] for block in ANALYZERS}
-        return cls(meta["vocab"], idf, tensors["coef"].astype(np.float32), tensors["intercept"])
+        return cls(meta["vocab"], {block: tensors[f"idf_{block}"] for block in ANALYZERS}), tensors
+
+    def save(self, directory: Path, weights_file: str, vocab_file: str, tensors: dict[str, np.ndarray]) -> list[str]:
+        from safetensors.numpy import save_file
+
+        save_file({k: np.ascontiguousarray(v) for k, v in (tensors | self.tensors()).items()}, str(directory / weights_file))
+        (directory / vocab_file).write_text(json.dumps(self.meta(), ensure_ascii=False), "utf-8")
+        return [weights_file, vocab_file]
+
+
+class LexicalThemes:
+    """``fit`` on texts and a 0/1 theme matrix; ``predict_proba`` gives a probability per theme."""
+
+    def __init__(self, vocab: dict[str, list[str]], idf: dict[str, np.ndarray], coef: np.ndarray, intercept: np.ndarray):
+        self.space = NgramFeatures(vocab, idf)
+        self.vocab, self.idf = vocab, idf
+        self.coef, self.intercept = coef.astype(np.float32), intercept.astype(np.float32)
+        if self.coef.shape[1] != self.space.size:
+            raise ModelError(f"lexical weights have {self.coef.shape[1]} features, the vocabulary {self.space.size}; the files do not belong together")
+
+    # ------------------------------------------------------------------ fitting
+    @classmethod
+    def fit(cls, texts: Sequence[str], labels: np.ndarray, c: float = 4.0, min_df: int = 2,
+            limits: dict[str, int] | None = None, seed: int = 0) -> "LexicalThemes":
+        from sklearn.linear_model import LogisticRegression
+
+        space = NgramFeatures.fit(texts, min_df, limits)
+        coef = np.zeros((labels.shape[1], space.size), dtype=np.float32)
+        intercept = np.full(labels.shape[1], -10.0, dtype=np.float32)  # a theme never seen: never predicted
+        model = cls(space.vocab, space.idf, coef, intercept)
+        x = model.features(texts)
+        for j in range(labels.shape[1]):
+            y = labels[:, j].astype(int)
+            if 0 < y.sum() < len(y):
+                lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=seed).fit(x, y)
+                model.coef[j], model.intercept[j] = lr.coef_[0], lr.intercept_[0]
+        model.coef = model.coef.astype(np.float16).astype(np.float32)  # as stored, so reloading changes nothing
+        return model
+
+    # ------------------------------------------------------------------ predicting
+    def features(self, texts: Iterable[str]):
+        """A sparse (CSR) matrix, one row per text (for fitting; needs scipy)."""
+        return self.space.matrix(texts)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities [texts, themes] (numpy only: no scipy or scikit-learn import at prediction time)."""
+        logits = self.space.logits(texts, self.coef, self.intercept)
+        return (1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))).astype(np.float32)
+
+    # ------------------------------------------------------------------ files
+    def save(self, directory: Path) -> list[str]:
+        return self.space.save(directory, WEIGHTS_FILE, VOCAB_FILE,
+                               {"coef": self.coef.astype(np.float16), "intercept": self.intercept})
+
+    @classmethod
+    def load(cls, directory: Path) -> "LexicalThemes":
+        space, tensors = NgramFeatures.from_files(directory, WEIGHTS_FILE, VOCAB_FILE)
+        return cls(space.vocab, space.idf, tensors["coef"].astype(np.float32), tensors["intercept"])

@@ -140,6 +140,7 @@ class StamningModel(nn.Module):
         self.tokenizer = tokenizer
         self._adapter_state: dict | None = None  # the LoRA weights as loaded, kept to save them again
         self.lexical = None  # stamning.lexical.LexicalThemes when config.lexical_theme_weight > 0
+        self.lexical_sentiment = None  # stamning.lexical_sentiment.LexicalSentiment when config.lexical_sentiment_weight > 0
         self.config = config
         hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(dropout)
@@ -212,6 +213,8 @@ class StamningModel(nn.Module):
             files.append("encoder/model.safetensors")
         if self.lexical is not None and self.config.lexical_theme_weight > 0:
             files += self.lexical.save(out)
+        if self.lexical_sentiment is not None and self.config.lexical_sentiment_weight > 0:
+            files += self.lexical_sentiment.save(out)
         self.config.weights_sha256 = {f: sha256_file(out / f) for f in files}
         self.config.save(out)
         if card:
@@ -256,13 +259,17 @@ class StamningModel(nn.Module):
         return model.to(device).eval()
 
     def _load_stored_parts(self, path: Path) -> None:
-        """The heads and, when the config blends one in, the lexical theme model."""
+        """The heads and, when the config blends them in, the lexical theme and sentiment models."""
         from safetensors.torch import load_file
 
         if self.config.lexical_theme_weight > 0:
             from .lexical import LexicalThemes
 
             self.lexical = LexicalThemes.load(path)
+        if self.config.lexical_sentiment_weight > 0:
+            from .lexical_sentiment import LexicalSentiment
+
+            self.lexical_sentiment = LexicalSentiment.load(path)
 
         heads = load_file(str(path / "heads.safetensors"))
         try:

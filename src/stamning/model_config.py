@@ -28,7 +28,10 @@ class ModelConfig:
     encoder is stored in the directory (``encoder/``); otherwise it is resolved from ``base`` at load
     time and checked against ``base_sha256`` (the default model ships only heads and a LoRA adapter).
     With ``lexical_theme_weight`` > 0 a theme's probability is that share of the lexical n-gram model's
-    (:mod:`stamning.lexical`, ``lexical.*`` files) plus the rest of the theme head's."""
+    (:mod:`stamning.lexical`, ``lexical.*`` files) plus the rest of the theme head's. The sentiment head's
+    logits are divided by ``sentiment_temperature`` before the softmax (:mod:`stamning.calibration`); with
+    ``lexical_sentiment_weight`` > 0 the level probabilities are that share of a lexical n-gram model's
+    (:mod:`stamning.lexical_sentiment`, ``lexical_sentiment.*`` files) plus the rest of the head's."""
 
     theme_keys: list[str]
     theme_thresholds: list[float]
@@ -42,6 +45,8 @@ class ModelConfig:
     max_length: int = 256
     lora: dict | None = None
     lexical_theme_weight: float = 0.0
+    sentiment_temperature: float = 1.0
+    lexical_sentiment_weight: float = 0.0
     taxonomy: dict | None = None
     weights_sha256: dict[str, str] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
@@ -67,6 +72,10 @@ class ModelConfig:
             raise ModelError(f"pooling {self.pooling!r}; expected 'mean' or 'cls'")
         if not 0.0 <= self.lexical_theme_weight <= 1.0:
             raise ModelError(f"lexical_theme_weight {self.lexical_theme_weight} out of range 0..1; the file is damaged")
+        if not 0.05 <= self.sentiment_temperature <= 20.0:
+            raise ModelError(f"sentiment_temperature {self.sentiment_temperature} out of range 0.05..20; the file is damaged")
+        if not 0.0 <= self.lexical_sentiment_weight < 1.0:
+            raise ModelError(f"lexical_sentiment_weight {self.lexical_sentiment_weight} out of range [0, 1); the file is damaged")
         if not 8 <= self.max_length <= 8192:
             raise ModelError(f"max_length {self.max_length} out of range 8..8192")
         if not isinstance(self.lora, (dict, type(None))) or not isinstance(self.taxonomy, (dict, type(None))):
