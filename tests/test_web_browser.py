@@ -1,12 +1,14 @@
 """The workbench and the HTML report in a real browser: the system's headless Chromium driven by
 Playwright (pointed at /usr/bin/chromium; no browser is downloaded). Screenshots are written under a
 temporary folder whose path the tests print. Skipped, with the reason, where no Chromium is installed
-(`.ci/run` installs it with apt where it can)."""
+(the module installs Debian's Chromium with apt first where it is missing and apt can)."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -18,15 +20,43 @@ pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api", reason="Playwright's Python package is missing (pip install -e '.[dev]')")
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "utvardering_kommundirektor.csv"
-CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
+
+
+def _find_chromium() -> str | None:
+    return next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
                  if p and Path(p).is_file()), None)
+
+
+def _install_chromium() -> str:
+    """Debian's Chromium where it is missing and apt can install it (as root, or with password-less sudo),
+    so that the README's one test command runs the browser tests on a fresh machine too. Returns why not."""
+    if shutil.which("apt-get") is None:
+        return "no apt-get on this machine"
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        try:
+            done = subprocess.run(sudo + cmd, env=env, capture_output=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            return f"{' '.join(cmd)}: {type(err).__name__}"
+        if done.returncode != 0:
+            return f"{' '.join(cmd)} exited {done.returncode}"
+    return ""
+
+
+_why = "STAMNING_NO_APT=1"
+CHROMIUM = _find_chromium()
+if CHROMIUM is None and os.environ.get("STAMNING_NO_APT") != "1":
+    _why = _install_chromium()
+    CHROMIUM = _find_chromium()
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 A4_POINTS = (595.0, 842.0)
 A4_TEXT_WIDTH_PX = 703  # 210 mm − 2 × 12 mm margins at 96 px per inch
 
 if CHROMIUM is None:
-    pytest.skip("no Chromium installed: apt-get install -y chromium (as .ci/run does)", allow_module_level=True)
+    pytest.skip(f"no Chromium, and it could not be installed ({_why}); apt-get install -y chromium",
+                allow_module_level=True)
 
 
 @pytest.fixture(scope="module")
