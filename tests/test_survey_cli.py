@@ -73,7 +73,7 @@ def test_summary_needs_a_round_column(tmp_path, tiny_model_dir):
 
 def test_summary_bad_format(classified):
     result = runner.invoke(app, ["summarize", str(classified), "-f", "pdf"])
-    assert result.exit_code == 2 and "expected one of terminal, md, html, json, xlsx" in result.output
+    assert result.exit_code == 2 and "tillåtna värden: terminal, md, html, json, xlsx" in result.output
 
 
 def test_compare_rounds(classified):

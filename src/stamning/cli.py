@@ -14,9 +14,12 @@ import typer
 from rich.console import Console
 
 from . import __version__
+from .cli_swedish import SwedishGroup
 from .errors import StamningError
+from .options import By, CompareFormat, Device, Engine, Precision, ReportFormat, allowed, parse_by, split_list
 
 app = typer.Typer(
+    cls=SwedishGroup,
     name="stamning",
     help="Stämning i svenska fritextsvar: sentiment (fem nivåer) och teman per kommentar, "
          "och sammanfattningar per enkätomgång.",
@@ -37,7 +40,7 @@ GroupCol = Annotated[Optional[str], typer.Option("--group-column", help="Kolumne
 SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="Flik i en .xlsx-fil (annars den första).")]
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Modellmapp (annars den inbyggda standardmodellen).")]
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, max=1024, help="Antal textbitar per körning i modellen.")]
-DeviceOpt = Annotated[str, typer.Option("--device", help="cpu eller cuda.")]
+DeviceOpt = Annotated[Device, typer.Option("--device", help="Var modellen körs.")]
 
 
 def _fail(message: str, code: int) -> None:
@@ -120,41 +123,43 @@ def classify(
     group_column: GroupCol = None,
     sheet: SheetOpt = None,
     batch_size: BatchOpt = 32,
-    device: DeviceOpt = "cpu",
-    precision: Annotated[str, typer.Option(help="auto (bf16 där processorn klarar det), fp32 eller bf16.")] = "auto",
+    device: DeviceOpt = Device.CPU,
+    precision: Annotated[Precision, typer.Option(help="auto (bf16 där processorn klarar det), fp32, bf16; fp16 bara med --device cuda.")] = Precision.AUTO,
     resume: Annotated[bool, typer.Option("--resume", help="Fortsätt en avbruten körning där den senast färdiga delen slutade.")] = False,
-    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=16, help="Rader per del (läses, klassas och sparas för sig).")] = 2048,
-    engine: Annotated[str, typer.Option("--engine", help="local (en process) eller ray (Ray Data; INPUT kan vara mapp eller mönster, -o en mapp).")] = "local",
+    chunk_rows: Annotated[Optional[int], typer.Option("--chunk-rows", min=16, help="Rader per del (läses, klassas och sparas för sig). [standard: 2048]", show_default=False)] = None,
+    engine: Annotated[Engine, typer.Option("--engine", help="local (en process) eller ray (Ray Data; INPUT kan vara mapp eller mönster, -o en mapp).")] = Engine.LOCAL,
     address: Annotated[Optional[str], typer.Option("--address", help="Ray: klustrets adress (annars RAY_ADDRESS, annars ett lokalt Ray).")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Ray: antal aktörer (modellkopior).")] = 2,
     num_cpus_per_actor: Annotated[float, typer.Option("--num-cpus-per-actor", min=0.1, help="Ray: CPU:er per aktör.")] = 1.0,
     num_gpus_per_actor: Annotated[float, typer.Option("--num-gpus-per-actor", min=0.0, help="Ray: GPU:er per aktör.")] = 0.0,
 ) -> None:
     """Klassificera varje kommentar: sentiment, sannolikheter och teman. Alla rader kommer ut igen."""
+    from .options import ClassifyOptions
     from .pipeline import classify_file
 
-    if engine == "ray":
+    if engine is Engine.RAY:
+        from .engine_ray import refuse_local_only
+
+        refuse_local_only(sheet=sheet, device=device)
+        device = Device.CUDA if num_gpus_per_actor else Device.CPU  # Ray: the actors' GPUs decide
+    options = ClassifyOptions(text_column=text_column, id_column=id_column, round_column=round_column,
+                              group_column=group_column, sheet=sheet, batch_size=batch_size, device=device,
+                              precision=precision, chunk_rows=chunk_rows or 2048, resume=resume)
+    if engine is Engine.RAY:
         from .engine_ray import classify_ray
 
-        r = classify_ray(str(input), output, model=model, text_column=text_column, id_column=id_column,
-                         round_column=round_column, group_column=group_column, batch_size=batch_size,
-                         concurrency=concurrency, num_cpus_per_actor=num_cpus_per_actor,
-                         num_gpus_per_actor=num_gpus_per_actor, address=address, precision=precision,
-                         resume=True, verbose=_state["debug"])
+        r = classify_ray(str(input), output, options, model=model, rows_per_batch=chunk_rows or 1024, concurrency=concurrency,
+                         num_cpus_per_actor=num_cpus_per_actor, num_gpus_per_actor=num_gpus_per_actor,
+                         address=address, verbose=_state["debug"])
         out.print(f"{r.rows} rader i {len(r.shards)} delfiler: {r.classified} klassificerade, {r.skipped} hoppade över; "
                   f"{r.shards_written} skrivna, {r.shards_skipped} redan klara. Skrev {output} på {r.seconds:.1f} s.")
         return
-    if engine != "local":
-        raise StamningError(f"--engine {engine}: expected local or ray")
 
     bar, progress = _progress_bar()
     if bar:
         bar.start()
     try:
-        result = classify_file(input, output, model=model, text_column=text_column, id_column=id_column,
-                               round_column=round_column, group_column=group_column, sheet=sheet,
-                               batch_size=batch_size, device=device, precision=precision, progress=progress,
-                               resume=resume, chunk_rows=chunk_rows)
+        result = classify_file(input, output, options, model=model, progress=progress)
     finally:
         if bar:
             bar.stop()
@@ -233,10 +238,6 @@ def setup() -> None:
     out.print(f"Grundmodellen finns i {path}; standardmodellen laddar. ({time.perf_counter() - start:.1f} s)")
 
 
-def _by(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
-
-
 def _names(path: Optional[Path]) -> tuple[str, ...]:
     if path is None:
         return ()
@@ -247,11 +248,18 @@ def _names(path: Optional[Path]) -> tuple[str, ...]:
     return tuple(n.strip() for n in decode_bytes(path.read_bytes(), path).splitlines() if n.strip() and not n.startswith("#"))
 
 
+def _by_callback(value: str) -> tuple[str, ...]:
+    try:
+        return parse_by(value)
+    except StamningError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 MinGroup = Annotated[int, typer.Option("--min-group", help="Minsta antal svarande för att visa siffror för en grupp.")]
 MinQuote = Annotated[int, typer.Option("--min-quote-group", help="Minsta antal svarande för att visa citat.")]
 NamesOpt = Annotated[Optional[Path], typer.Option("--names", help="Textfil med kollegors namn (ett per rad) som alltid maskas.")]
 NoRedact = Annotated[bool, typer.Option("--no-redact", help="Visa citat utan maskning av namn, nummer och adresser.")]
-FormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", help="terminal, md, html, json eller xlsx (annars från -o:s ändelse).")]
+FormatOpt = Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="Rapportens format (annars från -o:s ändelse).")]
 OutOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Skriv rapporten till en fil.")]
 IndexCol = Annotated[Optional[str], typer.Option("--index-column", help="Kolumnen med indexvärde 0–100 per svarande (t.ex. HME).")]
 
@@ -260,7 +268,7 @@ def _options(by, min_group, min_quote_group, no_redact, names, model, text_colum
              group_column, index_column, sheet, batch_size, device):
     from .survey import SurveyOptions
 
-    return SurveyOptions(by=_by(by), min_group=min_group, min_quote_group=min_quote_group, redact=not no_redact,
+    return SurveyOptions(by=by, min_group=min_group, min_quote_group=min_quote_group, redact=not no_redact,
                          names=_names(names), model=model, text_column=text_column, id_column=id_column,
                          round_column=round_column, group_column=group_column, index_column=index_column,
                          sheet=sheet, batch_size=batch_size, device=device)
@@ -270,7 +278,7 @@ def _options(by, min_group, min_quote_group, no_redact, names, model, text_colum
 @command
 def summarize(
     input: InputArg,
-    by: Annotated[str, typer.Option("--by", help="Dela upp per round, group eller round,group.")] = "round",
+    by: Annotated[str, typer.Option("--by", callback=_by_callback, help=f"Dela upp per {allowed(By)} eller round,group ('' = alla svar tillsammans).")] = "round",
     format: FormatOpt = None,
     output: OutOpt = None,
     min_group: MinGroup = 5,
@@ -305,8 +313,8 @@ def summarize(
 @command
 def compare(
     input: InputArg,
-    rounds: Annotated[Optional[list[str]], typer.Option("--rounds", help="Omgångar att jämföra, i ordning (upprepa: --rounds 2025 --rounds 2026). Annars alla i följd.")] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="terminal, md eller json.")] = "terminal",
+    rounds: Annotated[Optional[list[str]], typer.Option("--rounds", help="Omgångar att jämföra, i ordning (--rounds 2025,2026 eller upprepat). Annars alla i följd.")] = None,
+    format: Annotated[CompareFormat, typer.Option("--format", "-f", help="Utskriftens format.")] = CompareFormat.TERMINAL,
     min_group: MinGroup = 5,
     model: ModelOpt = None,
     text_column: TextCol = None,
@@ -317,14 +325,12 @@ def compare(
     """Jämför omgångar: förändring i andelar och netto, med intervall och test; säger när data inte räcker."""
     from .survey import compare_file
 
-    options = _options("round", min_group, max(10, min_group), False, None, model, text_column, id_column,
+    options = _options(("round",), min_group, max(10, min_group), False, None, model, text_column, id_column,
                        round_column, None, None, sheet, 32, "cpu")
-    result = compare_file(input, rounds, options)
-    if format == "json":
+    result = compare_file(input, split_list(rounds) or None, options)
+    if format is CompareFormat.JSON:
         sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
         return
-    if format not in ("terminal", "md"):
-        raise StamningError(f"--format {format}: expected terminal, md or json")
     for change in result.changes:
         out.print(f"{'### ' if format == 'md' else ''}Omgång {change.before} → {change.after}", style=None if format == "md" else "bold")
         for sentence in change.sentences:

@@ -45,6 +45,7 @@ import pyarrow.parquet as pq
 
 from .errors import ConfigError, InputError, ModelError, StamningError
 from .io import resolve_columns
+from .options import ClassifyOptions
 from .records import OUTPUT_COLUMNS, PROB_COLUMNS, STATUS_OK
 
 SHARD_EXTENSIONS = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".parquet", ".xlsx", ".xlsm")
@@ -53,7 +54,6 @@ WRITE_CHUNK_ROWS = 2048  # classify_file's default chunk size: the join reads th
 READ_CPUS = 0.5  # logical CPUs per read task and per write task (pandas parsing, no model)
 WRITE_CPUS = 0.5
 READ_MEMORY = 256 << 20  # bytes reserved per read task
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 RAY_PIN = "ray[data]==2.60.0"
 
 _FLOAT_COLUMNS = {"sentiment_score", "sentiment_confidence", *PROB_COLUMNS}
@@ -178,9 +178,18 @@ def _check_output_dir(output_dir: Path, shards: list[Path]) -> None:
                          "(outputs there would be read as input on the next run)")
 
 
-def _options(text_column, id_column, round_column, group_column, precision, detect_mixed) -> dict:
-    return {"text_column": text_column, "id_column": id_column, "round_column": round_column,
-            "group_column": group_column, "precision": precision, "detect_mixed": detect_mixed}
+def _manifest_options(options: ClassifyOptions) -> dict:
+    """The options a shard's output depends on (a shard is read whole: no sheet, no chunk size)."""
+    return {k: v for k, v in options.output_affecting().items() if k not in ("sheet", "chunk_rows")}
+
+
+def refuse_local_only(sheet: str | None = None, device: str | None = None) -> None:
+    """Options of the local engine that Ray cannot honour: refused by name, never ignored."""
+    if sheet is not None:
+        raise ConfigError("--sheet gäller inte --engine ray (delfilerna läses som CSV, JSONL eller Parquet); "
+                          "spara fliken som CSV eller kör utan --engine ray")
+    if device is not None and str(device) != "cpu":
+        raise ConfigError(f"--device {device} gäller inte --engine ray; ge varje aktör en GPU med --num-gpus-per-actor 1")
 
 
 def expected_manifest(shard: Path, model_id: dict, options: dict) -> dict:
@@ -303,11 +312,12 @@ def _read_stage(batch: pa.Table, chunk_rows: int) -> Iterator[pa.Table]:
 class _Classifier:
     """Ray Data actor: loads the model once, then classifies narrow batches with classify_table."""
 
-    def __init__(self, model: str, identity: dict, device: str, batch_size: int, precision: str,
-                 detect_mixed: bool, threads: int):
+    def __init__(self, model: str, identity: dict, options: dict, threads: int):
         from .pipeline import hub_offline_default, load_model
 
         hub_offline_default()
+        settings = ClassifyOptions.from_dict(options)
+        device = settings.device.value
         if device == "cpu":
             import torch
 
@@ -316,7 +326,8 @@ class _Classifier:
             raise ModelError(f"{model}: the model on this worker ({os.uname().nodename}) differs from the driver's "
                              "(weights or config.json); install the same stamning version / model on every node")
         self.model = load_model(model, device=device)
-        self.options = {"batch_size": batch_size, "precision": precision, "detect_mixed": detect_mixed}
+        self.options = {"batch_size": settings.batch_size, "precision": settings.precision.value,
+                        "detect_mixed": settings.detect_mixed}
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         import pandas as pd
@@ -476,31 +487,35 @@ def _connect(address: str | None, num_cpus: float, num_gpus: float, verbose: boo
     return True
 
 
-def classify_ray(input: str | Path, output_dir: str | Path, *, model: str | Path | None = None,
-                 text_column: str | None = None, id_column: str | None = None, round_column: str | None = None,
-                 group_column: str | None = None, batch_size: int = 32, rows_per_batch: int = 1024,
+def classify_ray(input: str | Path, output_dir: str | Path, options: ClassifyOptions | None = None, *,
+                 model: str | Path | None = None, rows_per_batch: int = 1024,
                  concurrency: int | tuple[int, int] = 2, num_cpus_per_actor: float = 1, num_gpus_per_actor: float = 0,
-                 address: str | None = None, precision: str = "auto", resume: bool = True,
-                 detect_mixed: bool = True, progress: Callable[[int, int], None] | None = None,
-                 verbose: bool = False) -> RayResult:
+                 address: str | None = None, progress: Callable[[int, int], None] | None = None,
+                 verbose: bool = False, **settings) -> RayResult:
     """Classify every shard of ``input`` (a file, a folder or a glob) into ``output_dir/<stem>.parquet``.
 
     The model runs in a Ray Data actor pool (``concurrency`` actors, each loading it once, with
     ``num_cpus_per_actor`` / ``num_gpus_per_actor``); ``rows_per_batch`` rows go to an actor per call,
-    ``batch_size`` is the model's batch. With ``resume`` shards whose output is verified are kept.
+    ``options.batch_size`` is the model's batch (``settings`` build the options when none are given; there
+    ``resume`` defaults to true). With ``options.resume`` shards whose output is verified are kept.
     ``progress(shards_done, shards_total)`` is called as shards finish. Ray Data's own progress and
     error logging is silenced unless ``verbose`` (errors still come back as exceptions)."""
     start = time.perf_counter()
     _require_ray()
-    if rows_per_batch < 1 or batch_size < 1:
-        raise ConfigError("rows_per_batch and batch_size must be at least 1")
-    if precision not in PRECISIONS or (precision == "fp16" and not num_gpus_per_actor):
-        raise ConfigError(f"precision {precision!r}; use one of auto, fp32, bf16 (fp16 only with GPU actors)")
+    if options is None:
+        settings.setdefault("resume", True)
+        settings.setdefault("device", "cuda" if num_gpus_per_actor else "cpu")
+        options = ClassifyOptions(**settings)
+    if rows_per_batch < 1:
+        raise ConfigError(f"--chunk-rows {rows_per_batch}: måste vara minst 1")
+    if (options.device == "cuda") != bool(num_gpus_per_actor):
+        raise ConfigError("--engine ray kör på GPU när varje aktör får en (--num-gpus-per-actor); "
+                          "--device och --precision fp16 följer av det")
     shards = find_shards(input)
     out_dir = Path(output_dir).expanduser()
     _check_output_dir(out_dir, shards)
     model_name, model_id = _model_identity(model)
-    options = _options(text_column, id_column, round_column, group_column, precision, detect_mixed)
+    manifest_options = _manifest_options(options)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = RayResult(out_dir.resolve())
     results: dict[int, ShardResult] = {}
@@ -509,8 +524,8 @@ def classify_ray(input: str | Path, output_dir: str | Path, *, model: str | Path
         out = output_for(shard, out_dir)
         if out.resolve() == shard.resolve():
             raise InputError(f"{out.name}: the output would overwrite the input; choose another output folder")
-        expected = expected_manifest(shard, model_id, options)
-        manifest = is_verified(shard, out, expected) if resume else None
+        expected = expected_manifest(shard, model_id, manifest_options)
+        manifest = is_verified(shard, out, expected) if options.resume else None
         if manifest is not None:
             results[k] = ShardResult(shard, out, manifest["rows"], manifest["ok"], reused=True)
             continue
@@ -535,8 +550,8 @@ def classify_ray(input: str | Path, output_dir: str | Path, *, model: str | Path
         done = (lambda n: progress(len(results) + n, len(shards))) if progress else None
         try:
             with _quiet_ray_data(verbose):
-                written = _run(todo, model_name, model_id, batch_size, rows_per_batch, concurrency,
-                               num_cpus_per_actor, num_gpus_per_actor, precision, detect_mixed, done)
+                written = _run(todo, model_name, model_id, options, rows_per_batch, concurrency,
+                               num_cpus_per_actor, num_gpus_per_actor, done)
         except Exception as err:
             found = _stamning_error(err)
             if found is not None and found is not err:
@@ -556,9 +571,8 @@ def classify_ray(input: str | Path, output_dir: str | Path, *, model: str | Path
     return result
 
 
-def _run(todo: list[dict], model_name: str, model_id: dict, batch_size: int, rows_per_batch: int,
-         concurrency, num_cpus: float, num_gpus: float, precision: str, detect_mixed: bool,
-         progress: Callable[[int], None] | None) -> dict[int, dict]:
+def _run(todo: list[dict], model_name: str, model_id: dict, options: ClassifyOptions, rows_per_batch: int,
+         concurrency, num_cpus: float, num_gpus: float, progress: Callable[[int], None] | None) -> dict[int, dict]:
     import ray
     import ray.data
 
@@ -572,9 +586,7 @@ def _run(todo: list[dict], model_name: str, model_id: dict, batch_size: int, row
     ds = ds.map_batches(
         _Classifier, batch_size=rows_per_batch, batch_format="pyarrow", compute=pool,
         num_cpus=num_cpus, num_gpus=num_gpus or None,
-        fn_constructor_kwargs={"model": model_name, "identity": model_id,
-                               "device": "cuda" if num_gpus else "cpu", "batch_size": batch_size,
-                               "precision": precision, "detect_mixed": detect_mixed,
+        fn_constructor_kwargs={"model": model_name, "identity": model_id, "options": options.to_dict(),
                                "threads": max(1, int(num_cpus))})
     write = ray.remote(num_cpus=WRITE_CPUS, max_retries=1)(_write_shard)
     specs = {spec["shard"]: spec for spec in todo}

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .errors import InputError, ModelError
 from .io import Table, check_output_path, read_comments, write_table
+from .options import ClassifyOptions
 from .records import OUTPUT_COLUMNS, STATUS_OK, Prediction
 
 DEFAULT_MODEL = "default"
@@ -79,49 +80,52 @@ def classify_table(model, table: Table, *, batch_size: int = 32, precision: str 
     return out
 
 
-def _manifest(input_path: Path, model, columns, chunk_rows: int, precision: str, detect_mixed: bool) -> dict:
+def _manifest(input_path: Path, model, columns, options: ClassifyOptions) -> dict:
     from dataclasses import asdict
 
     from .stream import input_fingerprint
 
     return {"version": 1, "input": input_fingerprint(input_path), "model": model.config.weights_sha256,
-            "base": model.config.base, "columns": asdict(columns), "chunk_rows": chunk_rows,
-            "precision": precision, "detect_mixed": detect_mixed}
+            "base": model.config.base, "columns": asdict(columns), "options": options.output_affecting()}
 
 
-def classify_file(input: str | Path, output: str | Path, *, model=None, text_column: str | None = None,
-                  id_column: str | None = None, round_column: str | None = None, group_column: str | None = None,
-                  sheet: str | None = None, batch_size: int = 32, device: str = "cpu", precision: str = "auto",
-                  detect_mixed: bool = True, chunk_rows: int = 2048, resume: bool = False,
-                  progress: Callable[[int, int | None], None] | None = None) -> ClassifyResult:
+def classify_file(input: str | Path, output: str | Path, options: ClassifyOptions | None = None, *, model=None,
+                  progress: Callable[[int, int | None], None] | None = None, **settings) -> ClassifyResult:
     """Read ``input`` in chunks, classify every row, write ``output`` (format by extension) atomically.
 
-    Finished chunks are kept next to the output until the end, so ``resume=True`` continues an
-    interrupted run where its last finished chunk ended."""
+    ``options`` (or, as a shorthand, its fields as keyword ``settings``) say how. Finished chunks are kept
+    next to the output until the end, so ``resume=True`` continues an interrupted run where its last
+    finished chunk ended."""
     from itertools import chain
 
     from .heap import release_free_memory
     from .io import resolve_columns
     from .stream import PartStore, assemble, iter_chunks
 
+    if options is None:
+        options = ClassifyOptions(**settings)
+    elif settings:
+        raise TypeError("pass either options or keyword settings, not both")
+    chunk_rows = options.chunk_rows
     out_path = check_output_path(output)
     in_path = Path(input)
     if out_path.resolve() == in_path.resolve():
         raise InputError(f"{out_path.name}: the output would overwrite the input; choose another -o path")
     start = time.perf_counter()
-    chunks = iter_chunks(in_path, chunk_rows, sheet)
+    chunks = iter_chunks(in_path, chunk_rows, options.sheet)
     first = next(chunks)
-    columns = resolve_columns(first, in_path, text_column, id_column, round_column, group_column)
+    columns = resolve_columns(first, in_path, options.text_column, options.id_column, options.round_column,
+                              options.group_column)
     if model is None or isinstance(model, (str, Path)):
-        model = load_model(model, device=device)
-    store = PartStore(out_path, _manifest(in_path, model, columns, chunk_rows, precision, detect_mixed))
-    store.open(resume)
+        model = load_model(model, device=options.device.value)
+    store = PartStore(out_path, _manifest(in_path, model, columns, options))
+    store.open(options.resume)
     offset = 0
     for k, chunk in enumerate(chain([first], chunks)):
         if not store.has(k):
             table = Table(chunk.reset_index(drop=True), columns, in_path, offset)
-            preds = classify_table(model, table, batch_size=batch_size, precision=precision,
-                                   detect_mixed=detect_mixed, chunk_rows=len(chunk) or 1)
+            preds = classify_table(model, table, batch_size=options.batch_size, precision=options.precision.value,
+                                   detect_mixed=options.detect_mixed, chunk_rows=len(chunk) or 1)
             store.write(k, predictions_frame(table, preds))
             del table, preds
             release_free_memory()

@@ -113,6 +113,7 @@ def compare_file(input: str | Path, rounds: Sequence[str] | None = None, options
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
+    fmt = None if fmt is None else str(fmt)
     if fmt is None:
         fmt = _SUFFIX_FORMAT.get(output.suffix.lower(), "md") if output else "terminal"
     if fmt not in FORMATS:
