@@ -7,8 +7,6 @@ row comes out exactly once, in input order, and an interrupted run never leaves 
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
 import json
 import os
@@ -21,55 +19,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import InputError
-from .io import neutralise_formula, read_frame, sniff_delimiter
+from .io import check_input_path, neutralise_formula, read_frame
+from .textfile import csv_chunks
 
 BLOCK = 1 << 20
-
-
-def detect_text_encoding(path: Path) -> str:
-    """'utf-8-sig' when the whole file decodes as UTF-8, else 'cp1252' (checked in blocks, bounded memory)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with open(path, "rb") as fh:
-        try:
-            for block in iter(lambda: fh.read(BLOCK), b""):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-            return "utf-8-sig"
-        except UnicodeDecodeError:
-            return "cp1252"
-
-
-def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    encoding = detect_text_encoding(path)
-    with open(path, encoding=encoding, errors="strict", newline="") as fh:
-        head = fh.read(64 * 1024)
-    if not head.strip():
-        raise InputError(f"{path.name}: the file is empty; export the survey answers again with a header row")
-    sep = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(head)
-    try:
-        any_rows = False
-        with pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding,
-                         on_bad_lines="error", chunksize=chunk_rows, engine="c") as reader:
-            for chunk in reader:
-                any_rows = any_rows or len(chunk) > 0
-                chunk.columns = [str(c) for c in chunk.columns]
-                yield chunk.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v)
-        if not any_rows:
-            raise InputError(f"{path.name}: no data rows (only a header or nothing); add the answers below the header")
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path.name}: the file is empty; export the survey answers again with a header row") from None
-    except (pd.errors.ParserError, csv.Error) as err:
-        detail = str(err).split("\n")[0]
-        raise InputError(f"{path.name}: malformed CSV ({detail}); check quoting on that line, or save the file again from Excel") from None
 
 
 def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     try:
         file = pq.ParquetFile(path)
     except Exception as err:
-        raise InputError(f"{path.name}: not a readable Parquet file ({type(err).__name__}); write it again") from None
+        raise InputError(f"{path.name}: inte en läsbar Parquet-fil ({type(err).__name__}); skriv den igen") from None
     if file.metadata.num_rows == 0:
-        raise InputError(f"{path.name}: no data rows; add the answers")
+        raise InputError(f"{path.name}: inga datarader; lägg till svaren")
     for batch in file.iter_batches(batch_size=chunk_rows):
         yield batch.to_pandas()
 
@@ -77,10 +39,11 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
 def iter_chunks(path: str | Path, chunk_rows: int, sheet: str | None = None) -> Iterator[pd.DataFrame]:
     """The input in chunks of ``chunk_rows`` rows, in order. CSV and Parquet stream; others are read whole."""
     p = Path(path)
+    check_input_path(p)
     suffix = p.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt") and p.is_file() and p.stat().st_size > 0:
-        yield from _csv_chunks(p, chunk_rows)
-    elif suffix == ".parquet" and p.is_file():
+    if suffix in (".csv", ".tsv", ".txt"):
+        yield from csv_chunks(p, chunk_rows)
+    elif suffix == ".parquet":
         yield from _parquet_chunks(p, chunk_rows)
     else:
         frame = read_frame(p, sheet=sheet)
