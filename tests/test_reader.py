@@ -225,3 +225,13 @@ def test_a_utf16_tab_export_gives_the_same_rows_as_utf8_in_every_verb(tmp_path, 
     else:
         pd.testing.assert_frame_equal(results[0], results[1])
         pd.testing.assert_frame_equal(results[0], results[2])
+
+
+def test_blank_ids_get_their_row_number_in_the_classified_output(tmp_path, tiny_model):
+    from stamning.pipeline import classify_file
+
+    src = tmp_path / "id.csv"
+    src.write_text("id;kommentar\nA7;Bra chef\n;Dålig info\n  ;Okej\n", "utf-8")
+    classify_file(src, tmp_path / "ut.csv", model=tiny_model, precision="fp32")
+    frame = pd.read_csv(tmp_path / "ut.csv", sep=";", dtype=str, keep_default_na=False)
+    assert frame["id"].tolist() == ["A7", "2", "3"]

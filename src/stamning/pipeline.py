@@ -59,11 +59,18 @@ def predictions_frame(table: Table, predictions: list[Prediction]) -> pd.DataFra
     frame = table.frame.copy()
     if table.columns.id is None:
         frame.insert(0, "id", table.ids())
+    else:  # a blank id becomes the row number, as the README promises
+        column = table.columns.id
+        frame[column] = [i if _blank(v) else v for v, i in zip(frame[column].tolist(), table.ids())]
     added = pd.DataFrame([p.to_columns() for p in predictions], columns=list(OUTPUT_COLUMNS))
     clash = [c for c in OUTPUT_COLUMNS if c in frame.columns]
     if clash:
         frame = frame.rename(columns={c: f"input_{c}" for c in clash})
     return pd.concat([frame.reset_index(drop=True), added], axis=1)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
 
 
 def classify_table(model, table: Table, *, batch_size: int = 32, precision: str = "auto", detect_mixed: bool = True,
