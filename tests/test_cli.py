@@ -60,7 +60,7 @@ def test_classify_other_formats(survey, tmp_path, tiny_model_dir, suffix):
     (["classify", "saknas.csv", "-o", "x.csv"], "filen finns inte"),
     (["classify", "{survey}", "-o", "x.csv", "--text-column", "Fritext"], "ingen kolumn 'Fritext'"),
     (["classify", "{survey}", "-o", "x.docx"], "kan inte skriva .docx"),
-    (["classify", "{survey}", "-o", "x.csv", "--model", "/finns/inte"], "no such model directory"),
+    (["classify", "{survey}", "-o", "x.csv", "--model", "/finns/inte"], "modellmappen finns inte"),
 ])
 def test_errors_are_one_line_without_traceback(survey, tmp_path, monkeypatch, args, needle):
     monkeypatch.chdir(tmp_path)

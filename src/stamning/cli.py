@@ -91,24 +91,30 @@ def main(
     _state["debug"] = debug
 
 
-def _progress_bar():
+def _on_terminal() -> bool:
+    return sys.stderr.isatty()  # not rich's is_terminal: Jupyter forces colour but is no terminal
+
+
+def _say(message: str) -> None:
+    """A status line on the terminal (never in a pipe or a log file; never a comment's text)."""
+    if _on_terminal():
+        err.print(message, highlight=False)
+
+
+def _announce_setup() -> None:
+    from .base import base_ready
+
+    if not base_ready():
+        _say("Första körningen: den inbyggda grundmodellen förbereds en gång (10–30 s) …")
+
+
+def _progress_bar(what: str = "Klassificerar"):
     """A rich progress bar on a terminal; nothing when output goes to a file or a pipe."""
-    if not sys.stderr.isatty():  # not rich's is_terminal: Jupyter forces colour but is no terminal
+    if not _on_terminal():
         return None, None
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from .progress import progress_bar
 
-    bar = Progress("[progress.description]{task.description}", BarColumn(), TextColumn("{task.completed} rader"),
-                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True)
-    task = bar.add_task("Klassificerar", total=None, rate="")
-    import time
-
-    start = time.perf_counter()
-
-    def update(done: int, total: int | None) -> None:
-        rate = done / max(time.perf_counter() - start, 1e-9)
-        bar.update(task, completed=done, total=total, rate=f"{rate:,.0f} rader/s".replace(",", " "))
-
-    return bar, update
+    return progress_bar(err, what)
 
 
 @app.command()
@@ -126,6 +132,8 @@ def classify(
     device: DeviceOpt = Device.CPU,
     precision: Annotated[Precision, typer.Option(help="auto (bf16 där processorn klarar det), fp32, bf16; fp16 bara med --device cuda.")] = Precision.AUTO,
     resume: Annotated[bool, typer.Option("--resume", help="Fortsätt en avbruten körning där den senast färdiga delen slutade.")] = False,
+    clean: Annotated[bool, typer.Option("--clean", help="Ta bort delresultat från en avbruten körning och börja om.")] = False,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Tillåt att utfilen är indatafilen (den ersätts).")] = False,
     chunk_rows: Annotated[Optional[int], typer.Option("--chunk-rows", min=16, help="Rader per del (läses, klassas och sparas för sig). [standard: 2048]", show_default=False)] = None,
     engine: Annotated[Engine, typer.Option("--engine", help="local (en process) eller ray (Ray Data; INPUT kan vara mapp eller mönster, -o en mapp).")] = Engine.LOCAL,
     address: Annotated[Optional[str], typer.Option("--address", help="Ray: klustrets adress (annars RAY_ADDRESS, annars ett lokalt Ray).")] = None,
@@ -144,7 +152,7 @@ def classify(
         device = Device.CUDA if num_gpus_per_actor else Device.CPU  # Ray: the actors' GPUs decide
     options = ClassifyOptions(text_column=text_column, id_column=id_column, round_column=round_column,
                               group_column=group_column, sheet=sheet, batch_size=batch_size, device=device,
-                              precision=precision, chunk_rows=chunk_rows or 2048, resume=resume)
+                              precision=precision, chunk_rows=chunk_rows or 2048, resume=resume, clean=clean)
     if engine is Engine.RAY:
         from .engine_ray import classify_ray
 
@@ -155,11 +163,12 @@ def classify(
                   f"{r.shards_written} skrivna, {r.shards_skipped} redan klara. Skrev {output} på {r.seconds:.1f} s.")
         return
 
+    _announce_setup()
     bar, progress = _progress_bar()
     if bar:
         bar.start()
     try:
-        result = classify_file(input, output, options, model=model, progress=progress)
+        result = classify_file(input, output, options, model=model, progress=progress, in_place=in_place)
     finally:
         if bar:
             bar.stop()
@@ -299,9 +308,22 @@ def summarize(
     from .survey import output_format, render, summarize_file
 
     fmt = output_format(format, output)
+    if output is not None:
+        from .outputs import refuse_overwriting_input
+
+        refuse_overwriting_input(input, output)
     options = _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column,
                        round_column, group_column, index_column, sheet, batch_size, device)
-    summary = summarize_file(input, options)
+    _announce_setup()
+    bar, progress = _progress_bar("Läser och klassificerar")
+    if bar:
+        bar.start()
+    try:
+        summary = summarize_file(input, options, progress)
+    finally:
+        if bar:
+            bar.stop()
+    _say("Sammanfattningen är klar; skriver rapporten …" if output else "Sammanfattningen är klar.")
     text = render(summary, fmt, output, out)
     if text is not None:
         sys.stdout.write(text)
@@ -346,11 +368,12 @@ def redact(
     text_column: TextCol = None,
     sheet: SheetOpt = None,
     names: NamesOpt = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Tillåt att utfilen är indatafilen (den ersätts med den maskade).")] = False,
 ) -> None:
     """Maska personuppgifter i kommentarerna: personnummer, telefon, e-post, webbadresser, gatuadresser och namn."""
     from .privacy import redact_file
 
-    result = redact_file(input, output, text_column=text_column, sheet=sheet, names=_names(names))
+    result = redact_file(input, output, text_column=text_column, sheet=sheet, names=_names(names), in_place=in_place)
     out.print(f"{result.rows} rader, {result.changed} med maskade uppgifter. Skrev {result.output}.")
 
 

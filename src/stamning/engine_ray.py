@@ -31,7 +31,6 @@ import logging
 import math
 import os
 import pickle
-import tempfile
 import time
 import warnings
 from contextlib import contextmanager
@@ -218,27 +217,18 @@ def is_verified(shard: Path, output: Path, expected: dict) -> dict | None:
 
 
 def _model_dir(model: str | Path | None) -> Path:
-    from .pipeline import DEFAULT_MODEL, default_model_dir
+    from .pipeline import resolve_model_dir
 
-    if model in (None, DEFAULT_MODEL):
-        path = default_model_dir()
-        if not (path / "config.json").is_file():
-            raise ModelError(f"the default model is missing from {path}; reinstall stamning")
-        return path
-    path = Path(model).expanduser()
-    if not path.is_dir():
-        raise ModelError(f"{path}: no such model directory; train one with `stamning train` or omit --model for the default")
-    return path
+    return resolve_model_dir(model)
 
 
 def model_identity(directory: Path) -> dict:
     """What makes two copies of a model give the same output: its weights and its config.json (labels,
     theme thresholds, base fingerprint). Recorded in each manifest and checked by every actor."""
-    from .base import sha256_file
+    from .manifest import model_identity as identity
     from .model_config import ModelConfig
 
-    return {"weights_sha256": ModelConfig.load(directory).weights_sha256,
-            "config_sha256": sha256_file(directory / "config.json")}
+    return identity(ModelConfig.load(directory))
 
 
 def _model_identity(model: str | Path | None) -> tuple[str, dict]:
@@ -362,6 +352,7 @@ class _Precomputed:
 def _write_shard(spec: dict, predictions: pa.Table) -> dict:
     """Join a shard with its predictions (in row order), write the Parquet output and then its manifest."""
     from .io import Table, atomic_write_text
+    from .outputs import atomic_output
     from .pipeline import predictions_frame
     from .stream import _arrow_safe, iter_chunks
 
@@ -385,14 +376,8 @@ def _write_shard(spec: dict, predictions: pa.Table) -> dict:
     arrow = pa.concat_tables(tables, promote_options="permissive")
     marker = manifest_for(out)
     marker.unlink(missing_ok=True)  # an old manifest must never vouch for a new file
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".stamning-tmp", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_output(out) as tmp:
         pq.write_table(arrow, tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     ok = int(pc.sum(pc.equal(arrow.column("status"), STATUS_OK)).as_py() or 0)
     manifest = {**spec["expected"], "rows": offset, "ok": ok, "columns": asdict(columns),
                 "output": out.name}

@@ -5,8 +5,6 @@ that names the problem and the fix. Messages never quote a comment's text."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ColumnError, InputError
+from .outputs import atomic_output
 from .spreadsheet import read_xlsx
 from .textfile import (column_list, csv_chunks, decode_bytes, looks_like_free_text, short_name,  # noqa: F401
                        sniff_delimiter)
@@ -214,30 +213,16 @@ def check_output_path(path: str | Path, extensions: tuple[str, ...] = WRITE_EXTE
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write by extension (.csv ';'-separated UTF-8 with BOM, .xlsx, .jsonl, .parquet), atomically."""
     p = check_output_path(path)
-    suffix = p.suffix.lower()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".stamning-tmp", dir=p.parent or ".")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        _write(frame, tmp, suffix)
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_output(p) as tmp:
+        _write(frame, tmp, p.suffix.lower())
     return p
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """Write text (UTF-8) via a temporary file and a rename: never a half-written file."""
     p = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".stamning-tmp", dir=p.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp_name, p)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    with atomic_output(p) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
     return p
 
 

@@ -7,7 +7,6 @@ that confidentiality rules removed. User-supplied text is escaped for each forma
 
 from __future__ import annotations
 
-import os
 
 import json
 import re
@@ -318,13 +317,9 @@ def to_xlsx(summary: Summary, path: str | Path) -> Path:
         for c in summary.comparisons:
             for s in c.sentences:
                 _append(ws, [c.before, c.after, s])
+    from .outputs import atomic_output
+
     path = Path(path)
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.stamning-tmp")
-    try:
+    with atomic_output(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path

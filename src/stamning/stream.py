@@ -7,9 +7,7 @@ row comes out exactly once, in input order, and an interrupted run never leaves 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Iterator
@@ -20,9 +18,10 @@ import pyarrow.parquet as pq
 
 from .errors import InputError
 from .io import check_input_path, neutralise_formula, read_frame
+from .manifest import differences, input_fingerprint  # noqa: F401 (input_fingerprint re-exported)
+from .outputs import atomic_output
 from .textfile import csv_chunks
 
-BLOCK = 1 << 20
 
 
 def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -34,6 +33,21 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
         raise InputError(f"{path.name}: inga datarader; lägg till svaren")
     for batch in file.iter_batches(batch_size=chunk_rows):
         yield batch.to_pandas()
+
+
+def count_rows(path: str | Path) -> int | None:
+    """Data rows, counted cheaply up front for a progress display: CSV by one pass of the parser, Parquet
+    from its metadata; None for formats that are read whole anyway (their count comes with the read)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".csv", ".tsv", ".txt"):
+            return sum(len(chunk) for chunk in csv_chunks(p, 1 << 16))
+        if suffix == ".parquet":
+            return pq.ParquetFile(p).metadata.num_rows
+    except Exception:  # the real read reports the problem with its own message
+        return None
+    return None
 
 
 def iter_chunks(path: str | Path, chunk_rows: int, sheet: str | None = None) -> Iterator[pd.DataFrame]:
@@ -64,22 +78,43 @@ def _arrow_safe(frame: pd.DataFrame) -> pa.Table:
 
 
 class PartStore:
-    """Finished chunks of one run, next to the output, with a manifest that decides if they can be reused."""
+    """Finished chunks of one run, next to the output, with a manifest that decides if they can be reused.
+
+    The parts hold comments: they are kept only while ``--resume`` can use them (after a failure or an
+    interruption) and removed when the output is complete or with ``--clean``."""
 
     def __init__(self, output: Path, manifest: dict):
         self.dir = output.with_name(output.name + ".parts")
         self.manifest = manifest
 
-    def open(self, resume: bool) -> int:
-        """Prepare the folder; returns how many finished parts are reused (0 without --resume)."""
+    def open(self, resume: bool, clean: bool = False) -> int:
+        """Prepare the folder; returns how many finished parts are reused (0 without --resume).
+
+        Parts left by an earlier run are never dropped silently: without ``resume`` or ``clean`` they are
+        refused; with ``resume`` a manifest that differs is refused with what changed."""
         marker = self.dir / "manifest.json"
-        if resume and marker.is_file() and json.loads(marker.read_text("utf-8")) == self.manifest:
-            return len(self.finished())
+        if self.dir.exists() and not clean:
+            if not resume:
+                raise InputError(f"{self.dir}: delresultat från en avbruten körning finns kvar; fortsätt med --resume "
+                                 "eller börja om med --clean (delarna innehåller kommentarer och tas då bort)")
+            old = self._read(marker)
+            if old == self.manifest:
+                return len(self.finished())
+            raise InputError(f"--resume: {'; '.join(differences(old or {}, self.manifest))}; de sparade delarna i "
+                             f"{self.dir} passar inte längre. Börja om med --clean i stället för --resume")
         if self.dir.exists():
             shutil.rmtree(self.dir)
-        self.dir.mkdir(parents=True)
-        marker.write_text(json.dumps(self.manifest, indent=2), "utf-8")
+        self.dir.mkdir(parents=True, mode=0o700)
+        with atomic_output(marker) as tmp:
+            tmp.write_text(json.dumps(self.manifest, indent=2), "utf-8")
         return 0
+
+    @staticmethod
+    def _read(marker: Path) -> dict | None:
+        try:
+            return json.loads(marker.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
 
     def path(self, k: int) -> Path:
         return self.dir / f"part-{k:06d}.parquet"
@@ -91,9 +126,8 @@ class PartStore:
         return self.path(k).is_file()
 
     def write(self, k: int, frame: pd.DataFrame) -> None:
-        tmp = self.dir / f".part-{k:06d}.tmp"
-        pq.write_table(_arrow_safe(frame), tmp)
-        os.replace(tmp, self.path(k))
+        with atomic_output(self.path(k)) as tmp:
+            pq.write_table(_arrow_safe(frame), tmp)
 
     def frames(self) -> Iterator[pd.DataFrame]:
         for part in self.finished():
@@ -103,20 +137,11 @@ class PartStore:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def input_fingerprint(path: Path) -> dict:
-    stat = path.stat()
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        digest.update(fh.read(BLOCK))
-    return {"name": path.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "head_sha256": digest.hexdigest()}
-
-
 def assemble(store: PartStore, output: Path) -> tuple[int, int]:
     """Write the parts, in order, to ``output`` (format by extension) via a temporary file.
 
     Returns (rows, rows with status ok)."""
     suffix = output.suffix.lower()
-    tmp = output.with_name(f".{output.name}.stamning-tmp")
     counts = {"rows": 0, "ok": 0}
 
     def frames():  # each part read once: written and counted in the same pass
@@ -125,17 +150,13 @@ def assemble(store: PartStore, output: Path) -> tuple[int, int]:
             counts["ok"] += int((frame["status"] == "ok").sum())
             yield frame
 
-    try:
+    with atomic_output(output) as tmp:
         if suffix == ".parquet":
             _assemble_parquet(frames(), tmp)
         elif suffix == ".xlsx":
             _assemble_xlsx(frames(), tmp)
         else:
             _assemble_text(frames(), tmp, suffix)
-        os.replace(tmp, output)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return counts["rows"], counts["ok"]
 
 
@@ -185,8 +206,7 @@ def make_xlsx_reproducible(path: Path) -> None:
 
     with zipfile.ZipFile(path) as src:
         entries = [(info, src.read(info.filename)) for info in src.infolist()]
-    tmp = path.with_name(path.name + ".zip-tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+    with atomic_output(path) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as dst:
         for info, data in entries:
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
@@ -194,7 +214,6 @@ def make_xlsx_reproducible(path: Path) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
             dst.writestr(fixed, data)
-    os.replace(tmp, path)
 
 
 def _xlsx_cell(value):
