@@ -32,7 +32,7 @@ def load_model(name_or_dir: str | Path | None = None, device: str = "cpu"):
         import torch
 
         if not torch.cuda.is_available():
-            raise ModelError("--device cuda but no CUDA GPU is available here; use --device cpu")
+            raise ModelError("--device cuda men ingen CUDA-GPU finns här; använd --device cpu")
     return StamningModel.from_pretrained(resolve_model_dir(name_or_dir), device=device)
 
 
