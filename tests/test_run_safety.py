@@ -153,3 +153,36 @@ def test_progress_line_has_total_percent_rate_and_time_left():
     now[0] += 10
     state.update(500, 3000)  # never backwards
     assert state.done == 1000
+
+
+def test_clean_removes_temp_files_a_killed_run_left(tmp_path, tiny_model):
+    src = _survey(tmp_path / "svar.csv")
+    out = tmp_path / "ut.csv"
+    stale = tmp_path / ".ut.csv.4242.abc.stamning-tmp"  # as a killed assembly leaves it
+    stale.write_text("Dålig chef", "utf-8")
+    classify_file(src, out, model=tiny_model, precision="fp32", clean=True)
+    assert not stale.exists() and out.exists()
+
+
+def test_ray_refuses_local_only_options_by_name():
+    from stamning.engine_ray import refuse_local_only
+    from stamning.errors import ConfigError
+
+    for kwargs, needle in (({"sheet": "Svar"}, "--sheet"), ({"device": "cuda"}, "--num-gpus-per-actor"),
+                           ({"clean": True}, "--clean"), ({"in_place": True}, "--in-place")):
+        with pytest.raises(ConfigError, match=needle):
+            refuse_local_only(**kwargs)
+
+
+def test_a_full_disk_is_named_and_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    from stamning.io import write_table
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(InputError, match="disken är full"):
+        write_table(pd.DataFrame({"text": ["Bra"]}), tmp_path / "ut.csv")
+    assert list(tmp_path.iterdir()) == []

@@ -148,7 +148,7 @@ def classify(
     if engine is Engine.RAY:
         from .engine_ray import refuse_local_only
 
-        refuse_local_only(sheet=sheet, device=device)
+        refuse_local_only(sheet=sheet, device=device, clean=clean, in_place=in_place)
         device = Device.CUDA if num_gpus_per_actor else Device.CPU  # Ray: the actors' GPUs decide
     options = ClassifyOptions(text_column=text_column, id_column=id_column, round_column=round_column,
                               group_column=group_column, sheet=sheet, batch_size=batch_size, device=device,

@@ -182,8 +182,14 @@ def _manifest_options(options: ClassifyOptions) -> dict:
     return {k: v for k, v in options.output_affecting().items() if k not in ("sheet", "chunk_rows")}
 
 
-def refuse_local_only(sheet: str | None = None, device: str | None = None) -> None:
+def refuse_local_only(sheet: str | None = None, device: str | None = None, clean: bool = False,
+                      in_place: bool = False) -> None:
     """Options of the local engine that Ray cannot honour: refused by name, never ignored."""
+    if clean:
+        raise ConfigError("--clean gäller inte --engine ray (inga delresultat sparas där); "
+                          "kör utan --resume så görs alla delfiler om")
+    if in_place:
+        raise ConfigError("--in-place gäller inte --engine ray: utdata hamnar i en egen mapp (-o)")
     if sheet is not None:
         raise ConfigError("--sheet gäller inte --engine ray (delfilerna läses som CSV, JSONL eller Parquet); "
                           "spara fliken som CSV eller kör utan --engine ray")
@@ -416,8 +422,8 @@ def _require_ray() -> None:
     try:
         import ray.data  # noqa: F401
     except ImportError:
-        raise StamningError(f"classify on a Ray cluster needs Ray on this machine and every node: "
-                            f"pip install '{RAY_PIN}'") from None
+        raise StamningError(f"--engine ray behöver Ray på den här datorn och på varje nod: "
+                            f"pip install '{RAY_PIN}' (eller kör med --engine local)") from None
 
 
 @contextmanager

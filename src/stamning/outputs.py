@@ -35,7 +35,10 @@ def temp_path(target: Path) -> Path:
 def atomic_output(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path; on success it becomes ``target`` (mode :data:`FILE_MODE`), on failure it goes."""
     target = Path(target)
-    tmp = temp_path(target)
+    try:
+        tmp = temp_path(target)
+    except OSError as err:
+        raise _os_error(target, err) from None
     try:
         yield tmp
         os.chmod(tmp, FILE_MODE)

@@ -131,6 +131,7 @@ def _classify_locked(in_path: Path, out_path: Path, options: ClassifyOptions, mo
     from .heap import release_free_memory
     from .io import resolve_columns
     from .manifest import run_manifest
+    from .outputs import stale_temp_files
     from .stream import PartStore, assemble, count_rows, iter_chunks
 
     start = time.perf_counter()
@@ -142,6 +143,9 @@ def _classify_locked(in_path: Path, out_path: Path, options: ClassifyOptions, mo
     if model is None or isinstance(model, (str, Path)):
         model = load_model(model, device=options.device.value)
     store = PartStore(out_path, run_manifest(in_path, model.config, columns, options.output_affecting()))
+    if options.clean:
+        for stale in stale_temp_files(out_path):  # left by a killed run; they may hold comments
+            stale.unlink(missing_ok=True)
     store.open(options.resume, options.clean)
     offset = 0
     try:

@@ -177,7 +177,7 @@ def _frames(reader, name: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
             rows.append(record + [""] * (len(header) - len(record)))
             if len(rows) >= chunk_rows:
                 any_rows = True
-                yield pd.DataFrame(rows, columns=header, dtype=object)
+                yield pd.DataFrame(rows, columns=header, dtype=str)
                 rows = []
     except csv.Error as err:
         raise InputError(f"{name}: trasig CSV nära rad {reader.line_num} ({err}); kontrollera citattecken "
@@ -187,4 +187,4 @@ def _frames(reader, name: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
     if rows or not any_rows:
         if not rows:
             raise InputError(f"{name}: inga datarader (bara en rubrikrad); lägg svaren under rubrikraden")
-        yield pd.DataFrame(rows, columns=header, dtype=object)
+        yield pd.DataFrame(rows, columns=header, dtype=str)
