@@ -235,3 +235,19 @@ def test_blank_ids_get_their_row_number_in_the_classified_output(tmp_path, tiny_
     classify_file(src, tmp_path / "ut.csv", model=tiny_model, precision="fp32")
     frame = pd.read_csv(tmp_path / "ut.csv", sep=";", dtype=str, keep_default_na=False)
     assert frame["id"].tolist() == ["A7", "2", "3"]
+
+
+@pytest.mark.parametrize("variant", ["utf16le-bom-tab", "mac-cr", "cp1252-semicolon"])
+def test_labelled_data_for_train_and_evaluate_reads_the_same(tmp_path, variant):
+    from stamning.labelled import load_labelled
+
+    rows = [["text", "sentiment", "themes"], ["Bra bemötande på vårdcentralen", "positiv", ""],
+            ["Långa köer\noch dålig info", "negativ", ""]]
+    encoders = {"utf16le-bom-tab": ("\t", "\r\n", "utf-16"), "mac-cr": (";", "\r", "utf-8"),
+                "cp1252-semicolon": (";", "\r\n", "cp1252")}
+    sep, newline, encoding = encoders[variant]
+    text = newline.join(sep.join(f'"{c}"' if "\n" in c else c for c in r) for r in rows) + newline
+    path = tmp_path / "etiketter.csv"
+    path.write_bytes(text.encode(encoding))
+    data = load_labelled(path, theme_keys=[])
+    assert list(data.texts) == [rows[1][0], rows[2][0]]
