@@ -103,6 +103,9 @@ def _bad_value(param: Any, hint: Any, message: str, fix: str) -> str:
     value = f" {given.group(1)}" if given else ""
     if isinstance(kind, type) and issubclass(kind, Enum):
         return f"{name}{value}: okänt värde; tillåtna värden: {', '.join(str(m.value) for m in kind)}"
+    choices = getattr(getattr(param, "type", None), "choices", None)  # typer on plain click: a click.Choice
+    if choices:
+        return f"{name}{value}: okänt värde; tillåtna värden: {', '.join(str(getattr(c, 'value', c)) for c in choices)}"
     low, high = getattr(param, "min", None), getattr(param, "max", None)
     if kind in (int, float) and ("greater" in message or "less" in message):
         bounds = f"{low}–{high}" if low is not None and high is not None else (f"minst {low}" if low is not None else f"högst {high}")
