@@ -28,6 +28,7 @@ def load_model(name_or_dir: str | Path | None = None, device: str = "cpu"):
     """The default model (``None`` or ``'default'``) or a stamning model directory."""
     from .model import StamningModel
 
+    device = str(device)  # a Device member or its text
     if device.startswith("cuda"):
         import torch
 
