@@ -4,14 +4,17 @@ Encoding: a byte-order mark decides (UTF-8, UTF-16 LE/BE); UTF-16 without a mark
 zero bytes; otherwise UTF-8, then Windows-1252 (Swedish Excel's "CSV (semikolonavgränsad)"). The whole
 file is checked in blocks (bounded memory) before any row is read. Bytes that are not text (an image or
 random bytes named .csv) are refused by name. NUL characters are removed here and only here, while the
-file is read. Line endings: Windows (CRLF), Unix (LF), old Mac (CR) and a mix of them; line breaks
-inside quoted cells stay part of the cell. The delimiter (``;``, ``,`` or tab) is detected from the
+file is read. Line endings: Windows (CRLF), Unix (LF), a mix of the two, and old Mac (CR, recognised when
+lone CRs outnumber LFs); the other break character (a lone CR in an LF file, an LF in a CR file) is
+part of its cell. Line breaks inside quoted cells stay
+part of the cell. The delimiter (``;``, ``,`` or tab) is detected from the
 first lines (tab for ``.tsv``)."""
 
 from __future__ import annotations
 
 import codecs
 import csv
+import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -103,9 +106,27 @@ def sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-def _without_nul(lines: Iterable[str]) -> Iterator[str]:
+_HIDDEN = "\ufdd0"  # a Unicode noncharacter: stands in for a line-break character inside a cell
+_LONE_CR = re.compile(r"\r(?!\n)")
+_LONE_LF = re.compile(r"(?<!\r)\n")
+
+
+def cr_is_line_break(head: str) -> bool:
+    """Old Mac files end lines with a lone CR; elsewhere a lone CR is part of a cell (pasted text)."""
+    return len(_LONE_CR.findall(head)) > head.count("\n")
+
+
+def _clean_lines(lines: Iterable[str], cr_ends_lines: bool) -> Iterator[str]:
+    """NULs removed (the one place they are); the other line-break character, the one that does not end
+    lines in this file, is hidden from the CSV parser (and restored in the cells)."""
+    lone, char = (_LONE_LF, "\n") if cr_ends_lines else (_LONE_CR, "\r")
     for line in lines:
-        yield line.replace("\x00", "") if "\x00" in line else line
+        if "\x00" in line:
+            line = line.replace("\x00", "")
+        if char in line:
+            end = len(line) - len(line.rstrip("\r\n"))
+            line = lone.sub(_HIDDEN, line[:len(line) - end]) + line[len(line) - end:]
+        yield line
 
 
 def _empty(name: str) -> InputError:
@@ -152,13 +173,15 @@ def csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
         if not head.strip():
             raise _empty(path.name)
         delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(head)
-        fh.seek(0)
-        csv.field_size_limit(2**31 - 1)  # one cell may hold a whole report; MAX_CHARS caps what the model reads
-        reader = csv.reader(_without_nul(fh), delimiter=delimiter, strict=True)
-        yield from _frames(reader, path.name, chunk_rows)
+        cr_ends_lines = cr_is_line_break(head)
+    csv.field_size_limit(2**31 - 1)  # one cell may hold a whole report; MAX_CHARS caps what the model reads
+    # Lines end at LF (CRLF included) unless the file is an old Mac one, where CR ends them.
+    with open(path, encoding=encoding, errors="strict", newline="\r" if cr_ends_lines else "\n") as fh:
+        reader = csv.reader(_clean_lines(fh, cr_ends_lines), delimiter=delimiter, strict=True)
+        yield from _frames(reader, path.name, chunk_rows, "\n" if cr_ends_lines else "\r")
 
 
-def _frames(reader, name: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
+def _frames(reader, name: str, chunk_rows: int, hidden: str) -> Iterator[pd.DataFrame]:
     header = None
     rows: list[list[str]] = []
     any_rows = False
@@ -166,6 +189,7 @@ def _frames(reader, name: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
         for record in reader:
             if not record:
                 continue  # a blank line
+            record = [c.replace(_HIDDEN, hidden) if _HIDDEN in c else c for c in record]
             if header is None:
                 header = header_names(record, name)
                 continue
