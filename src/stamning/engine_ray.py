@@ -141,22 +141,22 @@ def find_shards(input: str | Path) -> list[Path]:
                        if Path(m).is_file() and not Path(m).name.startswith("."))
         where = text
     else:
-        raise InputError(f"{text}: no such file or folder, and not a pattern; give a file, a folder or a glob "
-                         f"like 'shards/*.csv' (current folder: {Path.cwd()})")
+        raise InputError(f"{text}: filen eller mappen finns inte och är inget mönster; ange en fil, en mapp eller ett "
+                         f"mönster som 'delar/*.csv' (aktuell mapp: {Path.cwd()})")
     if not found:
-        raise InputError(f"{where}: no shards matched; expected files ending in {', '.join(SHARD_EXTENSIONS)}")
+        raise InputError(f"{where}: inga delfiler hittades; väntade filer som slutar på {', '.join(SHARD_EXTENSIONS)}")
     unknown = [p.name for p in found if p.suffix.lower() not in SHARD_EXTENSIONS]
     if unknown:
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        raise InputError(f"{where}: {len(unknown)} of {len(found)} matched files are not a readable table "
-                         f"({', '.join(unknown[:5])}{more}); shards must end in {', '.join(SHARD_EXTENSIONS)}; "
-                         "move the other files away or narrow the pattern (e.g. 'dir/*.csv')")
+        more = f" och {len(unknown) - 5} till" if len(unknown) > 5 else ""
+        raise InputError(f"{where}: {len(unknown)} av {len(found)} funna filer är inga läsbara tabeller "
+                         f"({', '.join(unknown[:5])}{more}); delfiler ska sluta på {', '.join(SHARD_EXTENSIONS)}; "
+                         "flytta bort de andra filerna eller snäva in mönstret (t.ex. 'mapp/*.csv')")
     by_stem: dict[str, Path] = {}
     for p in found:
         other = by_stem.setdefault(p.stem, p)
         if other != p:
-            raise InputError(f"{other.name} and {p.name} would both be written to {p.stem}.parquet; "
-                             "rename one of them (output shards are named after the input's stem)")
+            raise InputError(f"{other.name} och {p.name} skulle båda skrivas till {p.stem}.parquet; "
+                             "byt namn på den ena (utfilerna får indatafilens namn utan ändelse)")
     return found
 
 
@@ -170,11 +170,11 @@ def manifest_for(output: Path) -> Path:
 
 def _check_output_dir(output_dir: Path, shards: list[Path]) -> None:
     if output_dir.exists() and not output_dir.is_dir():
-        raise InputError(f"{output_dir}: is a file; give a folder for the output shards (it is created if missing)")
+        raise InputError(f"{output_dir}: är en fil; ange en mapp för utfilerna (den skapas om den saknas)")
     resolved = output_dir.resolve()
     if any(s.parent.resolve() == resolved for s in shards):
-        raise InputError(f"{output_dir}: is the folder of the input shards; choose another output folder "
-                         "(outputs there would be read as input on the next run)")
+        raise InputError(f"{output_dir}: är indatafilernas mapp; välj en annan utmapp "
+                         "(utfiler där skulle läsas som indata nästa gång)")
 
 
 def _manifest_options(options: ClassifyOptions) -> dict:
@@ -280,7 +280,7 @@ def _check_unchanged(spec: dict) -> None:
     from .stream import input_fingerprint
 
     if input_fingerprint(Path(spec["input"])) != spec["fingerprint"]:
-        raise InputError(f"{Path(spec['input']).name}: the file changed during the run; run again when it is final")
+        raise InputError(f"{Path(spec['input']).name}: filen ändrades under körningen; kör igen när den är klar")
 
 
 def _read_stage(batch: pa.Table, chunk_rows: int) -> Iterator[pa.Table]:
@@ -300,7 +300,7 @@ def _read_stage(batch: pa.Table, chunk_rows: int) -> Iterator[pa.Table]:
             pending = _narrow(spec["shard"], Table(chunk.reset_index(drop=True), columns, path, offset), -1)
             offset += len(chunk)
         if pending is None:
-            raise InputError(f"{path.name}: no data rows (only a header or nothing); add the answers below the header")
+            raise InputError(f"{path.name}: inga datarader (bara en rubrikrad eller inget alls); lägg svaren under rubrikraden")
         yield pending.set_column(pending.schema.get_field_index("total"), "total",
                                  pa.array([offset] * pending.num_rows, pa.int64()))
 
@@ -319,8 +319,8 @@ class _Classifier:
 
             torch.set_num_threads(max(1, threads))
         if model_identity(_model_dir(model)) != identity:
-            raise ModelError(f"{model}: the model on this worker ({os.uname().nodename}) differs from the driver's "
-                             "(weights or config.json); install the same stamning version / model on every node")
+            raise ModelError(f"{model}: modellen på noden {os.uname().nodename} skiljer sig från huvudnodens "
+                             "(vikter eller config.json); installera samma stamning-version och modell på varje nod")
         self.model = load_model(model, device=device)
         self.options = {"batch_size": settings.batch_size, "precision": settings.precision.value,
                         "detect_mixed": settings.detect_mixed}
@@ -373,12 +373,12 @@ def _write_shard(spec: dict, predictions: pa.Table) -> dict:
         table = Table(chunk.reset_index(drop=True), columns, path, offset)
         n = len(chunk)
         if table.ids() != ids[offset:offset + n]:
-            raise InputError(f"{path.name}: rows {offset + 1}-{offset + n} read differently than when classified; "
-                             "run again when the file is final")
+            raise InputError(f"{path.name}: raderna {offset + 1}–{offset + n} lästes annorlunda än vid klassningen; "
+                             "kör igen när filen är klar")
         tables.append(_arrow_safe(predictions_frame(table, [_Precomputed(r) for r in rows[offset:offset + n]])))
         offset += n
     if offset != len(rows):
-        raise InputError(f"{path.name}: {offset} rows now, {len(rows)} when classified; run again when the file is final")
+        raise InputError(f"{path.name}: {offset} rader nu, {len(rows)} vid klassningen; kör igen när filen är klar")
     arrow = pa.concat_tables(tables, promote_options="permissive")
     marker = manifest_for(out)
     marker.unlink(missing_ok=True)  # an old manifest must never vouch for a new file
@@ -446,12 +446,12 @@ def _check_resources(concurrency, num_cpus: float, num_gpus: float) -> None:
     have = ray.cluster_resources()
     need_cpus = actors * num_cpus + READ_CPUS
     if have.get("CPU", 0) < need_cpus:
-        raise ConfigError(f"the Ray cluster has {have.get('CPU', 0):g} CPUs; {actors} actors x {num_cpus:g} CPUs plus "
-                          f"{READ_CPUS:g} for reading need {need_cpus:g}; lower concurrency or num_cpus_per_actor "
-                          "(the read and write tasks need CPUs the actors leave free)")
+        raise ConfigError(f"Ray-klustret har {have.get('CPU', 0):g} CPU:er; {actors} aktörer × {num_cpus:g} CPU:er plus "
+                          f"{READ_CPUS:g} för läsning behöver {need_cpus:g}; sänk --concurrency eller --num-cpus-per-actor "
+                          "(läs- och skrivuppgifterna behöver CPU:er som aktörerna lämnar lediga)")
     if num_gpus and have.get("GPU", 0) < actors * num_gpus:
-        raise ConfigError(f"the Ray cluster has {have.get('GPU', 0):g} GPUs; {actors} actors x {num_gpus:g} GPUs "
-                          "do not fit; lower concurrency or num_gpus_per_actor")
+        raise ConfigError(f"Ray-klustret har {have.get('GPU', 0):g} GPU:er; {actors} aktörer × {num_gpus:g} GPU:er "
+                          "får inte plats; sänk --concurrency eller --num-gpus-per-actor")
 
 
 def _connect(address: str | None, num_cpus: float, num_gpus: float, verbose: bool) -> bool:
@@ -471,8 +471,8 @@ def _connect(address: str | None, num_cpus: float, num_gpus: float, verbose: boo
         import torch
 
         if not torch.cuda.is_available():
-            raise ModelError("num_gpus_per_actor > 0 but no CUDA GPU is available here; use 0, or give the "
-                             "address of a cluster with GPUs")
+            raise ModelError("--num-gpus-per-actor > 0 men ingen CUDA-GPU finns här; använd 0, eller ange "
+                             "adressen till ett kluster med GPU:er (--address)")
     ray.init(num_cpus=max(os.cpu_count() or 1, math.ceil(num_cpus)), include_dashboard=False, log_to_driver=verbose,
              logging_level=logging.INFO if verbose else logging.WARNING)
     return True
@@ -514,7 +514,7 @@ def classify_ray(input: str | Path, output_dir: str | Path, options: ClassifyOpt
     for k, shard in enumerate(shards):
         out = output_for(shard, out_dir)
         if out.resolve() == shard.resolve():
-            raise InputError(f"{out.name}: the output would overwrite the input; choose another output folder")
+            raise InputError(f"{out.name}: utfilen skulle skriva över indatafilen; välj en annan utmapp")
         expected = expected_manifest(shard, model_id, manifest_options)
         manifest = is_verified(shard, out, expected) if options.resume else None
         if manifest is not None:
