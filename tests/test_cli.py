@@ -57,10 +57,10 @@ def test_classify_other_formats(survey, tmp_path, tiny_model_dir, suffix):
 
 
 @pytest.mark.parametrize("args,needle", [
-    (["classify", "saknas.csv", "-o", "x.csv"], "file not found"),
-    (["classify", "{survey}", "-o", "x.csv", "--text-column", "Fritext"], "no column 'Fritext'"),
-    (["classify", "{survey}", "-o", "x.docx"], "cannot write .docx"),
-    (["classify", "{survey}", "-o", "x.csv", "--model", "/finns/inte"], "no such model directory"),
+    (["classify", "saknas.csv", "-o", "x.csv"], "filen finns inte"),
+    (["classify", "{survey}", "-o", "x.csv", "--text-column", "Fritext"], "ingen kolumn 'Fritext'"),
+    (["classify", "{survey}", "-o", "x.docx"], "kan inte skriva .docx"),
+    (["classify", "{survey}", "-o", "x.csv", "--model", "/finns/inte"], "modellmappen finns inte"),
 ])
 def test_errors_are_one_line_without_traceback(survey, tmp_path, monkeypatch, args, needle):
     monkeypatch.chdir(tmp_path)
@@ -74,7 +74,7 @@ def test_errors_are_one_line_without_traceback(survey, tmp_path, monkeypatch, ar
 
 def test_missing_output_folder_leaves_nothing(survey, tmp_path, tiny_model_dir):
     result = runner.invoke(app, ["classify", str(survey), "-o", str(tmp_path / "nej" / "ut.csv"), "--model", str(tiny_model_dir)])
-    assert result.exit_code != 0 and "does not exist" in result.output
+    assert result.exit_code != 0 and "finns inte" in result.output
 
 
 def test_unexpected_errors_never_print_comment_text(survey, tmp_path, tiny_model_dir, monkeypatch):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import pandas as pd
 import pytest
@@ -11,7 +10,6 @@ from hypothesis import strategies as st
 
 from stamning.errors import ColumnError, InputError
 from stamning.io import neutralise_formula, read_comments, write_table
-from stamning.records import OUTPUT_COLUMNS
 
 ROWS = [("1", "Väldigt bra bemötande på äldreboendet ✨", "2025"), ("2", "Dålig information, tyvärr.", "2025"),
         ("3", "", "2026"), ("4", "Jättebra chef; lyssnar på oss 👍", "2026")]
@@ -42,10 +40,10 @@ def test_rows_without_id_get_row_numbers(tmp_path):
 
 
 @pytest.mark.parametrize("content,needle", [
-    (None, "file not found"),
-    (b"", "empty"),
-    (b"kommentar;omgang\r\n", "no data rows"),
-    (b'kommentar,grupp\n"ok",a\n"trasig,b,c,d\n', "malformed CSV"),
+    (None, "filen finns inte"),
+    (b"", "filen är tom"),
+    (b"kommentar;omgang\r\n", "inga datarader"),
+    (b'kommentar,grupp\n"ok",a\n"trasig,b,c,d\n', "trasig CSV"),
 ])
 def test_bad_csv_inputs_name_the_problem(tmp_path, content, needle):
     path = tmp_path / "svar.csv"
@@ -60,7 +58,7 @@ def test_bad_csv_inputs_name_the_problem(tmp_path, content, needle):
 def test_unknown_extension(tmp_path):
     path = tmp_path / "svar.docx"
     path.write_text("x", "utf-8")
-    with pytest.raises(InputError, match="unknown file type .docx"):
+    with pytest.raises(InputError, match="okänd filtyp .docx"):
         read_comments(path)
 
 
@@ -69,13 +67,13 @@ def test_unknown_column_lists_columns(tmp_path):
     path.write_text("Respondent;Kommentar;Omgång\n1;Bra;2025\n", "utf-8")
     with pytest.raises(ColumnError) as info:
         read_comments(path, text_column="Fritextsvar")
-    assert "Respondent, Kommentar, Omgång" in str(info.value)
+    assert "'Respondent', 'Kommentar', 'Omgång'" in str(info.value)
 
 
 def test_no_text_column_found(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text("x;y\n1;2\n", "utf-8")
-    with pytest.raises(ColumnError, match="columns found: x, y"):
+    with pytest.raises(ColumnError, match="kolumner i filen: 'x', 'y'"):
         read_comments(path)
 
 
@@ -84,25 +82,25 @@ def test_xlsx_sheets_and_empty(tmp_path):
     with pd.ExcelWriter(path) as writer:
         pd.DataFrame({"info": []}).to_excel(writer, sheet_name="Tom", index=False)
         pd.DataFrame({"Svar": ["Åsa är bäst 😀", 42]}).to_excel(writer, sheet_name="Svar", index=False)
-    with pytest.raises(InputError, match="no data rows"):
+    with pytest.raises(InputError, match="inga datarader"):
         read_comments(path)
     table = read_comments(path, sheet="Svar")
     assert table.frame["Svar"].tolist() == ["Åsa är bäst 😀", 42]
-    with pytest.raises(InputError, match="no sheet named 'X'; sheets found: Tom, Svar"):
+    with pytest.raises(InputError, match="ingen flik som heter 'X'; flikar: 'Tom', 'Svar'"):
         read_comments(path, sheet="X")
 
 
 def test_broken_xlsx(tmp_path):
     path = tmp_path / "trasig.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(InputError, match="not a readable .xlsx"):
+    with pytest.raises(InputError, match="inte en läsbar .xlsx"):
         read_comments(path)
 
 
 def test_jsonl_bad_line(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text('{"text": "bra"}\n{"text": \n', "utf-8")
-    with pytest.raises(InputError, match="line 2 is not valid JSON"):
+    with pytest.raises(InputError, match="rad 2 är inte giltig JSON"):
         read_comments(path)
 
 

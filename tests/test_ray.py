@@ -152,21 +152,21 @@ def test_worker_errors_come_back_as_stamning_errors(local_ray, tiny_model_dir, t
     src.mkdir()
     (src / "ok.csv").write_text("text\nBra chef.\n", "utf-8")
     (src / "names.csv").write_text("namn,betyg\nAnna,3\n", "utf-8")
-    with pytest.raises(ColumnError, match=r"^names.csv: found no text column[^\n]*$"):
+    with pytest.raises(ColumnError, match=r"^names.csv: hittade ingen textkolumn[^\n]*$"):
         classify_ray(src, tmp_path / "out", model=tiny_model_dir, **RAY_OPTIONS)
 
 
 def test_a_pool_that_leaves_no_cpu_for_reading_is_refused(local_ray, shards, tiny_model_dir, tmp_path):
-    with pytest.raises(ConfigError, match="the Ray cluster has 2 CPUs"):  # it would wait forever
+    with pytest.raises(ConfigError, match="Ray-klustret har 2 CPU:er"):  # it would wait forever
         classify_ray(shards, tmp_path / "out", model=tiny_model_dir, concurrency=2, num_cpus_per_actor=1)
 
 
 def test_input_errors_are_clear(tmp_path, tiny_model_dir):
     # raised before Ray is started
-    with pytest.raises(InputError, match="no shards matched"):
+    with pytest.raises(InputError, match="inga delfiler hittades"):
         classify_ray(tmp_path / "nothing-*.csv", tmp_path / "out", model=tiny_model_dir)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="no shards matched"):
+    with pytest.raises(InputError, match="inga delfiler hittades"):
         classify_ray(tmp_path / "empty", tmp_path / "out", model=tiny_model_dir)
     mixed = tmp_path / "mixed"
     mixed.mkdir()
@@ -174,18 +174,18 @@ def test_input_errors_are_clear(tmp_path, tiny_model_dir):
     (mixed / "notes.docx").write_bytes(b"PK")
     with pytest.raises(InputError, match="notes.docx"):
         classify_ray(mixed, tmp_path / "out", model=tiny_model_dir)
-    with pytest.raises(InputError, match="not a readable table"):
+    with pytest.raises(InputError, match="inga läsbara tabeller"):
         classify_ray(mixed / "*", tmp_path / "out", model=tiny_model_dir)
     (mixed / "notes.docx").unlink()
     (mixed / "a.jsonl").write_text('{"text": "bra"}\n', "utf-8")
-    with pytest.raises(InputError, match="both be written to a.parquet"):
+    with pytest.raises(InputError, match="båda skrivas till a.parquet"):
         classify_ray(mixed, tmp_path / "out", model=tiny_model_dir)
     (mixed / "a.jsonl").unlink()
     (tmp_path / "file-out").write_text("x", "utf-8")
-    with pytest.raises(InputError, match="is a file"):
+    with pytest.raises(InputError, match="är en fil"):
         classify_ray(mixed, tmp_path / "file-out", model=tiny_model_dir)
-    with pytest.raises(InputError, match="folder of the input shards"):
+    with pytest.raises(InputError, match="indatafilernas mapp"):
         classify_ray(mixed, mixed, model=tiny_model_dir)
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="finns inte"):
         classify_ray(tmp_path / "missing.csv", tmp_path / "out", model=tiny_model_dir)
     assert not (tmp_path / "out").exists()  # nothing created, Ray not needed for these checks

@@ -75,12 +75,18 @@ def test_kill_and_resume(tiny_model_dir, tmp_path):
     assert out.read_bytes() == fresh_out.read_bytes()
 
 
-def test_resume_ignores_parts_from_another_input(tiny_model, tmp_path):
+def test_resume_refuses_parts_from_another_input_and_clean_starts_over(tiny_model, tmp_path):
+    from stamning.errors import InputError
+
     a = _big_csv(tmp_path / "a.csv", 50)
     out = tmp_path / "ut.jsonl"
     store = out.with_name("ut.jsonl.parts")
     store.mkdir()
     (store / "manifest.json").write_text('{"version": 1, "input": "something else"}')
-    result = classify_file(a, out, model=tiny_model, chunk_rows=20, resume=True)
-    assert result.rows == 50
+    with pytest.raises(InputError, match="--resume: de sparade delarna kommer från en annan version"):
+        classify_file(a, out, model=tiny_model, chunk_rows=20, resume=True)
+    with pytest.raises(InputError, match="fortsätt med --resume eller börja om med --clean"):
+        classify_file(a, out, model=tiny_model, chunk_rows=20)
+    result = classify_file(a, out, model=tiny_model, chunk_rows=20, clean=True)
+    assert result.rows == 50 and not store.exists()
     assert pd.read_json(out, lines=True)["id"].tolist() == [f"r{i}" for i in range(50)]

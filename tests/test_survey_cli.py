@@ -68,12 +68,12 @@ def test_summary_needs_a_round_column(tmp_path, tiny_model_dir):
     path = tmp_path / "a.csv"
     path.write_text("kommentar\nBra\nDåligt\n", "utf-8")
     result = runner.invoke(app, ["summarize", str(path), "--model", str(tiny_model_dir)])
-    assert result.exit_code == 2 and "no round column" in result.output
+    assert result.exit_code == 2 and "hittade ingen omgångskolumn" in result.output
 
 
 def test_summary_bad_format(classified):
     result = runner.invoke(app, ["summarize", str(classified), "-f", "pdf"])
-    assert result.exit_code == 2 and "expected one of terminal, md, html, json, xlsx" in result.output
+    assert result.exit_code == 2 and "tillåtna värden: terminal, md, html, json, xlsx" in result.output
 
 
 def test_compare_rounds(classified):
@@ -81,6 +81,13 @@ def test_compare_rounds(classified):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["comparisons"][0]["before"] == "2025" and data["comparisons"][0]["after"] == "2026"
+
+
+def test_compare_rounds_take_commas_like_by(classified):
+    repeated = runner.invoke(app, ["compare", str(classified), "--rounds", "2025", "--rounds", "2026", "-f", "json"])
+    commas = runner.invoke(app, ["compare", str(classified), "--rounds", "2025,2026", "-f", "json"])
+    assert commas.exit_code == 0, commas.output
+    assert commas.output == repeated.output
 
 
 def test_redact_command(tmp_path):

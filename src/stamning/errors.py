@@ -25,3 +25,9 @@ class ModelError(StamningError):
 
 class ConfigError(StamningError, ValueError):
     """A configuration value is invalid."""
+
+
+class Interrupted(StamningError):
+    """The run was interrupted (Ctrl-C); the message says what was kept."""
+
+    exit_code = 130

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -113,8 +113,10 @@ def _batches(order: list[int], segments: list[Segment], batch_size: int) -> list
 
 
 def run_segments(model, segments: list[Segment], batch_size: int, autocast: torch.dtype | None,
-                 device: str) -> tuple[np.ndarray, np.ndarray]:
-    """Sentiment probabilities and theme probabilities for every segment (in segment order)."""
+                 device: str, on_batch: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Sentiment probabilities and theme probabilities for every segment (in segment order).
+
+    ``on_batch(n)`` is called after each batch with the number of segments it held (for progress)."""
     tok, cfg = model.tokenizer, model.config
     order = sorted(range(len(segments)), key=lambda j: (segments[j].length, j))
     sent = np.zeros((len(segments), len(cfg.sentiment_labels)), dtype=np.float32)
@@ -129,6 +131,8 @@ def run_segments(model, segments: list[Segment], batch_size: int, autocast: torc
                 s_logits, t_logits = model(ids, mask)
             sent[idx] = torch.softmax(s_logits.float(), -1).cpu().numpy()
             themes[idx] = torch.sigmoid(t_logits.float()).cpu().numpy()
+            if on_batch:
+                on_batch(len(idx))
     return sent, themes
 
 
@@ -163,9 +167,21 @@ def _aggregate(model, segs: list[int], segments: list[Segment], sent: np.ndarray
     )
 
 
+def _share_counter(total: int, report: Callable[[float], None]) -> Callable[[int], None]:
+    done = [0]
+
+    def count(n: int) -> None:
+        done[0] += n
+        report(done[0] / max(total, 1))
+    return count
+
+
 def predict(model, texts: Sequence[object], ids: Sequence[str] | None = None, *, batch_size: int = 32,
-            precision: str = "auto", detect_mixed: bool = True) -> list[Prediction]:
-    """One :class:`Prediction` per input, in input order; unclassifiable inputs come back skipped."""
+            precision: str = "auto", detect_mixed: bool = True,
+            on_progress: Callable[[float], None] | None = None) -> list[Prediction]:
+    """One :class:`Prediction` per input, in input order; unclassifiable inputs come back skipped.
+
+    ``on_progress(share)`` is called after each model batch with the share (0..1) of the work done."""
     ids = [str(i + 1) for i in range(len(texts))] if ids is None else [str(x) for x in ids]
     if len(ids) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
@@ -176,7 +192,8 @@ def predict(model, texts: Sequence[object], ids: Sequence[str] | None = None, *,
     valid = [k for k, r in enumerate(reasons) if r is None]
     clean = [normalize(str(texts[k])[:MAX_CHARS]) for k in valid]
     segments = plan_segments(clean, model.tokenizer, model.config.max_length, model.config.input_prefix, detect_mixed)
-    sent, themes = run_segments(model, segments, batch_size, autocast, device) if segments else (None, None)
+    on_batch = _share_counter(len(segments), on_progress) if on_progress else None
+    sent, themes = run_segments(model, segments, batch_size, autocast, device, on_batch) if segments else (None, None)
     use_lexical = getattr(model, "lexical", None) is not None and model.config.lexical_theme_weight > 0
     lexical = model.lexical.predict_proba(clean) if use_lexical and clean else None
     lex_sent = getattr(model, "lexical_sentiment", None) if model.config.lexical_sentiment_weight > 0 else None

@@ -5,10 +5,6 @@ that names the problem and the fix. Messages never quote a comment's text."""
 
 from __future__ import annotations
 
-import csv
-import io as _io
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ColumnError, InputError
+from .outputs import atomic_output
+from .xlsx_reader import read_xlsx
+from .textfile import (column_list, csv_chunks, decode_bytes, looks_like_free_text, short_name,  # noqa: F401
+                       sniff_delimiter)
 
 READ_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".jsonl", ".ndjson", ".parquet", ".xml")
 WRITE_EXTENSIONS = (".csv", ".xlsx", ".jsonl", ".parquet")
@@ -70,68 +70,9 @@ def _fold(name: object) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum() or ch == "_").strip("_")
 
 
-def decode_bytes(raw: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM) first, then cp1252 (Swedish Excel's 'CSV (semikolonavgränsad)')."""
-    if b"\x00" in raw[:4096] and (raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError:
-        raise InputError(
-            f"{path.name}: the file is neither UTF-8 nor Windows-1252 text; "
-            "save it again as 'CSV UTF-8' from Excel, or as .xlsx"
-        ) from None
-
-
-def sniff_delimiter(text: str) -> str:
-    """Pick ';', ',' or tab: the one that splits the header and first lines most consistently."""
-    sample = "\n".join(text[:65536].splitlines()[:50])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
-    except csv.Error:
-        header = text[:65536].splitlines()[0] if text else ""
-        counts = {d: header.count(d) for d in (";", "\t", ",")}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
-
-
 def _read_csv(path: Path) -> pd.DataFrame:
-    text = decode_bytes(path.read_bytes(), path)
-    text = text.replace("\x00", "")
-    if not text.strip():
-        raise InputError(f"{path.name}: the file is empty; export the survey answers again with a header row")
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(text)
-    csv.field_size_limit(2**31 - 1)  # one cell may hold a whole report; MAX_CHARS caps what the model reads
-    try:
-        return pd.read_csv(_io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                           na_filter=False, engine="python", on_bad_lines="error", skip_blank_lines=True)
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path.name}: the file is empty; export the survey answers again with a header row") from None
-    except (pd.errors.ParserError, csv.Error) as err:
-        detail = str(err).split("\n")[0]
-        raise InputError(
-            f"{path.name}: malformed CSV ({detail}); check quoting on that line, or save the file again from Excel"
-        ) from None
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
-    try:
-        import openpyxl  # noqa: F401
-        book = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as err:  # zip or XML damage: openpyxl raises many kinds
-        raise InputError(f"{path.name}: not a readable .xlsx file ({type(err).__name__}); open it in Excel and save it again as .xlsx") from None
-    if sheet is not None and sheet not in book.sheet_names:
-        raise InputError(f"{path.name}: no sheet named {sheet!r}; sheets found: {', '.join(book.sheet_names)}")
-    frame = pd.read_excel(book, sheet_name=sheet if sheet is not None else 0, dtype=object)
-    frame = frame.dropna(how="all")
-    return frame.reset_index(drop=True)
+    frames = list(csv_chunks(path, 1 << 30))
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def _read_jsonl(path: Path) -> pd.DataFrame:
@@ -145,9 +86,9 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as err:
-            raise InputError(f"{path.name}: line {number} is not valid JSON ({err.msg}); fix or remove that line") from None
+            raise InputError(f"{path.name}: rad {number} är inte giltig JSON ({err.msg}); rätta eller ta bort raden") from None
         if not isinstance(value, dict):
-            raise InputError(f"{path.name}: line {number} is not a JSON object; each line must be like {{\"text\": \"...\"}}")
+            raise InputError(f"{path.name}: rad {number} är inte ett JSON-objekt; varje rad ska se ut som {{\"text\": \"...\"}}")
         rows.append(value)
     return pd.DataFrame(rows)
 
@@ -156,23 +97,29 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
     except Exception as err:
-        raise InputError(f"{path.name}: not a readable Parquet file ({type(err).__name__}); write it again") from None
+        raise InputError(f"{path.name}: inte en läsbar Parquet-fil ({type(err).__name__}); skriv den igen") from None
+
+
+def check_input_path(p: Path) -> None:
+    """Fail early, by name, when the input is missing, a folder, of an unknown type or empty."""
+    if not p.exists():
+        raise InputError(f"{p}: filen finns inte; kontrollera sökvägen (aktuell mapp: {Path.cwd()})")
+    if p.is_dir():
+        raise InputError(f"{p}: är en mapp; ange en fil ({', '.join(READ_EXTENSIONS)})")
+    suffix = p.suffix.lower()
+    if suffix not in READ_EXTENSIONS:
+        raise InputError(f"{p.name}: okänd filtyp {suffix or '(ingen ändelse)'}; använd någon av {', '.join(READ_EXTENSIONS)}")
+    if p.stat().st_size == 0:
+        raise InputError(f"{p.name}: filen är tom; exportera svaren igen med en rubrikrad")
 
 
 def read_frame(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     """Read any supported file into a DataFrame, all columns kept, in source order."""
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: file not found; check the path (current folder: {Path.cwd()})")
-    if p.is_dir():
-        raise InputError(f"{p}: is a folder; give a file ({', '.join(READ_EXTENSIONS)})")
+    check_input_path(p)
     suffix = p.suffix.lower()
-    if suffix not in READ_EXTENSIONS:
-        raise InputError(f"{p.name}: unknown file type {suffix or '(none)'}; use one of {', '.join(READ_EXTENSIONS)}")
-    if p.stat().st_size == 0:
-        raise InputError(f"{p.name}: the file is empty; export the survey answers again with a header row")
     if suffix in (".xlsx", ".xlsm"):
-        frame = _read_xlsx(p, sheet)
+        frame = read_xlsx(p, sheet)
     elif suffix in (".jsonl", ".ndjson"):
         frame = _read_jsonl(p)
     elif suffix == ".parquet":
@@ -184,9 +131,12 @@ def read_frame(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     else:
         frame = _read_csv(p)
     if frame.empty:
-        raise InputError(f"{p.name}: no data rows (only a header or nothing); add the answers below the header")
+        raise InputError(f"{p.name}: inga datarader (bara en rubrikrad eller inget alls); lägg svaren under rubrikraden")
     frame.columns = [str(c) for c in frame.columns]
     return frame
+
+
+_ROLE_SV = {"text": "text", "id": "id", "round": "omgång", "group": "grupp", "index": "index"}
 
 
 def _find(frame: pd.DataFrame, wanted: str | None, names: tuple[str, ...], role: str, path: Path) -> str | None:
@@ -198,8 +148,8 @@ def _find(frame: pd.DataFrame, wanted: str | None, names: tuple[str, ...], role:
         if _fold(wanted) in folded:
             return folded[_fold(wanted)]
         raise ColumnError(
-            f"{path.name}: no column {wanted!r} for {role}; columns found: {', '.join(columns)}; "
-            f"pass one of them with --{role}-column"
+            f"{path.name}: ingen kolumn {short_name(wanted)} ({_ROLE_SV[role]}); kolumner i filen: {column_list(columns)}; "
+            f"ange en av dem med --{role}-column"
         )
     folded = {_fold(c): c for c in columns}
     for name in names:
@@ -216,8 +166,9 @@ def resolve_columns(frame: pd.DataFrame, path: Path, text: str | None = None, id
         text_col = next((c for c in frame.columns if any(n in _fold(c) for n in ("kommentar", "fritext", "synpunkt"))), None)
     if text_col is None:
         raise ColumnError(
-            f"{path.name}: found no text column (looked for {', '.join(TEXT_NAMES[:6])}, ...); "
-            f"columns found: {', '.join(frame.columns)}; name it with --text-column"
+            f"{path.name}: hittade ingen textkolumn (letade efter {', '.join(TEXT_NAMES[:6])} …); "
+            f"kolumner i filen: {column_list(frame.columns)}; ange den med --text-column"
+            f"{' (saknar filen rubrikrad? lägg till en överst)' if any(map(looks_like_free_text, frame.columns)) else ''}"
         )
     return Columns(
         text=text_col,
@@ -255,41 +206,27 @@ def check_output_path(path: str | Path, extensions: tuple[str, ...] = WRITE_EXTE
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in extensions:
-        raise InputError(f"{p.name}: cannot write {suffix or '(no extension)'}; use one of {', '.join(extensions)}")
+        raise InputError(f"{p.name}: kan inte skriva {suffix or '(ingen ändelse)'}; använd någon av {', '.join(extensions)}")
     if p.parent and not p.parent.exists():
-        raise InputError(f"{p}: the folder {p.parent} does not exist; create it or choose another output path")
+        raise InputError(f"{p}: mappen {p.parent} finns inte; skapa den eller välj en annan utfil")
     if p.is_dir():
-        raise InputError(f"{p}: is a folder; give a file name for the output")
+        raise InputError(f"{p}: är en mapp; ange ett filnamn för utfilen")
     return p
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write by extension (.csv ';'-separated UTF-8 with BOM, .xlsx, .jsonl, .parquet), atomically."""
     p = check_output_path(path)
-    suffix = p.suffix.lower()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".stamning-tmp", dir=p.parent or ".")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        _write(frame, tmp, suffix)
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_output(p) as tmp:
+        _write(frame, tmp, p.suffix.lower())
     return p
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """Write text (UTF-8) via a temporary file and a rename: never a half-written file."""
     p = Path(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".stamning-tmp", dir=p.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp_name, p)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    with atomic_output(p) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
     return p
 
 

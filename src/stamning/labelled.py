@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .io import read_frame, resolve_columns
+from .io import column_list, read_frame, resolve_columns, short_name
 from .records import SENTIMENT_LEVELS
 from .text import normalize, skip_reason
 
@@ -62,7 +62,7 @@ def _read_any(path: Path) -> pd.DataFrame:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".jsonl", ".csv", ".parquet", ".xlsx"))
         if not files:
-            raise InputError(f"{path}: no .jsonl/.csv/.parquet/.xlsx files in the folder")
+            raise InputError(f"{path}: inga .jsonl/.csv/.parquet/.xlsx-filer i mappen; lägg märkt data där eller ange en fil")
         return pd.concat([read_frame(p) for p in files], ignore_index=True)
     return read_frame(path)
 
@@ -74,7 +74,7 @@ def load_labelled(path: str | Path, theme_keys: list[str] | None = None, text_co
     frame = _read_any(p)
     cols = resolve_columns(frame, p, text=text_column)
     if sentiment_column not in frame.columns:
-        raise InputError(f"{p.name}: no column {sentiment_column!r} with sentiment labels; columns found: {', '.join(frame.columns)}")
+        raise InputError(f"{p.name}: ingen kolumn {sentiment_column!r} med sentimentetiketter; kolumner i filen: {column_list(frame.columns)}; lägg till den")
     reasons = [skip_reason(t) for t in frame[cols.text].tolist()]
     all_ids = [str(v) for v in frame[cols.id].tolist()] if cols.id else [str(i + 1) for i in range(len(frame))]
     skipped = [(all_ids[i], r) for i, r in enumerate(reasons) if r is not None]
@@ -87,7 +87,7 @@ def load_labelled(path: str | Path, theme_keys: list[str] | None = None, text_co
             levels.append(-1)
             continue
         if key not in _LEVEL_ALIASES:
-            raise InputError(f"{p.name}: row {n}: sentiment {raw!r} is not one of {', '.join(SENTIMENT_LEVELS)}")
+            raise InputError(f"{p.name}: rad {n}: sentiment {short_name(raw)} är inte en av {', '.join(SENTIMENT_LEVELS)}; rätta etiketten")
         levels.append(SENTIMENT_LEVELS.index(_LEVEL_ALIASES[key]))
     themes = None
     keys = list(theme_keys or [])
@@ -98,7 +98,7 @@ def load_labelled(path: str | Path, theme_keys: list[str] | None = None, text_co
             keys = found
         unknown = sorted(set(found) - set(keys))
         if unknown:
-            raise InputError(f"{p.name}: unknown theme keys {', '.join(unknown)}; add them to the taxonomy or fix the labels")
+            raise InputError(f"{p.name}: okända temanycklar {', '.join(short_name(u) for u in unknown)}; lägg till dem i taxonomin eller rätta etiketterna")
         themes = np.zeros((len(lists), len(keys)), dtype=np.float32)
         for i, lst in enumerate(lists):
             for k in lst:

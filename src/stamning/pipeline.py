@@ -12,9 +12,10 @@ from typing import Callable
 
 import pandas as pd
 
-from .errors import InputError, ModelError
-from .io import Table, check_output_path, read_comments, write_table
-from .records import OUTPUT_COLUMNS, STATUS_OK, Prediction
+from .errors import ModelError
+from .io import Table, check_output_path
+from .options import ClassifyOptions
+from .records import OUTPUT_COLUMNS, Prediction
 from .spreadsheet import CellFixes
 
 DEFAULT_MODEL = "default"
@@ -28,17 +29,26 @@ def load_model(name_or_dir: str | Path | None = None, device: str = "cpu"):
     """The default model (``None`` or ``'default'``) or a stamning model directory."""
     from .model import StamningModel
 
+    device = str(device)  # a Device member or its text
     if device.startswith("cuda"):
         import torch
 
         if not torch.cuda.is_available():
-            raise ModelError("--device cuda but no CUDA GPU is available here; use --device cpu")
+            raise ModelError("--device cuda men ingen CUDA-GPU finns här; använd --device cpu")
+    return StamningModel.from_pretrained(resolve_model_dir(name_or_dir), device=device)
+
+
+def resolve_model_dir(name_or_dir: str | Path | None) -> Path:
+    """The one place that turns ``None`` / ``'default'`` / a path into a model directory."""
     if name_or_dir in (None, DEFAULT_MODEL):
         path = default_model_dir()
         if not (path / "config.json").is_file():
-            raise ModelError(f"the default model is missing from {path}; reinstall stamning")
-        return StamningModel.from_pretrained(path, device=device)
-    return StamningModel.from_pretrained(Path(name_or_dir), device=device)
+            raise ModelError(f"standardmodellen saknas i {path}; installera om stamning")
+        return path
+    path = Path(name_or_dir).expanduser()
+    if not path.is_dir():
+        raise ModelError(f"{path}: modellmappen finns inte; träna en med `stamning train` eller utelämna --model")
+    return path
 
 
 @dataclass
@@ -60,6 +70,9 @@ def predictions_frame(table: Table, predictions: list[Prediction]) -> pd.DataFra
     frame = table.frame.copy()
     if table.columns.id is None:
         frame.insert(0, "id", table.ids())
+    else:  # a blank id becomes the row number, as the README promises
+        column = table.columns.id
+        frame[column] = [i if _blank(v) else v for v, i in zip(frame[column].tolist(), table.ids())]
     added = pd.DataFrame([p.to_columns() for p in predictions], columns=list(OUTPUT_COLUMNS))
     clash = [c for c in OUTPUT_COLUMNS if c in frame.columns]
     if clash:
@@ -67,73 +80,115 @@ def predictions_frame(table: Table, predictions: list[Prediction]) -> pd.DataFra
     return pd.concat([frame.reset_index(drop=True), added], axis=1)
 
 
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
+
+
 def classify_table(model, table: Table, *, batch_size: int = 32, precision: str = "auto", detect_mixed: bool = True,
                    chunk_rows: int = 4096, progress: Callable[[int, int], None] | None = None) -> list[Prediction]:
-    """Predictions for every row of the table, in row order (unclassifiable rows come back skipped)."""
+    """Predictions for every row of the table, in row order (unclassifiable rows come back skipped).
+
+    ``progress(rows_done, rows)`` is called after every model batch."""
     texts = table.frame[table.columns.text].tolist()
     ids = table.ids()
     out: list[Prediction] = []
     for start in range(0, len(texts), chunk_rows):
-        out.extend(model.predict(texts[start:start + chunk_rows], ids[start:start + chunk_rows],
-                                 batch_size=batch_size, precision=precision, detect_mixed=detect_mixed))
+        part = texts[start:start + chunk_rows]
+        report = None
+        if progress:
+            def report(share: float, start: int = start, n: int = len(part)) -> None:
+                progress(start + int(share * n), len(texts))
+        out.extend(model.predict(part, ids[start:start + chunk_rows], batch_size=batch_size, precision=precision,
+                                 detect_mixed=detect_mixed, on_progress=report))
         if progress:
             progress(len(out), len(texts))
     return out
 
 
-def _manifest(input_path: Path, model, columns, chunk_rows: int, precision: str, detect_mixed: bool) -> dict:
-    from dataclasses import asdict
-
-    from .stream import input_fingerprint
-
-    return {"version": 1, "input": input_fingerprint(input_path), "model": model.config.weights_sha256,
-            "base": model.config.base, "columns": asdict(columns), "chunk_rows": chunk_rows,
-            "precision": precision, "detect_mixed": detect_mixed}
-
-
-def classify_file(input: str | Path, output: str | Path, *, model=None, text_column: str | None = None,
-                  id_column: str | None = None, round_column: str | None = None, group_column: str | None = None,
-                  sheet: str | None = None, batch_size: int = 32, device: str = "cpu", precision: str = "auto",
-                  detect_mixed: bool = True, chunk_rows: int = 2048, resume: bool = False,
-                  progress: Callable[[int, int | None], None] | None = None) -> ClassifyResult:
+def classify_file(input: str | Path, output: str | Path, options: ClassifyOptions | None = None, *, model=None,
+                  progress: Callable[[int, int | None], None] | None = None, in_place: bool = False,
+                  **settings) -> ClassifyResult:
     """Read ``input`` in chunks, classify every row, write ``output`` (format by extension) atomically.
 
-    Finished chunks are kept next to the output until the end, so ``resume=True`` continues an
-    interrupted run where its last finished chunk ended."""
+    ``options`` (or, as a shorthand, its fields as keyword ``settings``) say how. The output is locked for
+    the run (a second run to it is refused). Finished chunks are kept next to the output until the end,
+    so ``resume=True`` continues an interrupted run where its last finished chunk ended; they are removed
+    on success. ``progress(rows_done, rows_total)`` is called after every model batch (the total is
+    counted up front where that is cheap, else None)."""
+    from .outputs import output_lock, refuse_overwriting_input
+
+    if options is None:
+        options = ClassifyOptions(**settings)
+    elif settings:
+        raise TypeError("pass either options or keyword settings, not both")
+    out_path = check_output_path(output)
+    in_path = Path(input)
+    refuse_overwriting_input(in_path, out_path, in_place)
+    with output_lock(out_path):
+        return _classify_locked(in_path, out_path, options, model, progress)
+
+
+def _classify_locked(in_path: Path, out_path: Path, options: ClassifyOptions, model, progress) -> ClassifyResult:
     from itertools import chain
 
     from .heap import release_free_memory
     from .io import resolve_columns
-    from .stream import PartStore, assemble, iter_chunks
+    from .manifest import run_manifest
+    from .outputs import stale_temp_files
+    from .stream import PartStore, assemble, count_rows, iter_chunks
 
-    out_path = check_output_path(output)
-    in_path = Path(input)
-    if out_path.resolve() == in_path.resolve():
-        raise InputError(f"{out_path.name}: the output would overwrite the input; choose another -o path")
     start = time.perf_counter()
-    chunks = iter_chunks(in_path, chunk_rows, sheet)
+    total = count_rows(in_path) if progress else None
+    chunks = iter_chunks(in_path, options.chunk_rows, options.sheet)
     first = next(chunks)
-    columns = resolve_columns(first, in_path, text_column, id_column, round_column, group_column)
+    columns = resolve_columns(first, in_path, options.text_column, options.id_column, options.round_column,
+                              options.group_column)
     if model is None or isinstance(model, (str, Path)):
-        model = load_model(model, device=device)
-    store = PartStore(out_path, _manifest(in_path, model, columns, chunk_rows, precision, detect_mixed))
-    store.open(resume)
+        model = load_model(model, device=options.device.value)
+    store = PartStore(out_path, run_manifest(in_path, model.config, columns, options.output_affecting()))
+    if options.clean:
+        for stale in stale_temp_files(out_path):  # left by a killed run; they may hold comments
+            stale.unlink(missing_ok=True)
+    store.open(options.resume, options.clean)
     offset = 0
-    for k, chunk in enumerate(chain([first], chunks)):
-        if not store.has(k):
-            table = Table(chunk.reset_index(drop=True), columns, in_path, offset)
-            preds = classify_table(model, table, batch_size=batch_size, precision=precision,
-                                   detect_mixed=detect_mixed, chunk_rows=len(chunk) or 1)
-            store.write(k, predictions_frame(table, preds))
-            del table, preds
-            release_free_memory()
-        offset += len(chunk)
-        if progress:
-            progress(offset, None)
-    cells = CellFixes()
-    rows, ok = assemble(store, out_path, cells)
+    try:
+        for k, chunk in enumerate(chain([first], chunks)):
+            if not store.has(k):
+                table = Table(chunk.reset_index(drop=True), columns, in_path, offset)
+                report = (lambda done, _n, base=offset: progress(base + done, total)) if progress else None
+                preds = classify_table(model, table, batch_size=options.batch_size, precision=options.precision.value,
+                                       detect_mixed=options.detect_mixed, chunk_rows=len(chunk) or 1, progress=report)
+                store.write(k, predictions_frame(table, preds))
+                del table, preds
+                release_free_memory()
+            offset += len(chunk)
+            if progress:
+                progress(offset, total)
+        cells = CellFixes()
+        rows, ok = assemble(store, out_path, cells)
+    except BaseException as err:
+        replacement = _leftovers(store, err)
+        if replacement is err:
+            raise
+        raise replacement from None
     store.remove()
     return ClassifyResult(out_path, rows, ok, rows - ok, time.perf_counter() - start, cells)
+
+
+def _leftovers(store, err: BaseException) -> BaseException:
+    """After a failure: drop a parts folder with nothing finished; otherwise say where the parts are."""
+    from .errors import Interrupted, StamningError
+
+    if not store.finished():
+        store.remove()
+        return Interrupted("avbrutet; ingen ofullständig utfil har skrivits") if isinstance(err, KeyboardInterrupt) else err
+    where = (f"färdiga delar (med kommentarer) finns i {store.dir}: fortsätt med --resume, "
+             "eller ta bort dem med --clean")
+    if isinstance(err, KeyboardInterrupt):
+        return Interrupted(f"avbrutet; ingen ofullständig utfil har skrivits; {where}")
+    if isinstance(err, StamningError):
+        err.args = (f"{err}; {where}",)
+    return err
 
 
 def hub_offline_default() -> None:

@@ -16,11 +16,15 @@ class RedactResult:
 
 
 def redact_file(input: str | Path, output: str | Path, *, text_column: str | None = None, sheet: str | None = None,
-                names: tuple[str, ...] = ()) -> RedactResult:
-    """Replace identity numbers, phone numbers, e-mail, URLs, addresses and names with typed placeholders."""
+                names: tuple[str, ...] = (), in_place: bool = False) -> RedactResult:
+    """Replace identity numbers, phone numbers, e-mail, URLs, addresses and names with typed placeholders.
+
+    Writing over the input is refused unless ``in_place``."""
+    from .outputs import refuse_overwriting_input
     from .redact import Redactor
 
     out = check_output_path(output)
+    refuse_overwriting_input(input, out, in_place)
     table = read_comments(input, text_column=text_column, sheet=sheet)
     redactor = Redactor(names=names)
     column = table.columns.text

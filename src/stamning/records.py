@@ -9,7 +9,8 @@ Output columns (a stable contract, documented in README):
 ``themes``               ``;``-joined theme keys
 ``mixed``                true when clearly positive and clearly negative parts were found
 ``status``               ``ok`` or ``skipped``
-``reason``               why a row was skipped (empty when ok)
+``reason``               why a row was skipped; on an ``ok`` row a note (``avkortad: …`` when only the
+                         first characters were read), else empty
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ place and "se kommentar N" elsewhere.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -181,12 +180,9 @@ def to_xlsx(summary: Summary, path: str | Path, fixes: CellFixes | None = None) 
     for title, (cols, rows) in sheets:
         add_table_sheet(wb, title, cols, rows, used, fixes)
     target = Path(path)
-    tmp = target.with_name(f".{target.name}.stamning-tmp")
-    try:
+    from .outputs import atomic_output
+
+    with atomic_output(target) as tmp:
         wb.save(tmp)
         make_reproducible(tmp)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return target

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
-import os
 import re
 import unicodedata
 import warnings
@@ -282,8 +281,9 @@ def make_reproducible(path: Path) -> None:
 
     with zipfile.ZipFile(path) as src:
         entries = [(info, src.read(info.filename)) for info in src.infolist()]
-    tmp = path.with_name(path.name + ".zip-tmp")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+    from .outputs import atomic_output
+
+    with atomic_output(path) as tmp, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as dst:
         for info, data in entries:
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2000-01-01T00:00:00Z", data)
@@ -291,4 +291,3 @@ def make_reproducible(path: Path) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr
             dst.writestr(fixed, data)
-    os.replace(tmp, path)

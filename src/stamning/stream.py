@@ -7,11 +7,7 @@ row comes out exactly once, in input order, and an interrupted run never leaves 
 
 from __future__ import annotations
 
-import codecs
-import csv
-import hashlib
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Iterator
@@ -21,67 +17,48 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import InputError
-from .io import read_frame, sniff_delimiter
+from .io import check_input_path, read_frame
+from .manifest import differences, input_fingerprint  # noqa: F401 (input_fingerprint re-exported)
+from .outputs import atomic_output
 from .spreadsheet import CellFixes, csv_value, write_frames_xlsx
+from .textfile import csv_chunks
 
-BLOCK = 1 << 20
-
-
-def detect_text_encoding(path: Path) -> str:
-    """'utf-8-sig' when the whole file decodes as UTF-8, else 'cp1252' (checked in blocks, bounded memory)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with open(path, "rb") as fh:
-        try:
-            for block in iter(lambda: fh.read(BLOCK), b""):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-            return "utf-8-sig"
-        except UnicodeDecodeError:
-            return "cp1252"
-
-
-def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    encoding = detect_text_encoding(path)
-    with open(path, encoding=encoding, errors="strict", newline="") as fh:
-        head = fh.read(64 * 1024)
-    if not head.strip():
-        raise InputError(f"{path.name}: the file is empty; export the survey answers again with a header row")
-    sep = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(head)
-    try:
-        any_rows = False
-        with pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding,
-                         on_bad_lines="error", chunksize=chunk_rows, engine="c") as reader:
-            for chunk in reader:
-                any_rows = any_rows or len(chunk) > 0
-                chunk.columns = [str(c) for c in chunk.columns]
-                yield chunk.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v)
-        if not any_rows:
-            raise InputError(f"{path.name}: no data rows (only a header or nothing); add the answers below the header")
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path.name}: the file is empty; export the survey answers again with a header row") from None
-    except (pd.errors.ParserError, csv.Error) as err:
-        detail = str(err).split("\n")[0]
-        raise InputError(f"{path.name}: malformed CSV ({detail}); check quoting on that line, or save the file again from Excel") from None
 
 
 def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     try:
         file = pq.ParquetFile(path)
     except Exception as err:
-        raise InputError(f"{path.name}: not a readable Parquet file ({type(err).__name__}); write it again") from None
+        raise InputError(f"{path.name}: inte en läsbar Parquet-fil ({type(err).__name__}); skriv den igen") from None
     if file.metadata.num_rows == 0:
-        raise InputError(f"{path.name}: no data rows; add the answers")
+        raise InputError(f"{path.name}: inga datarader; lägg till svaren")
     for batch in file.iter_batches(batch_size=chunk_rows):
         yield batch.to_pandas()
+
+
+def count_rows(path: str | Path) -> int | None:
+    """Data rows, counted cheaply up front for a progress display: CSV by one pass of the parser, Parquet
+    from its metadata; None for formats that are read whole anyway (their count comes with the read)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".csv", ".tsv", ".txt"):
+            return sum(len(chunk) for chunk in csv_chunks(p, 1 << 16))
+        if suffix == ".parquet":
+            return pq.ParquetFile(p).metadata.num_rows
+    except Exception:  # the real read reports the problem with its own message
+        return None
+    return None
 
 
 def iter_chunks(path: str | Path, chunk_rows: int, sheet: str | None = None) -> Iterator[pd.DataFrame]:
     """The input in chunks of ``chunk_rows`` rows, in order. CSV and Parquet stream; others are read whole."""
     p = Path(path)
+    check_input_path(p)
     suffix = p.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt") and p.is_file() and p.stat().st_size > 0:
-        yield from _csv_chunks(p, chunk_rows)
-    elif suffix == ".parquet" and p.is_file():
+    if suffix in (".csv", ".tsv", ".txt"):
+        yield from csv_chunks(p, chunk_rows)
+    elif suffix == ".parquet":
         yield from _parquet_chunks(p, chunk_rows)
     else:
         frame = read_frame(p, sheet=sheet)
@@ -102,22 +79,43 @@ def _arrow_safe(frame: pd.DataFrame) -> pa.Table:
 
 
 class PartStore:
-    """Finished chunks of one run, next to the output, with a manifest that decides if they can be reused."""
+    """Finished chunks of one run, next to the output, with a manifest that decides if they can be reused.
+
+    The parts hold comments: they are kept only while ``--resume`` can use them (after a failure or an
+    interruption) and removed when the output is complete or with ``--clean``."""
 
     def __init__(self, output: Path, manifest: dict):
         self.dir = output.with_name(output.name + ".parts")
         self.manifest = manifest
 
-    def open(self, resume: bool) -> int:
-        """Prepare the folder; returns how many finished parts are reused (0 without --resume)."""
+    def open(self, resume: bool, clean: bool = False) -> int:
+        """Prepare the folder; returns how many finished parts are reused (0 without --resume).
+
+        Parts left by an earlier run are never dropped silently: without ``resume`` or ``clean`` they are
+        refused; with ``resume`` a manifest that differs is refused with what changed."""
         marker = self.dir / "manifest.json"
-        if resume and marker.is_file() and json.loads(marker.read_text("utf-8")) == self.manifest:
-            return len(self.finished())
+        if self.dir.exists() and not clean:
+            if not resume:
+                raise InputError(f"{self.dir}: delresultat från en avbruten körning finns kvar; fortsätt med --resume "
+                                 "eller börja om med --clean (delarna innehåller kommentarer och tas då bort)")
+            old = self._read(marker)
+            if old == self.manifest:
+                return len(self.finished())
+            raise InputError(f"--resume: {'; '.join(differences(old or {}, self.manifest))}; de sparade delarna i "
+                             f"{self.dir} passar inte längre. Börja om med --clean i stället för --resume")
         if self.dir.exists():
             shutil.rmtree(self.dir)
-        self.dir.mkdir(parents=True)
-        marker.write_text(json.dumps(self.manifest, indent=2), "utf-8")
+        self.dir.mkdir(parents=True, mode=0o700)
+        with atomic_output(marker) as tmp:
+            tmp.write_text(json.dumps(self.manifest, indent=2), "utf-8")
         return 0
+
+    @staticmethod
+    def _read(marker: Path) -> dict | None:
+        try:
+            return json.loads(marker.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
 
     def path(self, k: int) -> Path:
         return self.dir / f"part-{k:06d}.parquet"
@@ -129,9 +127,8 @@ class PartStore:
         return self.path(k).is_file()
 
     def write(self, k: int, frame: pd.DataFrame) -> None:
-        tmp = self.dir / f".part-{k:06d}.tmp"
-        pq.write_table(_arrow_safe(frame), tmp)
-        os.replace(tmp, self.path(k))
+        with atomic_output(self.path(k)) as tmp:
+            pq.write_table(_arrow_safe(frame), tmp)
 
     def frames(self) -> Iterator[pd.DataFrame]:
         for part in self.finished():
@@ -141,20 +138,11 @@ class PartStore:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def input_fingerprint(path: Path) -> dict:
-    stat = path.stat()
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        digest.update(fh.read(BLOCK))
-    return {"name": path.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "head_sha256": digest.hexdigest()}
-
-
 def assemble(store: PartStore, output: Path, fixes: CellFixes | None = None) -> tuple[int, int]:
     """Write the parts, in order, to ``output`` (format by extension) via a temporary file.
 
     Returns (rows, rows with status ok); cells an .xlsx cannot hold are made safe and counted in ``fixes``."""
     suffix = output.suffix.lower()
-    tmp = output.with_name(f".{output.name}.stamning-tmp")
     counts = {"rows": 0, "ok": 0}
 
     def frames():  # each part read once: written and counted in the same pass
@@ -163,17 +151,13 @@ def assemble(store: PartStore, output: Path, fixes: CellFixes | None = None) -> 
             counts["ok"] += int((frame["status"] == "ok").sum())
             yield frame
 
-    try:
+    with atomic_output(output) as tmp:
         if suffix == ".parquet":
             _assemble_parquet(frames(), tmp)
         elif suffix == ".xlsx":
             write_frames_xlsx(frames(), tmp, fixes)
         else:
             _assemble_text(frames(), tmp, suffix)
-        os.replace(tmp, output)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return counts["rows"], counts["ok"]
 
 

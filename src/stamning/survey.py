@@ -44,11 +44,11 @@ class SurveyOptions:
     def __post_init__(self) -> None:
         bad = [b for b in self.by if b not in ("round", "group")]
         if bad:
-            raise ConfigError(f"--by {','.join(bad)}: expected round, group or round,group")
+            raise ConfigError(f"--by {','.join(bad)}: okänt värde; tillåtna värden: round, group")
         if self.min_group < 1:
-            raise ConfigError(f"--min-group must be at least 1, got {self.min_group}")
+            raise ConfigError(f"--min-group {self.min_group}: måste vara minst 1")
         if self.min_quote_group < self.min_group:
-            raise ConfigError(f"--min-quote-group ({self.min_quote_group}) must be at least --min-group ({self.min_group})")
+            raise ConfigError(f"--min-quote-group ({self.min_quote_group}) måste vara minst lika stor som --min-group ({self.min_group}); höj den")
 
 
 def is_predictions(frame: pd.DataFrame) -> bool:
@@ -88,10 +88,10 @@ def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[i
                    round_column=options.round_column, group_column=options.group_column,
                    index_column=options.index_column, sheet=options.sheet)
     if "round" in options.by and table.columns.round is None:
-        raise ConfigError(f"{Path(input).name}: no round column found (looked for Omgång, År, round …); "
-                          "name it with --round-column, or summarise all answers together with --by group or --by ''")
+        raise ConfigError(f"{Path(input).name}: hittade ingen omgångskolumn (letade efter Omgång, År, round …); "
+                          "ange den med --round-column, eller sammanfatta alla svar tillsammans med --by group eller --by ''")
     if "group" in options.by and table.columns.group is None:
-        raise ConfigError(f"{Path(input).name}: no group column found (looked for Grupp, Enhet …); name it with --group-column")
+        raise ConfigError(f"{Path(input).name}: hittade ingen gruppkolumn (letade efter Grupp, Enhet …); ange den med --group-column")
     if check is not None:
         check(table)
     if is_predictions(table.frame):
@@ -204,12 +204,13 @@ def render_comparison(result, fmt: str, output: Path | None, console=None, fixes
 
 
 def output_format(fmt: str | None, output: Path | None) -> str:
+    fmt = None if fmt is None else str(fmt)
     if fmt is None:
         fmt = _SUFFIX_FORMAT.get(output.suffix.lower(), "md") if output else "terminal"
     if fmt not in FORMATS:
-        raise ConfigError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
+        raise ConfigError(f"--format {fmt}: okänt värde; tillåtna värden: {', '.join(FORMATS)}")
     if fmt == "xlsx" and output is None:
-        raise ConfigError("--format xlsx needs an output file: add -o rapport.xlsx")
+        raise ConfigError("--format xlsx behöver en utfil: lägg till -o rapport.xlsx")
     if output is not None:
         check_output_path(output, tuple(_SUFFIX_FORMAT) + (".txt",))
     return fmt
