@@ -17,7 +17,7 @@ BAD = [
     (["classify", "x.csv", "-o", "y.csv", "--engine", "spark"], "--engine spark", "local, ray"),
     (["summarize", "x.csv", "-f", "pdf"], "--format pdf", "terminal, md, html, json, xlsx"),
     (["summarize", "x.csv", "--by", "round,grupp"], "--by grupp", "round, group"),
-    (["compare", "x.csv", "-f", "html"], "--format html", "terminal, md, json"),
+    (["compare", "x.csv", "-f", "pdf"], "--format pdf", "terminal, md, html, json, xlsx"),
 ]
 
 
