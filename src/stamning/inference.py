@@ -73,12 +73,12 @@ def _inputs(batch: list[Segment], pad_id: int, device: str) -> tuple[torch.Tenso
     return torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
 
 
-def _part_weights(batch: list[Segment]) -> torch.Tensor | None:
+def _part_weights(batch: list[Segment], width: int) -> torch.Tensor | None:
     """(clauses, batch, width) weights that average each clause's token states."""
     spans = [(row, a, b) for row, seg in enumerate(batch) for a, b in seg.parts]
     if not spans:
         return None
-    w = torch.zeros(len(spans), len(batch), batch[0].width)
+    w = torch.zeros(len(spans), len(batch), width)
     for p, (row, a, b) in enumerate(spans):
         w[p, row, a:b] = 1.0 / (b - a)
     return w
@@ -105,7 +105,7 @@ def run_segments(model, segments: list[Segment], batch_size: int, autocast: torc
                 s_logits, t_logits = model.heads(model.pool(hidden, mask))
             sent[idx] = torch.softmax(s_logits.float(), -1).cpu().numpy()
             themes[idx] = torch.sigmoid(t_logits.float()).cpu().numpy()
-            weights = _part_weights(batch)
+            weights = _part_weights(batch, ids.shape[1])
             if weights is not None:
                 pooled = torch.einsum("pbl,blh->ph", weights.to(device), hidden.float())
                 rows = np.concatenate([np.arange(first_part[j], first_part[j + 1]) for j in idx])
