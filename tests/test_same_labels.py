@@ -31,7 +31,8 @@ def test_chunks_and_batch_size_do_not_change_any_result():
 
     model = load_model()
     texts = _texts(ROWS)
-    whole = model.predict(texts, batch_size=32)
+    ids = [str(i) for i in range(len(texts))]
+    whole = model.predict(texts, ids, batch_size=32)
     step = min(512, max(1, len(texts) // 4))  # --chunk-rows 512 on the full run
-    cut = [p for s in range(0, len(texts), step) for p in model.predict(texts[s:s + step], batch_size=8)]
+    cut = [p for s in range(0, len(texts), step) for p in model.predict(texts[s:s + step], ids[s:s + step], batch_size=8)]
     assert whole == cut  # labels, themes, mixed and every probability

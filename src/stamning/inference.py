@@ -73,15 +73,17 @@ def _inputs(batch: list[Segment], pad_id: int, device: str) -> tuple[torch.Tenso
     return torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
 
 
-def _part_weights(batch: list[Segment], width: int) -> torch.Tensor | None:
-    """(clauses, batch, width) weights that average each clause's token states."""
+def _clause_sentiment(model, hidden: torch.Tensor, batch: list[Segment]) -> np.ndarray | None:
+    """Sentiment probabilities of every clause in the batch: its token states averaged, then the
+    sentiment head, with reductions over the clause's own values only (no batch-sized matmul whose
+    rounding could depend on the other comments in the batch)."""
     spans = [(row, a, b) for row, seg in enumerate(batch) for a, b in seg.parts]
     if not spans:
         return None
-    w = torch.zeros(len(spans), len(batch), width)
-    for p, (row, a, b) in enumerate(spans):
-        w[p, row, a:b] = 1.0 / (b - a)
-    return w
+    pooled = torch.stack([hidden[row, a:b].float().mean(0) for row, a, b in spans])
+    head = model.sentiment_head
+    logits = (pooled[:, None, :] * head.weight.float()[None]).sum(-1) + head.bias.float()
+    return torch.softmax(logits, -1).cpu().numpy()
 
 
 def run_segments(model, segments: list[Segment], batch_size: int, autocast: torch.dtype | None,
@@ -105,11 +107,9 @@ def run_segments(model, segments: list[Segment], batch_size: int, autocast: torc
                 s_logits, t_logits = model.heads(model.pool(hidden, mask))
             sent[idx] = torch.softmax(s_logits.float(), -1).cpu().numpy()
             themes[idx] = torch.sigmoid(t_logits.float()).cpu().numpy()
-            weights = _part_weights(batch, ids.shape[1])
-            if weights is not None:
-                pooled = torch.einsum("pbl,blh->ph", weights.to(device), hidden.float())
-                rows = np.concatenate([np.arange(first_part[j], first_part[j + 1]) for j in idx])
-                parts[rows] = torch.softmax(model.sentiment_head(pooled), -1).cpu().numpy()
+            clauses = _clause_sentiment(model, hidden, batch)
+            if clauses is not None:
+                parts[np.concatenate([np.arange(first_part[j], first_part[j + 1]) for j in idx])] = clauses
     return sent, themes, parts
 
 
