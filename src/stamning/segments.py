@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from .errors import ModelError
 from .text import chunk_by_tokens, split_sentences
 
 MAX_MIXED_PARTS = 24
@@ -53,7 +54,9 @@ class Framing:
         probe = "x"
         full = tokenizer(probe, add_special_tokens=True)["input_ids"]
         bare = tokenizer(probe, add_special_tokens=False)["input_ids"]
-        start = next(i for i in range(len(full) - len(bare) + 1) if full[i:i + len(bare)] == bare)
+        start = next((i for i in range(len(full) - len(bare) + 1) if full[i:i + len(bare)] == bare), None)
+        if start is None:
+            raise ModelError("the tokenizer's special tokens change the text's own tokens; stamning cannot frame its inputs")
         prefixed = tokenizer(prefix + probe, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
         n_prefix = sum(1 for _, end in prefixed if end <= len(prefix.rstrip())) if prefix.strip() else 0
         window = max(8, max_length - len(full) + len(bare) - n_prefix)
