@@ -8,11 +8,14 @@ padding) with each variant and prints comments/second, the ratio to stamning's d
 - ONNX Runtime fp32 and ONNX Runtime with int8 dynamic quantisation (needs the ``bench`` extra:
   ``pip install -e '.[bench]'``);
 - ``torch.compile`` (inductor) with dynamic shapes, bf16;
+- int8 weights through PyTorch's own dynamically quantised linear layers (``torch.ao``, x86/fbgemm with
+  AVX512-VNNI), on the transformers encoder holding the same weights (the built-in encoder has no
+  ``nn.Linear`` modules to swap);
 - pruning the 250k-token embedding matrix to the tokens the training corpus uses: measured on real
   tweets (``../shared/data/real-dev``, which the corpus never saw) by mapping every other token to
   ``<unk>``, as a pruned model would have to: token coverage, memory saved, label agreement.
 
-    cd benchmarks && ../.venv/bin/python levers.py [--n 1000] [--set mix] [--skip onnx,compile]
+    cd benchmarks && ../.venv/bin/python levers.py [--n 1000] [--set mix] [--skip onnx,compile,int8,prune]
 """
 
 from __future__ import annotations
@@ -164,6 +167,20 @@ def main() -> None:
             record("onnxruntime fp32", out, s, note)
             out, s = timed(lambda: run_onnx(model, int8, texts))
             record("onnxruntime int8 (dynamic)", out, s)
+    if "int8" not in skip:
+        import warnings
+
+        from stamning.model import StamningModel
+        from stamning.pipeline import default_model_dir
+
+        plain = StamningModel.from_pretrained(default_model_dir(), backend="transformers")
+        with warnings.catch_warnings():  # torch warns that quantised tensor types are deprecated
+            warnings.simplefilter("ignore")
+            int8 = torch.ao.quantization.quantize_dynamic(plain, {nn.Linear}, dtype=torch.qint8)
+        out, s = timed(lambda: run_torch(int8, Both(int8).eval(), texts, bf16=False))
+        record("torch.ao int8 dynamic (linear)", out, s)
+        out, s = timed(lambda: run_torch(plain, Both(plain).eval(), texts, bf16=False))
+        record("transformers encoder fp32 (int8's base)", out, s)
     if "compile" not in skip:
         compiled = torch.compile(both, dynamic=True)
         _, warm = timed(lambda: run_torch(model, compiled, texts[:64], bf16=True))

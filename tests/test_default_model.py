@@ -55,3 +55,12 @@ def test_main_job_finds_the_harsh_outlier(model):
     assert {"R2026-005", "R2026-035"} <= {a["id"] for a in rounds["2026"]["attention"]}
     text = json.dumps(summary, ensure_ascii=False)
     assert "070-174 06 23" not in text and "sofia.lindqvist@kommun.example" not in text
+
+
+def test_mixed_comes_from_the_clauses_of_one_pass(model):
+    mixed, positive, negative = model.predict([
+        "Fantastisk chef, alltid lyhörd och vänlig! Väldigt dåligt bemötande, jag blev utskälld inför alla.",
+        "Fantastisk chef, alltid lyhörd och vänlig! Toppen! Snabb och kunnig hjälp från HR.",
+        "Väldigt dåligt bemötande. Jag blev utskälld inför alla; ingen brydde sig."])
+    assert mixed.mixed
+    assert not positive.mixed and not negative.mixed

@@ -85,14 +85,6 @@ def test_long_text_without_punctuation_is_split_too(tiny_model):
     assert max(lengths) <= 62 and sum(lengths) == 2000
 
 
-def test_mixed_comment_is_flagged(tiny_model):
-    text = "Fantastisk chef, alltid lyhörd och vänlig! Väldigt dåligt bemötande, jag blev utskälld inför alla."
-    (p,) = tiny_model.predict([text], precision="fp32")
-    assert p.mixed
-    (q,) = tiny_model.predict(["Fantastisk chef, alltid lyhörd och vänlig! Toppen! Snabb och kunnig hjälp från HR."], precision="fp32")
-    assert not q.mixed
-
-
 def test_swedish_letters_survive_tokenisation(tiny_model):
     tokens = tiny_model.tokenizer.tokenize("Åsa är nöjd med öppenheten")
     joined = "".join(t.replace("##", "") for t in tokens)

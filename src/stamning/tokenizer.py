@@ -3,7 +3,8 @@ stamning uses from transformers' fast tokenizers, without importing transformers
 
 Supported calls, with the results transformers gives for the same ``tokenizer.json``:
 ``tok(texts, add_special_tokens=False)["input_ids"]`` and
-``tok(texts, padding=True, truncation=True, max_length=n, return_tensors="pt")``.
+``tok(texts, padding=True, truncation=True, max_length=n, return_tensors="pt")`` and
+``tok(texts, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class LightTokenizer:
         return self._tok.encode(text, add_special_tokens=False).tokens
 
     def __call__(self, texts: str | Sequence[str], *, add_special_tokens: bool = True, padding: bool = False,
-                 truncation: bool = False, max_length: int | None = None, return_tensors: str | None = None) -> dict:
+                 truncation: bool = False, max_length: int | None = None, return_tensors: str | None = None,
+                 return_offsets_mapping: bool = False) -> dict:
         single = isinstance(texts, str)
         batch = [texts] if single else list(texts)
         if truncation:
@@ -66,6 +68,9 @@ class LightTokenizer:
             out = {"input_ids": ids[0] if single else ids}
             if padding:
                 out["attention_mask"] = [e.attention_mask for e in encodings]
+            if return_offsets_mapping:
+                offsets = [e.offsets for e in encodings]
+                out["offset_mapping"] = offsets[0] if single else offsets
             return out
         import torch
 
