@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stamning.cli import app
-from stamning.errors import InputError, Interrupted
+from stamning.errors import DiskError, InputError, Interrupted
 from stamning.outputs import FILE_MODE, output_lock
 from stamning.pipeline import classify_file
 from stamning.progress import RowProgress
@@ -183,6 +183,6 @@ def test_a_full_disk_is_named_and_leaves_nothing(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "replace", full)
-    with pytest.raises(InputError, match="disken är full"):
+    with pytest.raises(DiskError, match="disken är full"):
         write_table(pd.DataFrame({"text": ["Bra"]}), tmp_path / "ut.csv")
     assert list(tmp_path.iterdir()) == []

@@ -23,7 +23,8 @@ def _texts(n: int) -> list[str]:
     if tweets.is_file():
         texts += [r["text"] for r in csv.DictReader(tweets.open(encoding="utf-8"))]
     texts += ["Bra men rörigt; chefen lyssnar inte.", "Åh nej!", "ö"]
-    return [random.Random(1).choice(texts) for _ in range(n)]
+    rng = random.Random(1)
+    return [rng.choice(texts) for _ in range(n)]
 
 
 def test_chunks_and_batch_size_do_not_change_any_result():

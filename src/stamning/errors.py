@@ -27,6 +27,12 @@ class ConfigError(StamningError, ValueError):
     """A configuration value is invalid."""
 
 
+class DiskError(StamningError):
+    """The operating system refused a read or a write (a full disk, a read-only folder, …)."""
+
+    exit_code = 4
+
+
 class Interrupted(StamningError):
     """The run was interrupted (Ctrl-C); the message says what was kept."""
 

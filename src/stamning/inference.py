@@ -82,9 +82,26 @@ def _clause_sentiment(model, hidden: torch.Tensor, batch: list[Segment]) -> np.n
     if not spans:
         return None
     pooled = torch.stack([hidden[row, a:b].float().mean(0) for row, a, b in spans])
-    head = model.sentiment_head
-    logits = (pooled[:, None, :] * head.weight.float()[None]).sum(-1) + head.bias.float()
-    return torch.softmax(logits, -1).cpu().numpy()
+    return _softmax(_row_head(model.sentiment_head, pooled))
+
+
+def _softmax(logits: torch.Tensor) -> np.ndarray:
+    """In float64, then float32: torch's vectorised float32 exp rounds the tail of a tensor differently
+    from its body, so a comment's probabilities would depend on its place in the batch."""
+    x = logits.double().cpu().numpy()
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return (e / e.sum(-1, keepdims=True)).astype(np.float32)
+
+
+def _sigmoid(logits: torch.Tensor) -> np.ndarray:
+    return (1.0 / (1.0 + np.exp(-logits.double().cpu().numpy()))).astype(np.float32)
+
+
+def _row_head(head: torch.nn.Linear, pooled: torch.Tensor) -> torch.Tensor:
+    """A linear head in fp32, one fixed-shape product per row: a row's logits never depend on the other
+    rows of the batch (a batched matmul or reduction may round differently with the batch's shape)."""
+    weight, bias = head.weight.float(), head.bias.float()
+    return torch.stack([torch.mv(weight, row) + bias for row in pooled.float()])
 
 
 def run_segments(model, segments: list[Segment], batch_size: int, autocast: torch.dtype | None,
@@ -107,9 +124,10 @@ def run_segments(model, segments: list[Segment], batch_size: int, autocast: torc
             ids, mask = _inputs(batch, model.tokenizer.pad_token_id, device)
             with torch.autocast(device_type, dtype=autocast or torch.bfloat16, enabled=autocast is not None):
                 hidden = model.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-                s_logits, t_logits = model.heads(model.pool(hidden, mask))
-            sent[idx] = torch.softmax(s_logits.float(), -1).cpu().numpy()
-            themes[idx] = torch.sigmoid(t_logits.float()).cpu().numpy()
+            pooled = model.pool(hidden.float(), mask)
+            s_logits, t_logits = _row_head(model.sentiment_head, pooled), _row_head(model.theme_head, pooled)
+            sent[idx] = _softmax(s_logits)
+            themes[idx] = _sigmoid(t_logits)
             clauses = _clause_sentiment(model, hidden, batch)
             if clauses is not None:
                 parts[np.concatenate([np.arange(first_part[j], first_part[j + 1]) for j in idx])] = clauses

@@ -51,13 +51,11 @@ def atomic_output(target: str | Path) -> Iterator[Path]:
 
 
 def _os_error(target: Path, err: OSError) -> Exception:
-    import errno
+    """The named error for a failed write of ``target`` (the path the user gave, not the temporary name)."""
+    from .errors import DiskError
+    from .oserrors import os_error_message
 
-    if err.errno == errno.ENOSPC:
-        return InputError(f"{target}: disken är full; frigör utrymme eller skriv till en annan mapp")
-    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return InputError(f"{target.parent}: mappen går inte att skriva i; välj en annan utfil")
-    return err
+    return DiskError(os_error_message(OSError(err.errno, err.strerror, str(target))))
 
 
 def stale_temp_files(target: Path) -> list[Path]:
