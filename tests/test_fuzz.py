@@ -347,18 +347,16 @@ def test_control_characters_in_xlsx_output(fuzz_model, case, verb):
     _run(verb, case, ".xlsx", fuzz_model)
 
 
-@pytest.mark.xfail(strict=False, reason="reader (helper core): a one-column CSV drops empty comments as blank lines")
 @PENDING
 @given(case=clean_files(formats=("csv",), single=True), verb=VERBS)
-def test_one_column_csv_with_empty_comments_pending(fuzz_model, case, verb):
+def test_one_column_csv_with_empty_comments(fuzz_model, case, verb):
     _run(verb, case, ".csv", fuzz_model)
 
 
-@pytest.mark.xfail(strict=False, reason="reader (helper core): UTF-16 and Mac CR line endings")
 @PENDING
 @given(case=clean_files(formats=("csv",), encodings=("utf-16", "utf-16-le", "utf-16-be"), newlines=("\r", "\n")),
        verb=st.sampled_from(["classify", "redact", "summarize"]))
-def test_utf16_and_mac_line_endings_pending(fuzz_model, case, verb):
+def test_utf16_and_mac_line_endings(fuzz_model, case, verb):
     _run(verb, case, ".md" if verb == "summarize" else ".csv", fuzz_model)
 
 
@@ -371,7 +369,7 @@ def headerless_files(draw):
     return Case("in.csv", data, frame["id"].tolist(), frame["kommentar"].tolist())
 
 
-@pytest.mark.xfail(strict=False, reason="reader (helper core): a file without a header row loses its first row")
+@pytest.mark.xfail(strict=False, reason="a file without a header row: its first row is read as the header (open)")
 @PENDING
 @given(case=headerless_files(), verb=st.sampled_from(["classify", "redact", "summarize"]))
 def test_file_without_header_row_pending(fuzz_model, case, verb):

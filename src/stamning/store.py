@@ -211,15 +211,16 @@ class ResultStore:
     def listing(self) -> list[StoredRound]:
         """One entry per (round, model), rounds in natural order, the latest model last."""
         query = """SELECT c.round, c.model_id, count(*), sum(c.status = 'ok'), min(b.added_at), max(b.added_at),
-                          group_concat(DISTINCT b.source), m.description, m.taxonomy
+                          group_concat(DISTINCT b.source), m.description, m.taxonomy, max(b.batch_id)
                    FROM comments c JOIN batches b USING (batch_id) JOIN models m ON m.model_id = c.model_id
                    GROUP BY c.round, c.model_id"""
-        out = []
-        for rnd, mid, n, ok, first, last, sources, desc, tax in self.db.execute(query):
+        out, last_batch = [], {}
+        for rnd, mid, n, ok, first, last, sources, desc, tax, batch in self.db.execute(query):
+            last_batch[rnd, mid] = batch  # ties within a second: the batch added last is the latest
             out.append(StoredRound(rnd, mid, n, int(ok or 0), first, last, tuple(sorted((sources or "").split(","))),
                                    str(json.loads(desc).get("base")), str(json.loads(tax).get("source", ""))))
         order = {r: i for i, r in enumerate(self.rounds())}
-        return sorted(out, key=lambda s: (order[s.round], s.last_added, s.model_id))
+        return sorted(out, key=lambda s: (order[s.round], s.last_added, last_batch[s.round, s.model_id]))
 
     def taxonomy(self, model_id: str) -> dict:
         row = self.db.execute("SELECT taxonomy FROM models WHERE model_id = ?", (model_id,)).fetchone()
