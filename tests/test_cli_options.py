@@ -83,3 +83,18 @@ def test_options_are_validated_and_travel_as_plain_values():
         ClassifyOptions(precision="half")
     with pytest.raises(ConfigError, match="--resume och --clean"):
         ClassifyOptions(resume=True, clean=True)
+
+
+def test_every_option_of_every_command_has_help_text():
+    import typer
+
+    root = typer.main.get_command(app)
+
+    def commands(group, prefix=""):
+        for name, cmd in getattr(group, "commands", {}).items():
+            yield f"{prefix}{name}", cmd
+            yield from commands(cmd, f"{prefix}{name} ")
+
+    missing = [f"{name} {p.opts[0]}" for name, cmd in commands(root) for p in cmd.params
+               if getattr(p, "param_type_name", "") == "option" and not getattr(p, "help", None)]
+    assert missing == []

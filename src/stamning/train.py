@@ -203,20 +203,22 @@ def _run_epochs(model, cfg, train, val, groups, epochs, cache, log, best) -> tup
             scheduler.step()
             total += loss.item()
             if cache is None and cfg.log_every and step % cfg.log_every == 0:
-                log(f"  epoch {epoch} step {step}/{steps_per_epoch} loss {total / step:.4f}")
+                log(f"  epok {epoch} steg {step}/{steps_per_epoch}, förlust {total / step:.4f}")
         evaluate_now = cache is None or epoch % 5 == 0 or epoch == epochs
         score = _score(model, val, cfg.precision)[0] if evaluate_now else None
         history.append({"stage": "heads" if cache is not None else "encoder", "epoch": epoch,
                         "loss": total / steps_per_epoch, "val_score": score, "seconds": round(time.perf_counter() - start, 1)})
         if score is None:
             continue
-        log(f"{history[-1]['stage']} epoch {epoch}: loss {total / steps_per_epoch:.4f}, validation score {score:.4f}")
+        stage = "huvuden" if history[-1]["stage"] == "heads" else "kodaren"
+        log(f"{stage}, epok {epoch} av {epochs}: förlust {total / steps_per_epoch:.4f}, valideringspoäng {score:.4f}")
         if score > best + 1e-4:
             best, best_state, bad = score, _trainable_state(model), 0
         else:
             bad += 1
             if bad >= cfg.patience:
-                log(f"early stop after epoch {epoch} (no gain for {bad} evaluations)")
+                if epoch < epochs:  # at the last epoch nothing is stopped early
+                    log(f"avbryter efter epok {epoch} av {epochs}: ingen förbättring på {bad} utvärderingar i rad")
                 break
     model.load_state_dict(best_state, strict=False)
     model.eval()
@@ -273,8 +275,8 @@ def _attach_lexical(model: StamningModel, config: TrainConfig, train: LabelledDa
     start = time.perf_counter()
     model.lexical = _fit_lexical(train, config)
     model.config.lexical_theme_weight = config.lexical_weight
-    log(f"lexical theme model: {model.lexical.coef.shape[1]} n-gram features, weight {config.lexical_weight}, "
-        f"fitted in {time.perf_counter() - start:.1f} s")
+    log(f"lexikal temamodell: {model.lexical.coef.shape[1]} n-gramsdrag, vikt {config.lexical_weight}, "
+        f"anpassad på {time.perf_counter() - start:.1f} s")
 
 
 def train(config: TrainConfig, log=print) -> TrainResult:
@@ -287,7 +289,7 @@ def train(config: TrainConfig, log=print) -> TrainResult:
     taxonomy = load_taxonomy(config.taxonomy)
     data = load_labelled(config.data, theme_keys=taxonomy.keys)
     if data.skipped:
-        log(f"{len(data.skipped)} rows left out (no text to learn from): "
+        log(f"{len(data.skipped)} rader utelämnade (ingen text att lära av): "
             + ", ".join(f"{i} ({r})" for i, r in data.skipped[:10]) + (" …" if len(data.skipped) > 10 else ""))
     if (data.sentiment < 0).any():
         raise ConfigError(f"{config.data}: {(data.sentiment < 0).sum()} rows have no sentiment label; label or remove them")
@@ -305,14 +307,14 @@ def train(config: TrainConfig, log=print) -> TrainResult:
     model = StamningModel.from_base(base_dir, mcfg, seed=config.seed)
     if config.mode == "lora":
         model.add_lora(r=config.lora_r, alpha=config.lora_alpha, targets=tuple(config.lora_targets))
-    log(f"training {config.mode} on {len(train_data)} comments, validating on {len(val_data)} (base {config.base})")
+    log(f"tränar {config.mode} på {len(train_data)} kommentarer, validerar på {len(val_data)} (grundmodell {config.base})")
     history = _fit(model, config, train_data, val_data, log)
     _attach_lexical(model, config, train_data, val_data, log)
     _, sent, themes = _score(model, val_data, config.precision)
     if val_data.themes is not None:
         model.config.theme_thresholds = tune_thresholds(themes, val_data.themes).round(2).tolist()
     if model.lexical is not None and config.validation_data is None:
-        log("refitting the lexical theme model on all training data (thresholds stay as tuned)")
+        log("anpassar om den lexikala temamodellen på all träningsdata (temagränserna behålls)")
         model.lexical = _fit_lexical(data, config)
     metrics = {"validation": {"sentiment": sentiment_metrics(sent, val_data.sentiment)}}
     if val_data.themes is not None:
