@@ -163,7 +163,8 @@ def resolve_columns(frame: pd.DataFrame, path: Path, text: str | None = None, id
     """Map column roles to the frame's columns: explicit names win, then well-known Swedish/English names."""
     text_col = _find(frame, text, TEXT_NAMES, "text", path)
     if text_col is None:
-        text_col = next((c for c in frame.columns if any(n in _fold(c) for n in ("kommentar", "fritext", "synpunkt"))), None)
+        text_col = next((c for c in frame.columns if not looks_like_free_text(c)  # a comment in a header-less file
+                         and any(n in _fold(c) for n in ("kommentar", "fritext", "synpunkt"))), None)
     if text_col is None:
         raise ColumnError(
             f"{path.name}: hittade ingen textkolumn (letade efter {', '.join(TEXT_NAMES[:6])} …); "
