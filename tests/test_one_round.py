@@ -107,3 +107,17 @@ def test_compare_refuses_one_round_before_classifying(one_round_csv, monkeypatch
     monkeypatch.setattr(stamning.pipeline, "load_model", no_model)
     result = runner.invoke(app, ["compare", str(one_round_csv)])
     assert result.exit_code == 2 and "minst två omgångar" in result.output and "'omgång'" in result.output
+
+
+def test_a_file_without_a_round_column_is_one_round_with_a_note(tmp_path, tiny_model_dir):
+    """The simplest real file: eight comments, no round column, Excel's UTF-16 "Unicode text" export."""
+    path = tmp_path / "svar.csv"
+    text = "id\tkommentar\tgrupp\r\n" + "".join(f"{i}\t{t}\t{g}\r\n" for i, (g, t) in enumerate(COMMENTS, 1))
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    result = runner.invoke(app, ["summarize", str(path), "--model", str(tiny_model_dir), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [r["n"] for r in data["rounds"]] == [8] and not data.get("comparisons")
+    assert any("ingen omgångskolumn" in note for note in data.get("notes", []))
+    explicit = runner.invoke(app, ["summarize", str(path), "--model", str(tiny_model_dir), "--by", "round"])
+    assert explicit.exit_code == 2 and "hittade ingen omgångskolumn" in explicit.output

@@ -64,10 +64,10 @@ def test_summary_terminal_output(classified):
     assert "2026" in result.output and "Nettot" in result.output
 
 
-def test_summary_needs_a_round_column(tmp_path, tiny_model_dir):
+def test_summary_by_round_needs_a_round_column(tmp_path, tiny_model_dir):
     path = tmp_path / "a.csv"
     path.write_text("kommentar\nBra\nDåligt\n", "utf-8")
-    result = runner.invoke(app, ["summarize", str(path), "--model", str(tiny_model_dir)])
+    result = runner.invoke(app, ["summarize", str(path), "--model", str(tiny_model_dir), "--by", "round"])
     assert result.exit_code == 2 and "hittade ingen omgångskolumn" in result.output
 
 

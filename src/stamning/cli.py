@@ -296,7 +296,9 @@ def _names(path: Optional[Path]) -> tuple[str, ...]:
     return tuple(n.strip() for n in decode_bytes(path.read_bytes(), path).splitlines() if n.strip() and not n.startswith("#"))
 
 
-def _by_callback(value: str) -> tuple[str, ...]:
+def _by_callback(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None  # the default: per round where the file has a round column
     try:
         return parse_by(value)
     except StamningError as exc:
@@ -317,7 +319,7 @@ def _options(by, min_group, min_quote_group, no_redact, names, model, text_colum
              wide=False, questions=None):
     from .survey import SurveyOptions
 
-    return SurveyOptions(by=by, min_group=min_group, min_quote_group=min_quote_group, redact=not no_redact,
+    return SurveyOptions(by=("round",) if by is None else by, round_optional=by is None, min_group=min_group, min_quote_group=min_quote_group, redact=not no_redact,
                          names=_names(names), model=model, text_column=text_column, id_column=id_column,
                          round_column=round_column, group_column=group_column, index_column=index_column,
                          sheet=sheet, batch_size=batch_size, device=device, themes=themes,
@@ -335,7 +337,7 @@ def _input_or_store(input: Optional[Path], store: Optional[Path], *store_only: s
 @command
 def summarize(
     input: OptInputArg = None,
-    by: Annotated[str, typer.Option("--by", callback=_by_callback, help=f"Dela upp per {allowed(By)} eller round,group ('' = alla svar tillsammans).")] = "round",
+    by: Annotated[Optional[str], typer.Option("--by", callback=_by_callback, show_default=False, help=f"Dela upp per {allowed(By)} eller round,group ('' = alla svar tillsammans). [standard: round; utan omgångskolumn alla svar som en omgång]")] = None,
     format: FormatOpt = None,
     output: OutOpt = None,
     min_group: MinGroup = 5,

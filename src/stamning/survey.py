@@ -40,6 +40,7 @@ class SurveyOptions:
     theme_examples: str | Path | None = None
     wide: bool = False  # one column per question (stamning.sources_wide)
     questions: tuple[str, ...] = ()
+    round_optional: bool = False  # no round column found: summarise all answers as one round (the CLI's default)
 
     def __post_init__(self) -> None:
         bad = [b for b in self.by if b not in ("round", "group")]
@@ -87,13 +88,22 @@ def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[i
     table = reader(input, text_column=options.text_column, id_column=options.id_column,
                    round_column=options.round_column, group_column=options.group_column,
                    index_column=options.index_column, sheet=options.sheet)
-    if "round" in options.by and table.columns.round is None:
+    no_round = "round" in options.by and table.columns.round is None
+    if no_round and not options.round_optional:
         raise ConfigError(f"{Path(input).name}: hittade ingen omgångskolumn (letade efter Omgång, År, round …); "
                           "ange den med --round-column, eller sammanfatta alla svar tillsammans med --by group eller --by ''")
     if "group" in options.by and table.columns.group is None:
         raise ConfigError(f"{Path(input).name}: hittade ingen gruppkolumn (letade efter Grupp, Enhet …); ange den med --group-column")
     if check is not None:
         check(table)
+    frame = _classified(table, options, progress, model)
+    frame.attrs["no_round"] = no_round
+    return frame
+
+
+def _classified(table: Table, options: SurveyOptions, progress, model) -> pd.DataFrame:
+    """Classify the table (unless it already holds stamning's output columns) into a summary frame."""
+    input = table.path
     if is_predictions(table.frame):
         if options.themes is not None:
             raise ConfigError(f"{Path(input).name} är redan klassad; egna teman (--themes) sätts när filen klassas: "
@@ -144,9 +154,13 @@ def summarize_file(input: str | Path, options: SurveyOptions | None = None, prog
 
         own = load_model_with_themes(options.model, options.device, options.themes, options.theme_examples)
     frame = load_survey(input, options, progress, model=own)
-    summary = summarize(frame, by=options.by, min_group=options.min_group, min_quote_group=options.min_quote_group,
-                        redactor=redactor(options), include_comparison="round" in options.by,
+    by = tuple(b for b in options.by if b != "round") if frame.attrs.get("no_round") else options.by
+    summary = summarize(frame, by=by, min_group=options.min_group, min_quote_group=options.min_quote_group,
+                        redactor=redactor(options), include_comparison="round" in by,
                         taxonomy=own.taxonomy if own is not None else None, source=_source(input, frame))
+    if frame.attrs.get("no_round"):
+        summary.notes.append("Filen har ingen omgångskolumn (letade efter Omgång, År, round …): alla svar sammanfattas "
+                             "som en omgång. Ange kolumnen med --round-column om filen har flera omgångar.")
     if own is not None:
         summary.notes.append(own.note())
     return summary
