@@ -326,6 +326,18 @@ def _options(by, min_group, min_quote_group, no_redact, names, model, text_colum
                          theme_examples=theme_examples, wide=wide, questions=tuple(questions or ()))
 
 
+def _emit(render_fn, result, fmt: str, output: Optional[Path], what: str) -> None:
+    """Render a summary or a comparison: to standard output, or to ``output`` with a line saying so."""
+    from .spreadsheet import CellFixes
+
+    cells = CellFixes()
+    text = render_fn(result, fmt, output, out, cells)
+    if text is not None:
+        sys.stdout.write(text)
+    elif output is not None:
+        out.print(f"Skrev {what} till {output}." + (f" {cells.note()}." if cells.note() else ""))
+
+
 def _input_or_store(input: Optional[Path], store: Optional[Path], *store_only: str) -> None:
     if (input is None) == (store is None):
         raise StamningError("ange antingen en indatafil eller --store resultat.sqlite (inte båda, inte ingen)")
@@ -373,7 +385,6 @@ def summarize(
     options = _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column,
                        round_column, group_column, index_column, sheet, batch_size, str(device), themes, theme_examples,
                        wide, question)
-    from .spreadsheet import CellFixes
 
     if store is not None:
         from .store_select import summarize_store
@@ -390,12 +401,7 @@ def summarize(
             if bar:
                 bar.stop()
     _say("Sammanfattningen är klar; skriver rapporten …" if output else "Sammanfattningen är klar.")
-    cells = CellFixes()
-    text = render(summary, fmt, output, out, cells)
-    if text is not None:
-        sys.stdout.write(text)
-    elif output is not None:
-        out.print(f"Skrev rapporten till {output}." + (f" {cells.note()}." if cells.note() else ""))
+    _emit(render, summary, fmt, output, "rapporten")
 
 
 @app.command()
@@ -415,7 +421,6 @@ def compare(
     store_model: StoreModelOpt = None,
 ) -> None:
     """Jämför omgångar: förändring i andelar och netto, med intervall och test; säger när data inte räcker."""
-    from .spreadsheet import CellFixes
     from .survey import compare_file, output_format, render_comparison
 
     fmt = output_format(format, output)
@@ -432,12 +437,7 @@ def compare(
         options = _options(("round",), min_group, max(10, min_group), False, None, model, text_column, id_column,
                            round_column, None, None, sheet, 32, "cpu")
         result = compare_file(input, split_list(rounds) or None, options)
-    cells = CellFixes()
-    text = render_comparison(result, fmt, output, out, cells)
-    if text is not None:
-        sys.stdout.write(text)
-    elif output is not None:
-        out.print(f"Skrev jämförelsen till {output}." + (f" {cells.note()}." if cells.note() else ""))
+    _emit(render_comparison, result, fmt, output, "jämförelsen")
 
 
 @app.command()
