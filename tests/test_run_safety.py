@@ -142,6 +142,20 @@ def test_progress_is_reported_per_batch_against_an_up_front_total(tmp_path, tiny
     assert done == sorted(done) and done[-1] == 40 and done[0] < 40
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".jsonl"])
+def test_progress_knows_the_total_for_files_read_whole(tmp_path, tiny_model, suffix):
+    import pandas as pd
+
+    frame = pd.read_csv(_survey(tmp_path / "svar.csv", rows=30), sep=";", dtype=str)
+    src = tmp_path / f"svar{suffix}"
+    frame.to_excel(src, index=False) if suffix == ".xlsx" else frame.to_json(src, orient="records", lines=True,
+                                                                              force_ascii=False)
+    calls = []
+    classify_file(src, tmp_path / "ut.csv", model=tiny_model, chunk_rows=16, batch_size=4, precision="fp32",
+                  progress=lambda done, total: calls.append((done, total)))
+    assert {total for _, total in calls} == {30} and calls[-1][0] == 30
+
+
 def test_progress_line_has_total_percent_rate_and_time_left():
     now = [100.0]
     state = RowProgress(clock=lambda: now[0])

@@ -141,6 +141,7 @@ def _classify_locked(in_path: Path, out_path: Path, options: ClassifyOptions, mo
     total = count_rows(in_path) if progress else None
     chunks = iter_chunks(in_path, options.chunk_rows, options.sheet)
     first = next(chunks)
+    total = total if total is not None else first.attrs.get("total_rows")
     columns = resolve_columns(first, in_path, options.text_column, options.id_column, options.round_column,
                               options.group_column)
     if model is None or isinstance(model, (str, Path)):

@@ -63,7 +63,9 @@ def iter_chunks(path: str | Path, chunk_rows: int, sheet: str | None = None) -> 
     else:
         frame = read_frame(p, sheet=sheet)
         for start in range(0, len(frame), chunk_rows):
-            yield frame.iloc[start:start + chunk_rows].reset_index(drop=True)
+            chunk = frame.iloc[start:start + chunk_rows].reset_index(drop=True)
+            chunk.attrs["total_rows"] = len(frame)  # read whole: the total is known (for progress)
+            yield chunk
 
 
 def _arrow_safe(frame: pd.DataFrame) -> pa.Table:
