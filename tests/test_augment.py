@@ -44,5 +44,5 @@ def test_bad_settings_are_refused():
         AugmentConfig(copies=-1)
     with pytest.raises(ConfigError, match="rate"):
         AugmentConfig(rate=0.0)
-    with pytest.raises(ConfigError, match="level"):
+    with pytest.raises(ConfigError, match="sentimentnivå"):
         apply(TEXT, "jättebra", [Noise.EMOJI], random.Random(0))

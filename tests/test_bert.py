@@ -90,12 +90,12 @@ def test_lora_merge_matches_peft(tiny_base):
 def test_unsupported_architecture_falls_back_or_fails(tiny_base, tmp_path):
     config = json.loads((tiny_base / "config.json").read_text())
     assert supported(config) is None
-    assert "relative" in supported(config | {"position_embedding_type": "relative_key"})
+    assert "relativa" in supported(config | {"position_embedding_type": "relative_key"})
     assert "roberta" in supported(config | {"model_type": "roberta"})
     copy = tmp_path / "rel"
     shutil.copytree(tiny_base, copy)
     (copy / "config.json").write_text(json.dumps(config | {"hidden_act": "swish"}))
-    with pytest.raises(ModelError, match="activation 'swish'"):
+    with pytest.raises(ModelError, match="aktiveringsfunktionen 'swish'"):
         load_bert(copy)
 
 
@@ -103,7 +103,7 @@ def test_adapter_for_another_base_is_refused(tiny_base):
     weights = {"encoder.layer.0.attention.self.query.weight": torch.zeros(4, 4)}
     adapter = {"base_model.model.encoder.layer.7.attention.self.query.lora_A.weight": torch.zeros(2, 4),
                "base_model.model.encoder.layer.7.attention.self.query.lora_B.weight": torch.zeros(4, 2)}
-    with pytest.raises(ModelError, match="another base"):
+    with pytest.raises(ModelError, match="en annan grundmodell"):
         merge_lora(weights, adapter, alpha=16, r=8)
     a = torch.ones(2, 4)
     b = torch.ones(4, 2)

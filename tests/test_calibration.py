@@ -40,7 +40,7 @@ def test_calibration_lowers_ece_and_keeps_the_ranking():
 
 
 def test_needs_labels():
-    with pytest.raises(ConfigError, match="labelled"):
+    with pytest.raises(ConfigError, match="märkta kommentarer"):
         fit_temperature(np.zeros((0, 5)), np.zeros(0, dtype=int))
 
 

@@ -46,7 +46,7 @@ def test_mismatched_files_fail_loudly(tmp_path):
     meta = json.loads((tmp_path / "lexical.json").read_text("utf-8"))
     meta["vocab"]["words"] = meta["vocab"]["words"][:-1]
     (tmp_path / "lexical.json").write_text(json.dumps(meta), "utf-8")
-    with pytest.raises(ModelError, match="do not belong together"):
+    with pytest.raises(ModelError, match="hör inte ihop"):
         LexicalThemes.load(tmp_path)
 
 
@@ -70,7 +70,7 @@ def test_lexical_files_are_checksummed(tiny_model_dir, tmp_path):
     shutil.copytree(tiny_model_dir, copy)
     assert {"lexical.json", "lexical.safetensors"} <= set(json.loads((copy / "config.json").read_text())["weights_sha256"])
     (copy / "lexical.json").write_text((copy / "lexical.json").read_text("utf-8").replace("bra", "dålig"), "utf-8")
-    with pytest.raises(ModelError, match="checksum of lexical.json"):
+    with pytest.raises(ModelError, match="kontrollsumman för lexical.json"):
         StamningModel.from_pretrained(copy)
 
 

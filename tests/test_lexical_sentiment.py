@@ -31,7 +31,7 @@ def test_fits_the_words_of_each_level_and_reloads_identically(tmp_path):
 
 
 def test_needs_all_five_levels():
-    with pytest.raises(ModelError, match="all five levels"):
+    with pytest.raises(ModelError, match="alla fem nivåerna"):
         LexicalSentiment.fit(TEXTS[:8], LEVELS[:8], min_df=1)
 
 

@@ -106,7 +106,7 @@ def test_format_version_mismatch_fails_loudly(tiny_model_dir, tmp_path):
     cfg = json.loads((copy / "config.json").read_text())
     cfg["format_version"] = 99
     (copy / "config.json").write_text(json.dumps(cfg))
-    with pytest.raises(ModelError, match="format version 99"):
+    with pytest.raises(ModelError, match="formatversion 99"):
         StamningModel.from_pretrained(copy)
 
 
@@ -116,7 +116,7 @@ def test_label_set_mismatch_fails(tiny_model_dir, tmp_path):
     cfg = json.loads((copy / "config.json").read_text())
     cfg["sentiment_labels"] = ["neg", "neu", "pos"]
     (copy / "config.json").write_text(json.dumps(cfg))
-    with pytest.raises(ModelError, match="sentiment labels"):
+    with pytest.raises(ModelError, match="sentimentetiketterna"):
         StamningModel.from_pretrained(copy)
 
 
@@ -126,7 +126,7 @@ def test_checksum_mismatch_fails(tiny_model_dir, tmp_path):
     data = bytearray((copy / "heads.safetensors").read_bytes())
     data[-1] ^= 0xFF
     (copy / "heads.safetensors").write_bytes(bytes(data))
-    with pytest.raises(ModelError, match="checksum of heads.safetensors"):
+    with pytest.raises(ModelError, match="kontrollsumman för heads.safetensors"):
         StamningModel.from_pretrained(copy)
 
 
@@ -137,7 +137,7 @@ def test_pickle_weights_are_refused(tiny_base, tmp_path):
     shutil.copytree(tiny_base, copy)
     (copy / "model.safetensors").unlink()
     (copy / "pytorch_model.bin").write_bytes(b"not loaded")
-    with pytest.raises(ModelError, match="only pickle weights"):
+    with pytest.raises(ModelError, match="bara pickle-vikter"):
         load_encoder(copy)
 
 
@@ -148,17 +148,17 @@ def test_missing_hub_model_fails_fast(monkeypatch):
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     start = time.perf_counter()
-    with pytest.raises(ModelError, match="not in the local Hugging Face cache"):
+    with pytest.raises(ModelError, match="finns inte i den lokala Hugging Face-cachen"):
         resolve_base("KB/bert-base-swedish-cased-does-not-exist")
     assert time.perf_counter() - start < 10
 
 
 def test_train_config_validates():
-    with pytest.raises(ConfigError, match="mode 'half'"):
+    with pytest.raises(ConfigError, match="läget 'half'"):
         TrainConfig(data="tests/data/labelled.jsonl", output="x", mode="half")
-    with pytest.raises(ConfigError, match="epochs must be >= 1"):
+    with pytest.raises(ConfigError, match="epochs är 0; måste vara minst 1"):
         TrainConfig(data="tests/data/labelled.jsonl", output="x", epochs=0)
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="träningsdatan finns inte"):
         TrainConfig(data="nope.csv", output="x")
 
 

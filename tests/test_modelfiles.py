@@ -134,10 +134,10 @@ def test_config_that_is_not_json_is_named(tiny_model_dir, tmp_path, text, messag
 
 
 @pytest.mark.parametrize("key, value, message", [
-    ("format_version", 99, "config.json: model format version 99"),
+    ("format_version", 99, "config.json: modellen har formatversion 99"),
     ("theme_keys", 5, "config.json: ett värde har fel typ"),
     ("max_length", "lång", "config.json: ett värde har fel typ"),
-    ("lora", [1], "lora and taxonomy must be objects"),
+    ("lora", [1], "lora och taxonomy måste vara objekt"),
 ])
 def test_config_with_wrong_values_names_the_file(tiny_model_dir, tmp_path, key, value, message):
     copy = _copy(tiny_model_dir, tmp_path)

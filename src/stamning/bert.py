@@ -52,15 +52,15 @@ class BertShape:
 def supported(config: dict) -> str | None:
     """``None`` when this module computes exactly what transformers would; otherwise the reason not."""
     if config.get("model_type") != "bert":
-        return f"model_type {config.get('model_type')!r} is not 'bert'"
+        return f"model_type {config.get('model_type')!r} är inte 'bert'"
     if config.get("position_embedding_type", "absolute") != "absolute":
-        return "relative position embeddings"
+        return "relativa positionsinbäddningar"
     if config.get("is_decoder") or config.get("add_cross_attention"):
-        return "a decoder configuration"
+        return "en avkodarkonfiguration"
     if config.get("hidden_act", "gelu") not in ACTIVATIONS:
-        return f"activation {config.get('hidden_act')!r}"
+        return f"aktiveringsfunktionen {config.get('hidden_act')!r}"
     missing = [n for n in BertShape.__dataclass_fields__ if n not in config]
-    return f"config.json lacks {', '.join(missing)}" if missing else None
+    return f"config.json saknar {', '.join(missing)}" if missing else None
 
 
 class _Layer(nn.Module):
@@ -148,11 +148,11 @@ def merge_lora(weights: dict[str, torch.Tensor], adapter: dict[str, torch.Tensor
         b = adapter.get(stem + ".lora_B.weight")
         target = (stem[len(prefix):] if stem.startswith(prefix) else stem) + ".weight"
         if b is None or target not in weights:
-            raise ModelError(f"adapter entry {stem!r} does not fit the base encoder; the model was trained on another base")
+            raise ModelError(f"adapterposten {stem!r} passar inte grundmodellen; modellen tränades på en annan grundmodell – ge --model en komplett modellmapp eller bygg om den med stamning train")
         weights[target] = weights[target] + (b.float() @ a.float()) * scale
     unknown = [k for k in adapter if not (k.endswith(".lora_A.weight") or k.endswith(".lora_B.weight"))]
     if unknown:
-        raise ModelError(f"adapter holds entries stamning cannot merge ({unknown[0]!r}); load it with transformers + peft")
+        raise ModelError(f"adaptern har poster som stamning inte kan slå ihop ({unknown[0]!r}); läs in den med transformers + peft")
 
 
 _LAYER_NAMES = {"attn_out": "attention.output.dense", "attn_norm": "attention.output.LayerNorm",
@@ -198,9 +198,9 @@ def load_bert(directory: Path, adapter: dict[str, torch.Tensor] | None = None, l
     from .modelfiles import check_safetensors, read_json
 
     config = read_json(directory / "config.json")
-    reason = supported(config) if isinstance(config, dict) else "config.json is not a JSON object"
+    reason = supported(config) if isinstance(config, dict) else "config.json är inte ett JSON-objekt"
     if reason:
-        raise ModelError(f"{directory}: the built-in BERT encoder cannot load it ({reason})")
+        raise ModelError(f"{directory}: den inbyggda BERT-kodaren kan inte läsa in den ({reason}); använd backend='transformers'")
     shape = BertShape.from_config(config)
     check_safetensors(directory / "model.safetensors")  # claimed sizes checked before anything is allocated
     stored = load_file(str(directory / "model.safetensors"))
@@ -214,7 +214,7 @@ def load_bert(directory: Path, adapter: dict[str, torch.Tensor] | None = None, l
     try:
         encoder = BertEncoder(shape, _remap(weights, shape.num_hidden_layers), config)
     except KeyError as err:
-        raise ModelError(f"{directory}: model.safetensors lacks {err} for the shape in config.json") from None
+        raise ModelError(f"{directory}: model.safetensors saknar {err} för formen i config.json; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None
     _check_shapes(encoder, shape, directory)
     return encoder.eval()
 
@@ -227,5 +227,5 @@ def _check_shapes(encoder: BertEncoder, shape: BertShape, directory: Path) -> No
     found["word"] = encoder.embedding_shape  # read on demand or held whole
     for name, want in expected.items():
         if name in found and found[name] != want:
-            raise ModelError(f"{directory}: {name} has shape {found[name]}, config.json implies {want}")
+            raise ModelError(f"{directory}: {name} har formen {found[name]}, men config.json anger {want}; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp")
 

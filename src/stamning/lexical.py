@@ -127,9 +127,9 @@ class NgramFeatures:
         try:
             tensors = load_file(str(directory / weights_file))
         except (OSError, ValueError) as err:
-            raise ModelError(f"{directory}: cannot read the lexical files {vocab_file}/{weights_file} ({str(err)[:120]})") from None
+            raise ModelError(f"{directory}: kan inte läsa de lexikala filerna {vocab_file}/{weights_file} ({str(err)[:120]}); bygg om modellmappen eller ge --model en komplett modellmapp") from None
         if not isinstance(meta, dict) or meta.get("version") != 1 or set(meta.get("vocab", {})) != set(ANALYZERS):
-            raise ModelError(f"{directory / vocab_file}: unknown lexical format; retrain the model with this stamning")
+            raise ModelError(f"{directory / vocab_file}: okänt lexikalt format; bygg om modellen med stamning train i den här versionen")
         missing = sorted({"coef", "intercept", *(f"idf_{block}" for block in ANALYZERS)} - set(tensors))
         if missing:
             raise ModelError(f"{directory / weights_file}: saknar tensorn {missing[0]!r}; modellmappen är skadad – "
@@ -152,7 +152,7 @@ class LexicalThemes:
         self.vocab, self.idf = vocab, idf
         self.coef, self.intercept = coef.astype(np.float32), intercept.astype(np.float32)
         if self.coef.shape[1] != self.space.size:
-            raise ModelError(f"lexical weights have {self.coef.shape[1]} features, the vocabulary {self.space.size}; the files do not belong together")
+            raise ModelError(f"de lexikala vikterna har {self.coef.shape[1]} särdrag men vokabulären {self.space.size}; filerna hör inte ihop – bygg om modellmappen eller ge --model en komplett modellmapp")
 
     # ------------------------------------------------------------------ fitting
     @classmethod

@@ -29,8 +29,8 @@ class LexicalSentiment:
         self.space = space
         self.coef, self.intercept = coef.astype(np.float32), intercept.astype(np.float32)
         if self.coef.shape != (LEVELS, space.size) or self.intercept.shape != (LEVELS,):
-            raise ModelError(f"lexical sentiment weights {self.coef.shape} do not fit a vocabulary of {space.size} "
-                             "n-grams and 5 levels; the files do not belong together")
+            raise ModelError(f"de lexikala sentimentvikterna {self.coef.shape} passar inte en vokabulär med {space.size} "
+                             "n-gram och 5 nivåer; filerna hör inte ihop – bygg om modellmappen eller ge --model en komplett modellmapp")
 
     @classmethod
     def fit(cls, texts: Sequence[str], levels: np.ndarray, c: float = 4.0, min_df: int = 2, seed: int = 0) -> "LexicalSentiment":
@@ -38,7 +38,7 @@ class LexicalSentiment:
 
         levels = np.asarray(levels, dtype=int)
         if set(levels.tolist()) != set(range(LEVELS)):
-            raise ModelError(f"the lexical sentiment model needs comments of all five levels; got levels {sorted(set(levels.tolist()))}")
+            raise ModelError(f"den lexikala sentimentmodellen behöver kommentarer på alla fem nivåerna, men fick bara nivåerna {sorted(set(levels.tolist()))}; lägg till märkta kommentarer för de saknade nivåerna")
         space = NgramFeatures.fit(texts, min_df)
         lr = LogisticRegression(C=c, max_iter=3000, random_state=seed).fit(space.matrix(texts), levels)
         coef = np.ascontiguousarray(lr.coef_, dtype=np.float16).astype(np.float32)  # as stored: reloading changes nothing

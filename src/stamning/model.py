@@ -36,8 +36,8 @@ def refuse_pickle(directory: Path) -> None:
     pickles = [p.name for p in directory.iterdir() if p.suffix in PICKLE_SUFFIXES] if directory.is_dir() else []
     if pickles and not has_safetensors:
         raise ModelError(
-            f"{directory}: only pickle weights ({', '.join(sorted(pickles))}); stamning loads safetensors only. "
-            "Convert them once in a trusted environment (model.save_pretrained(..., safe_serialization=True))"
+            f"{directory}: bara pickle-vikter ({', '.join(sorted(pickles))}); stamning läser bara safetensors. "
+            "Konvertera dem en gång i en betrodd miljö (model.save_pretrained(..., safe_serialization=True))"
         )
 
 
@@ -63,7 +63,7 @@ def load_encoder(directory: Path):
         return AutoModel.from_pretrained(directory, config=config, trust_remote_code=False, local_files_only=True,
                                          use_safetensors=True, **kwargs)
     except (OSError, ValueError) as err:
-        raise ModelError(f"{directory}: cannot load the encoder ({str(err).splitlines()[0][:200]})") from None
+        raise ModelError(f"{directory}: kan inte läsa in kodaren ({str(err).splitlines()[0][:200]}); modellmappen är skadad eller ofullständig – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None
 
 
 def load_tokenizer(directory: Path):
@@ -73,7 +73,7 @@ def load_tokenizer(directory: Path):
     try:
         return AutoTokenizer.from_pretrained(directory, local_files_only=True, trust_remote_code=False)
     except (OSError, ValueError) as err:
-        raise ModelError(f"{directory}: cannot load the tokenizer ({str(err).splitlines()[0][:200]})") from None
+        raise ModelError(f"{directory}: kan inte läsa in tokeniseraren ({str(err).splitlines()[0][:200]}); modellmappen är skadad eller ofullständig – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None
 
 
 def base_fingerprint(directory: Path) -> str:
@@ -87,9 +87,9 @@ def verify_checksums(path: Path, config: ModelConfig) -> None:
     for name, expected in config.weights_sha256.items():
         file = path / name
         if not file.is_file():
-            raise ModelError(f"{path}: {name} is missing; the model directory is incomplete")
+            raise ModelError(f"{path}: {name} saknas; modellmappen är ofullständig – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp")
         if sha256_file(file) != expected:
-            raise ModelError(f"{path}: checksum of {name} does not match config.json; the file was changed or damaged")
+            raise ModelError(f"{path}: kontrollsumman för {name} stämmer inte med config.json; filen har ändrats eller är skadad – bygg om modellmappen med `stamning setup`, eller ge --model en komplett modellmapp")
 
 
 def _checked_base(path: Path, config: ModelConfig) -> Path:
@@ -101,7 +101,7 @@ def _checked_base(path: Path, config: ModelConfig) -> Path:
                          "(eller ge en komplett grundmodellmapp)")
     check_weight_files(base_dir)
     if config.base_sha256 and base_fingerprint(base_dir) != config.base_sha256:
-        raise ModelError(f"{path}: base {config.base!r} at {base_dir} differs from the one the model was trained on")
+        raise ModelError(f"{path}: grundmodellen {config.base!r} i {base_dir} är inte den som modellen tränades på; installera om den med `stamning setup` eller bygg om modellen med stamning train")
     return base_dir
 
 
@@ -127,7 +127,7 @@ def _use_builtin(backend: str, merge_lora: bool, encoder_dir: Path, tokenizer_di
     if reason is None and not (tokenizer_dir / "tokenizer.json").is_file():
         reason = "no tokenizer.json"
     if reason and backend == "builtin":
-        raise ModelError(f"{encoder_dir}: the built-in encoder cannot load it ({reason}); use backend='transformers'")
+        raise ModelError(f"{encoder_dir}: den inbyggda kodaren kan inte läsa in den ({reason}); använd backend='transformers'")
     return reason is None
 
 
@@ -232,7 +232,7 @@ class StamningModel(nn.Module):
         """
         path = Path(directory)
         if not path.is_dir():
-            raise ModelError(f"{path}: no such model directory; train one with `stamning train` or omit --model for the default")
+            raise ModelError(f"{path}: modellmappen finns inte; träna en med `stamning train` eller utelämna --model för standardmodellen")
         if backend not in ("auto", "builtin", "transformers"):
             raise ValueError(f"backend must be 'auto', 'builtin' or 'transformers', not {backend!r}")
         refuse_pickle(path)
@@ -276,7 +276,7 @@ class StamningModel(nn.Module):
             self.sentiment_head.load_state_dict({k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("sentiment_head.")})
             self.theme_head.load_state_dict({k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("theme_head.")})
         except RuntimeError:
-            raise ModelError(f"{path}: heads.safetensors does not fit config.json (label count); the directory is inconsistent") from None
+            raise ModelError(f"{path}: heads.safetensors passar inte config.json (antalet etiketter); modellmappen hänger inte ihop – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None
 
     def _load_adapter(self, adapter: dict, merge: bool) -> None:
         from peft import set_peft_model_state_dict
@@ -286,7 +286,7 @@ class StamningModel(nn.Module):
                       targets=lora.get("targets", ("query", "value")))
         result = set_peft_model_state_dict(self.encoder, adapter)
         if getattr(result, "unexpected_keys", None):
-            raise ModelError("adapter.safetensors: adapter keys do not fit the base encoder; the model was trained on another base")
+            raise ModelError("adapter.safetensors: adapterns nycklar passar inte grundmodellen; modellen tränades på en annan grundmodell – bygg om den med `stamning train`, eller ge --model en komplett modellmapp")
         if merge:
             self.encoder = self.encoder.merge_and_unload()
 

@@ -120,7 +120,7 @@ class Redactor:
                 kinds = (kinds,)
             unknown = sorted(set(kinds) - set(KINDS))
             if unknown:
-                raise ConfigError(f"unknown kind(s) of personal data {', '.join(unknown)}; use some of {', '.join(KINDS)}")
+                raise ConfigError(f"okänd sorts personuppgift: {', '.join(unknown)}; använd någon av {', '.join(KINDS)}")
         self.kinds = frozenset(KINDS if kinds is None else kinds)
         self.first, self.last = _name_lists()
         self.words = word_lists()
@@ -128,7 +128,7 @@ class Redactor:
         parts: set[str] = set()
         for raw in names:
             if not isinstance(raw, str):
-                raise ConfigError(f"names must be strings, got {type(raw).__name__}")
+                raise ConfigError(f"namnen måste vara text, men ett är av typen {type(raw).__name__}; ge ett namn per rad")
             name = " ".join(raw.split())
             if len(name) < 2:
                 continue

@@ -42,9 +42,9 @@ class RefitConfig:
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1 or not 0 < self.learning_rate < 1:
-            raise ConfigError(f"refit: epochs {self.epochs}, batch {self.batch_size}, learning rate {self.learning_rate} out of range")
+            raise ConfigError(f"refit: epochs {self.epochs}, batch {self.batch_size} eller inlärningstakten {self.learning_rate} ligger utanför tillåtna gränser; ändra värdena")
         if not 0 <= self.ordinal_smoothing < 0.5:
-            raise ConfigError(f"refit: ordinal_smoothing must be in [0, 0.5), got {self.ordinal_smoothing}")
+            raise ConfigError(f"refit: ordinal_smoothing är {self.ordinal_smoothing}; måste vara minst 0 och under 0,5")
 
 
 def embed_comments(model, texts: list[str], batch_size: int = 32, precision: str = "auto") -> np.ndarray:
@@ -109,7 +109,7 @@ def training_rows(train: LabelledData, extra: LabelledData | None, config: Refit
     texts = list(train.texts) + (list(extra.texts) if extra is not None else [])
     levels = np.concatenate([train.sentiment] + ([extra.sentiment] if extra is not None else []))
     if (levels < 0).any():
-        raise ConfigError(f"refit: {(levels < 0).sum()} training comments have no sentiment label")
+        raise ConfigError(f"refit: {(levels < 0).sum()} träningskommentarer saknar sentimentetikett; märk dem eller ta bort dem")
     variants = augment(texts, levels, config.augment) if config.augment.copies else []
     return texts + [t for _, t in variants], np.concatenate([levels, levels[[i for i, _ in variants]].astype(levels.dtype)])
 

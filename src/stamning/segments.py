@@ -56,7 +56,7 @@ class Framing:
         bare = tokenizer(probe, add_special_tokens=False)["input_ids"]
         start = next((i for i in range(len(full) - len(bare) + 1) if full[i:i + len(bare)] == bare), None)
         if start is None:
-            raise ModelError("the tokenizer's special tokens change the text's own tokens; stamning cannot frame its inputs")
+            raise ModelError("tokeniserarens specialtecken ändrar textens egna token; stamning kan inte rama in indata – använd en annan grundmodell")
         prefixed = tokenizer(prefix + probe, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
         n_prefix = sum(1 for _, end in prefixed if end <= len(prefix.rstrip())) if prefix.strip() else 0
         window = max(8, max_length - len(full) + len(bare) - n_prefix)

@@ -95,10 +95,10 @@ def parse_bands(index_bands: Mapping[str, float] | Sequence[tuple[float, str]] |
         items = ([(float(lo), str(lab)) for lab, lo in index_bands.items()] if isinstance(index_bands, Mapping)
                  else [(float(lo), str(lab)) for lo, lab in index_bands])
     except (TypeError, ValueError):
-        raise ConfigError("index_bands must be {label: lower bound} or [(lower bound, label), ...], "
-                          "e.g. {'godkänt': 60, 'bra': 70}") from None
+        raise ConfigError("index_bands ska vara {etikett: nedre gräns} eller [(nedre gräns, etikett), ...], "
+                          "t.ex. {'godkänt': 60, 'bra': 70}") from None
     if not items or len({lo for lo, _ in items}) != len(items):
-        raise ConfigError("index_bands needs at least one band and distinct lower bounds")
+        raise ConfigError("index_bands behöver minst ett intervall och olika nedre gränser; rätta intervallen")
     return tuple(sorted(items))
 
 
@@ -265,13 +265,13 @@ def summarize(df: pd.DataFrame, *, by: Sequence[str] = ("round",), taxonomy: Tax
     by = (by,) if isinstance(by, str) else tuple(by)
     unknown = [b for b in by if b not in ("round", "group")]
     if unknown:
-        raise ConfigError(f"by={unknown!r} is not supported; use 'round' and/or 'group'")
+        raise ConfigError(f"by={unknown!r} stöds inte; använd 'round' och/eller 'group'")
     if min_group < 0 or min_quote_group < 0:
-        raise ConfigError("min_group and min_quote_group must be 0 or more")
+        raise ConfigError("min_group och min_quote_group måste vara 0 eller mer")
     if not 0.0 <= confidence_threshold <= 1.0:
-        raise ConfigError(f"confidence_threshold must be within 0..1, got {confidence_threshold}")
+        raise ConfigError(f"confidence_threshold är {confidence_threshold}; måste vara mellan 0 och 1")
     if redactor is not None and not callable(redactor):
-        raise ConfigError("redactor must be a callable taking and returning a string")
+        raise ConfigError("redactor måste vara en funktion som tar emot och returnerar en sträng")
     grouped = "group" in by
     data = prepare(df, need_group=grouped)
     if "round" not in by:

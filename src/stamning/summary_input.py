@@ -74,16 +74,16 @@ def round_order(df: pd.DataFrame, prepared: pd.DataFrame) -> list[str]:
 def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
     """A normalised copy: string ids, labels, tuple themes, bool flags, numeric scores."""
     if not isinstance(df, pd.DataFrame):
-        raise InputError(f"expected a pandas DataFrame of classified comments, got {type(df).__name__}")
+        raise InputError(f"väntade en pandas DataFrame med klassade kommentarer, fick {type(df).__name__}")
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise ColumnError(
-            f"the table lacks column(s) {', '.join(missing)}; expected the classifier's output columns "
-            f"({', '.join(REQUIRED)}); run `stamning classify` first or rename the columns"
+            f"tabellen saknar kolumnerna {', '.join(missing)}; väntade klassningens utkolumner "
+            f"({', '.join(REQUIRED)}); kör `stamning classify` först eller byt namn på kolumnerna"
         )
     if need_group and "group" not in df.columns:
-        raise ColumnError("summary by group asked for, but the table has no 'group' column; "
-                          "add one or leave 'group' out of `by`")
+        raise ColumnError("sammanfattning per grupp begärdes, men tabellen har ingen kolumn 'group'; "
+                          "lägg till en eller ta bort 'group' ur `by`")
     out = pd.DataFrame(index=range(len(df)))
     out["id"] = [label(v) for v in df["id"]]
     out["text"] = ["" if label(v) == MISSING_LABEL else str(v) for v in df["text"]] if "text" in df.columns else ""
@@ -92,22 +92,22 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
     status = [str(s).strip().lower() if label(s) != MISSING_LABEL else "" for s in df["status"]]
     bad_status = sorted({s for s in status if s not in (STATUS_OK, STATUS_SKIPPED)})
     if bad_status:
-        raise InputError(f"column 'status' has value(s) {bad_status}; expected 'ok' or 'skipped'")
+        raise InputError(f"kolumnen 'status' har värdena {bad_status}; väntade 'ok' eller 'skipped' – rätta kolumnen")
     out["status"] = status
     out["ok"] = out["status"] == STATUS_OK
     out["sentiment"] = [str(s).strip() if ok else "" for s, ok in zip(df["sentiment"], out["ok"])]
     bad = out.loc[out["ok"] & ~out["sentiment"].isin(SENTIMENT_LEVELS), "id"].tolist()
     if bad:
         raise InputError(
-            f"{len(bad)} row(s) have status 'ok' but no valid sentiment (ids: {', '.join(bad[:5])}); "
-            f"expected one of {', '.join(SENTIMENT_LEVELS)}"
+            f"{len(bad)} rader har status 'ok' men inget giltigt sentiment (id: {', '.join(bad[:5])}); "
+            f"väntade något av {', '.join(SENTIMENT_LEVELS)} – rätta kolumnen sentiment"
         )
     out["score"] = to_numbers(df["sentiment_score"])
     out["confidence"] = to_numbers(df["sentiment_confidence"])
     no_score = out.loc[out["ok"] & out["score"].isna(), "id"].tolist()
     if no_score:
-        raise InputError(f"{len(no_score)} classified row(s) lack a numeric sentiment_score "
-                         f"(ids: {', '.join(no_score[:5])}); expected a number in -2..2")
+        raise InputError(f"{len(no_score)} klassade rader saknar ett numeriskt sentiment_score "
+                         f"(id: {', '.join(no_score[:5])}); väntade ett tal mellan -2 och 2 – klassa filen igen")
     out["themes"] = [_themes(v) if ok else () for v, ok in zip(df["themes"], out["ok"])]
     out["mixed"] = [_bool(v) and ok for v, ok in zip(df["mixed"], out["ok"])] if "mixed" in df.columns else False
     if "index" in df.columns:
@@ -115,8 +115,8 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
         not_numeric = int((pd.notna(df["index"]).to_numpy() & np.isnan(idx)).sum())
         outside = int(((idx < 0) | (idx > 100)).sum())
         if not_numeric or outside:
-            raise InputError(f"column 'index' has {not_numeric} non-numeric and {outside} out-of-range value(s); "
-                             "expected numbers 0-100 (blank cells are fine)")
+            raise InputError(f"kolumnen 'index' har {not_numeric} icke-numeriska och {outside} värden utanför gränserna; "
+                             "väntade tal mellan 0 och 100 (tomma celler går bra) – rätta kolumnen")
         out["index"] = idx
     else:
         out["index"] = np.nan

@@ -50,7 +50,7 @@ def quote(ctx: Ctx, text: str, allowed: bool) -> str:
         return HIDDEN_QUOTE
     out = ctx.redactor(text)
     if not isinstance(out, str):
-        raise ConfigError(f"redactor must return a string, got {type(out).__name__}")
+        raise ConfigError(f"redactor måste returnera en sträng, men returnerade {type(out).__name__}; rätta funktionen")
     return out
 
 

@@ -26,11 +26,11 @@ class Theme:
     def __post_init__(self) -> None:
         if not _KEY.match(self.key):
             raise ConfigError(
-                f"theme key {self.key!r} is invalid: expected lower-case ASCII letters, digits and '_' "
-                "(e.g. 'bemotande'); rename it in the taxonomy file"
+                f"temanyckeln {self.key!r} är ogiltig: använd små ASCII-bokstäver, siffror och '_' "
+                "(t.ex. 'bemotande'); byt namn på den i temafilen"
             )
         if not self.name or not self.definition:
-            raise ConfigError(f"theme {self.key!r} needs both 'name' and 'definition'")
+            raise ConfigError(f"temat {self.key!r} behöver både 'name' och 'definition'; lägg till det som saknas i temafilen")
 
     def description(self) -> str:
         """A Swedish text describing the theme, used for zero-shot matching."""
@@ -50,11 +50,11 @@ class Taxonomy:
 
     def __post_init__(self) -> None:
         if not self.themes:
-            raise ConfigError("a taxonomy needs at least one [[theme]]")
+            raise ConfigError("temafilen behöver minst ett [[theme]]; lägg till ett tema")
         keys = [t.key for t in self.themes]
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
-            raise ConfigError(f"theme keys must be unique; repeated: {', '.join(dupes)}")
+            raise ConfigError(f"temanycklarna måste vara unika; förekommer flera gånger: {', '.join(dupes)}; byt namn på dubbletterna")
         object.__setattr__(self, "by_key", {t.key: t for t in self.themes})
 
     @property
@@ -85,12 +85,12 @@ class Taxonomy:
 def parse_taxonomy(data: dict, source: str) -> Taxonomy:
     raw = data.get("theme")
     if not isinstance(raw, list):
-        raise ConfigError(f"{source}: expected a list of [[theme]] tables, found none")
+        raise ConfigError(f"{source}: väntade en lista med [[theme]]-tabeller men hittade ingen; lägg till minst ett [[theme]]")
     themes = []
     for i, item in enumerate(raw, 1):
         missing = [k for k in ("key", "name", "definition") if k not in item]
         if missing:
-            raise ConfigError(f"{source}: theme #{i} lacks {', '.join(missing)}; add them")
+            raise ConfigError(f"{source}: tema nr {i} saknar {', '.join(missing)}; lägg till det")
         themes.append(Theme(
             key=item["key"], name=item["name"], definition=item["definition"],
             include=item.get("include", ""), exclude=item.get("exclude", ""),
@@ -107,10 +107,10 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     else:
         p = Path(path)
         if not p.is_file():
-            raise ConfigError(f"taxonomy file not found: {p}; give the path to a .toml file with [[theme]] tables")
+            raise ConfigError(f"{p}: temafilen finns inte; ge sökvägen till en .toml-fil med [[theme]]-tabeller")
         text, source = p.read_text("utf-8"), str(p)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{source}: not valid TOML ({err}); fix the file") from None
+        raise ConfigError(f"{source}: ogiltig TOML ({err}); rätta filen") from None
     return parse_taxonomy(data, source)

@@ -23,14 +23,14 @@ class LightTokenizer:
         try:
             self._tok = Tokenizer.from_file(str(directory / "tokenizer.json"))
         except Exception as err:  # tokenizers raises a bare Exception on a broken file
-            raise ModelError(f"{directory}: cannot read tokenizer.json ({str(err)[:160]})") from None
+            raise ModelError(f"{directory}: kan inte läsa tokenizer.json ({str(err)[:160]}); modellmappen är skadad eller ofullständig – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None
         self.directory = directory
         settings = _read_settings(directory)
         pad = settings.get("pad_token")
         pad = pad.get("content") if isinstance(pad, dict) else pad
         self.pad_token_id = self._tok.token_to_id(pad) if pad else None
         if self.pad_token_id is None:
-            raise ModelError(f"{directory}: tokenizer_config.json names no pad token known to tokenizer.json")
+            raise ModelError(f"{directory}: tokenizer_config.json anger ingen utfyllnadstoken som tokenizer.json känner till; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp")
         self.model_max_length = int(settings.get("model_max_length", 512))
         self._tok.no_padding()
         self._tok.no_truncation()
@@ -85,4 +85,4 @@ def _read_settings(directory: Path) -> dict:
     try:
         return json.loads(path.read_text("utf-8"))
     except ValueError:
-        raise ModelError(f"{path}: not valid JSON") from None
+        raise ModelError(f"{path}: ogiltig JSON; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None

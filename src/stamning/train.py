@@ -56,26 +56,26 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.mode not in ENCODER_MODES:
-            raise ConfigError(f"mode {self.mode!r}: expected one of {', '.join(ENCODER_MODES)}")
+            raise ConfigError(f"läget {self.mode!r} är okänt; använd något av {', '.join(ENCODER_MODES)}")
         checks = [
-            (self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}"),
-            (self.head_epochs >= 1, f"head_epochs must be >= 1, got {self.head_epochs}"),
-            (self.batch_size >= 1, f"batch_size must be >= 1, got {self.batch_size}"),
-            (0 < self.learning_rate < 1, f"learning_rate must be in (0, 1), got {self.learning_rate}"),
-            (0 < self.head_learning_rate < 1, f"head_learning_rate must be in (0, 1), got {self.head_learning_rate}"),
-            (0 < self.validation_fraction < 0.5, f"validation_fraction must be in (0, 0.5), got {self.validation_fraction}"),
-            (0 <= self.ordinal_smoothing < 0.5, f"ordinal_smoothing must be in [0, 0.5), got {self.ordinal_smoothing}"),
-            (0 <= self.lexical_weight < 1, f"lexical_weight must be in [0, 1) (0 = no lexical theme model), got {self.lexical_weight}"),
-            (16 <= self.max_length <= 512, f"max_length must be in 16..512, got {self.max_length}"),
-            (self.precision in ("auto", "fp32", "bf16"), f"precision must be auto, fp32 or bf16, got {self.precision!r}"),
+            (self.epochs >= 1, f"epochs är {self.epochs}; måste vara minst 1"),
+            (self.head_epochs >= 1, f"head_epochs är {self.head_epochs}; måste vara minst 1"),
+            (self.batch_size >= 1, f"batch_size är {self.batch_size}; måste vara minst 1"),
+            (0 < self.learning_rate < 1, f"learning_rate är {self.learning_rate}; måste vara över 0 och under 1"),
+            (0 < self.head_learning_rate < 1, f"head_learning_rate är {self.head_learning_rate}; måste vara över 0 och under 1"),
+            (0 < self.validation_fraction < 0.5, f"validation_fraction är {self.validation_fraction}; måste vara över 0 och under 0,5"),
+            (0 <= self.ordinal_smoothing < 0.5, f"ordinal_smoothing är {self.ordinal_smoothing}; måste vara minst 0 och under 0,5"),
+            (0 <= self.lexical_weight < 1, f"lexical_weight är {self.lexical_weight}; måste vara minst 0 och under 1 (0 = ingen lexikal temamodell)"),
+            (16 <= self.max_length <= 512, f"max_length är {self.max_length}; måste vara mellan 16 och 512"),
+            (self.precision in ("auto", "fp32", "bf16"), f"precision är {self.precision!r}; använd auto, fp32 eller bf16"),
         ]
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
         if self.validation_data is not None and not Path(self.validation_data).exists():
-            raise ConfigError(f"validation data {self.validation_data} not found; give a labelled file or leave it out")
+            raise ConfigError(f"{self.validation_data}: valideringsdatan finns inte; ge en fil med märkt data eller utelämna den")
         if not Path(self.data).exists():
-            raise ConfigError(f"training data {self.data} not found; give a labelled CSV/JSONL file or a folder of them")
+            raise ConfigError(f"{self.data}: träningsdatan finns inte; ge en märkt CSV/JSONL-fil eller en mapp med sådana")
 
 
 @dataclass
@@ -292,7 +292,7 @@ def train(config: TrainConfig, log=print) -> TrainResult:
         log(f"{len(data.skipped)} rader utelämnade (ingen text att lära av): "
             + ", ".join(f"{i} ({r})" for i, r in data.skipped[:10]) + (" …" if len(data.skipped) > 10 else ""))
     if (data.sentiment < 0).any():
-        raise ConfigError(f"{config.data}: {(data.sentiment < 0).sum()} rows have no sentiment label; label or remove them")
+        raise ConfigError(f"{config.data}: {(data.sentiment < 0).sum()} rader saknar sentimentetikett; märk dem eller ta bort dem")
     if config.validation_data is not None:
         train_data, val_data = data, load_labelled(config.validation_data, theme_keys=taxonomy.keys)
     else:
