@@ -60,8 +60,10 @@ class ModelIdentity:
 
     @classmethod
     def of(cls, model) -> "ModelIdentity":
+        from .manifest import model_identity
+
         config = asdict(model.config)
-        digest = hashlib.sha256(json.dumps(config, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        digest = model_identity(model.config)["config_sha256"]  # the identity --resume checks, too
         description = {"base": config.get("base"), "encoder_mode": config.get("encoder_mode"),
                        "theme_keys": config.get("theme_keys"), "weights_sha256": config.get("weights_sha256")}
         taxonomy = config.get("taxonomy") or _default_taxonomy(config.get("theme_keys") or [])
