@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from stamning.baseline import TfidfBaseline
-from stamning.evaluate import probabilities
-from stamning.labelled import THREE_CLASS, load_labelled
-from stamning.metrics import THREE, expected_calibration_error, sentiment_metrics, theme_metrics, three_class_metrics
-from stamning.pipeline import load_model
+from stamning.training.baseline import TfidfBaseline
+from stamning.training.evaluate import probabilities
+from stamning.training.labelled import THREE_CLASS, load_labelled
+from stamning.training.metrics import THREE, expected_calibration_error, sentiment_metrics, theme_metrics, three_class_metrics
+from stamning.model.loading import load_model
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real-dev" / "swe-sentiment-dataset.csv"
@@ -207,8 +207,8 @@ def main() -> None:
 
 
 def write_card(directory, model, results) -> None:
-    from stamning.card import model_card
-    from stamning.pipeline import default_model_dir
+    from stamning.model.card import model_card
+    from stamning.model.loading import default_model_dir
 
     directory = directory or default_model_dir()
     metrics = json.loads((directory / "metrics.json").read_text("utf-8"))

@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from _common import ROOT, benchmark_sets
-from stamning.pipeline import load_model
+from stamning.model.loading import load_model
 
 
 class Both(nn.Module):
@@ -93,7 +93,7 @@ def onnx_sessions(model, work: Path):
 def prune_check(model, n: int) -> dict:
     import pandas as pd
 
-    from stamning.labelled import load_labelled
+    from stamning.training.labelled import load_labelled
 
     real = ROOT.parent / "shared" / "data" / "real-dev" / "swe-sentiment-dataset.csv"
     if not real.is_file():
@@ -170,8 +170,8 @@ def main() -> None:
     if "int8" not in skip:
         import warnings
 
-        from stamning.model import StamningModel
-        from stamning.pipeline import default_model_dir
+        from stamning.model.classifier import StamningModel
+        from stamning.model.loading import default_model_dir
 
         plain = StamningModel.from_pretrained(default_model_dir(), backend="transformers")
         with warnings.catch_warnings():  # torch warns that quantised tensor types are deprecated

@@ -43,8 +43,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="stamning-mem-"))
     model = args.model
     if args.tiny:
-        from stamning.tiny import build_tiny_bert
-        from stamning.train import TrainConfig, train
+        from stamning.encoders.tiny import build_tiny_bert
+        from stamning.training.trainer import TrainConfig, train
 
         base = build_tiny_bert(work / "base", corpus_texts()[:500])
         small = Path(__file__).resolve().parents[1] / "data" / "examples" / "labelled_small.jsonl"
@@ -54,7 +54,7 @@ def main() -> None:
     for rows in args.rows:
         src = work / f"in-{rows}.csv"
         write_csv(src, rows)
-        cmd = [sys.executable, "-m", "stamning.cli", "classify", str(src), "-o", str(work / f"out-{rows}.parquet")]
+        cmd = [sys.executable, "-m", "stamning.cli.app", "classify", str(src), "-o", str(work / f"out-{rows}.parquet")]
         if model:
             cmd += ["--model", model]
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -19,9 +19,9 @@ import time
 import numpy as np
 
 from _common import ROOT, corpus_texts
-from stamning import inference
-from stamning.pipeline import load_model
-from stamning.segments import clause_spans, part_offsets, plan_segments
+from stamning.model import inference
+from stamning.model.loading import load_model
+from stamning.encoders.segments import clause_spans, part_offsets, plan_segments
 from stamning.text import normalize
 
 POSITIVE, NEGATIVE = ("positiv", "mycket_positiv"), ("negativ", "mycket_negativ")

@@ -1,4 +1,4 @@
-"""Rows/second of classify on Ray (stamning.engine_ray.classify_ray, an actor pool on a local Ray) vs the
+"""Rows/second of classify on Ray (stamning.engines.ray.classify_ray, an actor pool on a local Ray) vs the
 single-process classify_file, same model, same data: corpus comments (data/corpus/train + test, repeated)
 split over ``--shards`` CSV shards. Ray's start-up is measured apart from the run:
 
@@ -8,7 +8,7 @@ split over ``--shards`` CSV shards. Ray's start-up is measured apart from the ru
 
     .venv/bin/python benchmarks/ray_vs_single.py [--model DIR] [--rows 8000] [--shards 4] [--concurrency 2]
 
-Without --model the default model (stamning.pipeline.load_model) is used. Single-process torch uses all
+Without --model the default model (stamning.model.loading.load_model) is used. Single-process torch uses all
 cores; each Ray actor gets --num-cpus-per-actor threads, so compare on an otherwise idle machine."""
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ import pandas as pd
 
 from _common import corpus_texts
 from stamning.errors import StamningError
-from stamning.pipeline import classify_file, hub_offline_default, load_model
+from stamning.engines.local import classify_file
+from stamning.model.loading import hub_offline_default, load_model
 
 
 def write_shards(directory: Path, rows: int, shards: int) -> list[Path]:
@@ -62,7 +63,7 @@ def main() -> int:
     try:
         import ray
 
-        from stamning.engine_ray import classify_ray
+        from stamning.engines.ray import classify_ray
     except ImportError:
         print("needs Ray: pip install 'ray[data]==2.60.0'", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""Precision and recall of stamning.redact.find_pii on the hand-labelled set data/pii/redaction_set.jsonl.
+"""Precision and recall of stamning.privacy.redactor.find_pii on the hand-labelled set data/pii/redaction_set.jsonl.
 
     .venv/bin/python benchmarks/redaction_eval.py [--set PATH] [--errors]
 
@@ -27,7 +27,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from stamning.redact import KINDS, Redactor, Span
+from stamning.privacy.redactor import KINDS, Redactor, Span
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SET = ROOT / "data" / "pii" / "redaction_set.jsonl"

@@ -23,8 +23,8 @@ from _common import ROOT
 CHILD = """
 import time, resource
 t0 = time.perf_counter()
-from stamning.model import StamningModel
-from stamning.pipeline import default_model_dir
+from stamning.model.classifier import StamningModel
+from stamning.model.loading import default_model_dir
 model = StamningModel.from_pretrained({model!r} or default_model_dir(), backend={backend!r})
 t1 = time.perf_counter()
 model.predict(["Bra bemötande men informationen kom för sent."])

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from stamning.records import PROB_COLUMNS, SENTIMENT_LEVELS
-from stamning.store import ModelIdentity, ResultStore
-from stamning.store_select import select
+from stamning.store.database import ModelIdentity, ResultStore
+from stamning.store.select import select
 
 WORDS = "chefen lyssnar bra dåligt stöd arbetsbelastning samarbete förvaltningen information kollegor trivs ansvar".split()
 

@@ -36,8 +36,8 @@ from transformers import PretrainedConfig, PreTrainedModel, pipeline
 from transformers.modeling_outputs import SequenceClassifierOutput
 
 from _common import ROOT, PeakRSS, benchmark_sets
-from stamning.model import StamningModel
-from stamning.pipeline import default_model_dir, load_model
+from stamning.model.classifier import StamningModel
+from stamning.model.loading import default_model_dir, load_model
 from stamning.records import SENTIMENT_LEVELS
 
 REAL_DEV = Path("data") / "real-dev" / "swe-sentiment-dataset.csv"
@@ -137,7 +137,7 @@ def end_to_end(texts: list[str]) -> dict:
             w = csv.writer(f, delimiter=";")
             w.writerow(["id", "kommentar"])
             w.writerows([i + 1, t] for i, t in enumerate(texts))
-        cmd = [sys.executable, "-c", "from stamning.cli import app; app()", "classify", str(src), "-o", str(out)]
+        cmd = [sys.executable, "-c", "from stamning.cli.app import app; app()", "classify", str(src), "-o", str(out)]
         start = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ | {"PYTHONPATH": str(ROOT / "src")})
         seconds = time.perf_counter() - start

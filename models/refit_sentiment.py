@@ -2,7 +2,7 @@
 
 Reads the model that `stamning train` wrote, the same training/validation split it used (seeded,
 stratified), the extra hand-written comments in data/corpus/extra, and refits the sentiment head on the
-training part + extra comments + one label-preserving noisy variant of each (stamning.augment); then fits
+training part + extra comments + one label-preserving noisy variant of each (stamning.training.augment); then fits
 the temperature (and, with --lexical, a lexical sentiment blend) on the validation part. Writes the model
 back in place with the report in metrics.json under "sentiment_refit".
 
@@ -16,13 +16,13 @@ import json
 import time
 from pathlib import Path
 
-from stamning.augment import AugmentConfig
-from stamning.evaluate import probabilities
-from stamning.labelled import load_labelled
-from stamning.metrics import sentiment_metrics
-from stamning.model import StamningModel
-from stamning.refit import RefitConfig, calibrate_only, refit_sentiment
-from stamning.train import split
+from stamning.training.augment import AugmentConfig
+from stamning.training.evaluate import probabilities
+from stamning.training.labelled import load_labelled
+from stamning.training.metrics import sentiment_metrics
+from stamning.model.classifier import StamningModel
+from stamning.training.refit import RefitConfig, calibrate_only, refit_sentiment
+from stamning.training.trainer import split
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Fixtures: a tiny 2-layer BERT with a WordPiece tokenizer trained here (stamning.tiny: cased, å/ä/ö kept),
+"""Fixtures: a tiny 2-layer BERT with a WordPiece tokenizer trained here (stamning.encoders.tiny: cased, å/ä/ö kept),
 small Swedish data, and a trained tiny stamning model. Everything is offline and seeded."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def labelled_rows() -> list[dict]:
 
 
 def build_tiny_bert(directory: Path, vocab_size: int = 400) -> Path:
-    from stamning.tiny import build_tiny_bert as build
+    from stamning.encoders.tiny import build_tiny_bert as build
 
     return build(directory, [r["text"] for r in labelled_rows()], vocab_size=vocab_size)
 
@@ -40,7 +40,7 @@ def labelled_file() -> Path:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory, tiny_base, labelled_file) -> Path:
     """A tiny stamning model, fully fine-tuned until it fits the 20 labelled comments."""
-    from stamning.train import TrainConfig, train
+    from stamning.training.trainer import TrainConfig, train
 
     out = tmp_path_factory.mktemp("tiny-model") / "model"
     cfg = TrainConfig(data=labelled_file, output=out, base=str(tiny_base), mode="full", epochs=30, head_epochs=20, batch_size=4,
@@ -52,6 +52,6 @@ def tiny_model_dir(tmp_path_factory, tiny_base, labelled_file) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_model(tiny_model_dir):
-    from stamning.model import StamningModel
+    from stamning.model.classifier import StamningModel
 
     return StamningModel.from_pretrained(tiny_model_dir)

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from stamning.augment import EMOJI, AugmentConfig, Noise, apply, augment
+from stamning.training.augment import EMOJI, AugmentConfig, Noise, apply, augment
 from stamning.errors import ConfigError
 
 TEXT = "Chefen är väldigt lyhörd, och samarbetet fungerar bättre än förra året."

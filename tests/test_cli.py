@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from stamning.cli import app
+from stamning.cli.app import app
 from stamning.records import OUTPUT_COLUMNS
 
 runner = CliRunner()
@@ -50,7 +50,7 @@ def test_classify_other_formats(survey, tmp_path, tiny_model_dir, suffix):
     out = tmp_path / f"ut{suffix}"
     result = runner.invoke(app, ["classify", str(survey), "-o", str(out), "--model", str(tiny_model_dir)])
     assert result.exit_code == 0, result.output
-    from stamning.io import read_frame
+    from stamning.io.tables import read_frame
 
     frame = read_frame(out)
     assert len(frame) == 6 and "sentiment_score" in frame.columns
@@ -78,7 +78,7 @@ def test_missing_output_folder_leaves_nothing(survey, tmp_path, tiny_model_dir):
 
 
 def test_unexpected_errors_never_print_comment_text(survey, tmp_path, tiny_model_dir, monkeypatch):
-    import stamning.inference as inference
+    import stamning.model.inference as inference
 
     def leak(*args, **kwargs):
         raise RuntimeError(f"could not handle {SECRET}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from stamning.cli import app
+from stamning.cli.app import app
 from stamning.errors import ConfigError
 from stamning.options import ClassifyOptions, Precision, parse_by, split_list
 

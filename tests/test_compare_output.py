@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from stamning.cli import app
+from stamning.cli.app import app
 from test_summarize import frame, row
 
 runner = CliRunner()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from stamning.records import SENTIMENT_LEVELS
-from stamning.taxonomy import load_taxonomy
+from stamning.themes.taxonomy import load_taxonomy
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from stamning.pipeline import default_model_dir
+from stamning.model.loading import default_model_dir
 
 pytestmark = pytest.mark.slow
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "utvardering_kommundirektor.csv"
@@ -15,7 +15,7 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "utvarderi
 
 @pytest.fixture(scope="module")
 def model():
-    from stamning.pipeline import load_model
+    from stamning.model.loading import load_model
 
     return load_model()
 
@@ -46,7 +46,7 @@ def test_terse_mild_criticism_is_negative(model):
 
 
 def test_main_job_finds_the_harsh_outlier(model):
-    from stamning.survey import SurveyOptions, summarize_file
+    from stamning.summary.files import SurveyOptions, summarize_file
 
     summary = summarize_file(EXAMPLE, SurveyOptions(model=None)).to_dict()
     rounds = {r["round"]: r for r in summary["rounds"]}

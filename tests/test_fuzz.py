@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from stamning.cli import app
+from stamning.cli.app import app
 
 runner = CliRunner()
 FUZZ = settings(derandomize=True, deadline=None, max_examples=20, database=None, phases=[Phase.explicit, Phase.generate],
@@ -194,7 +194,7 @@ def broken_files(draw):
 
 @lru_cache(maxsize=4)
 def _cached_model(path: str):
-    from stamning.model import StamningModel
+    from stamning.model.classifier import StamningModel
 
     return StamningModel.from_pretrained(path)
 
@@ -202,8 +202,8 @@ def _cached_model(path: str):
 @pytest.fixture(scope="module")
 def fuzz_model(tiny_base, tmp_path_factory) -> str:
     """An untrained tiny stamning model (random heads): fast to build and to run; its answers do not matter."""
-    from stamning.model import StamningModel
-    from stamning.model_config import ModelConfig
+    from stamning.model.classifier import StamningModel
+    from stamning.model.config import ModelConfig
 
     config = ModelConfig(theme_keys=["stod", "ledarskap"], theme_thresholds=[0.5, 0.5], base=str(tiny_base),
                          encoder_mode="frozen", max_length=64)
@@ -215,7 +215,7 @@ def fuzz_model(tiny_base, tmp_path_factory) -> str:
 @pytest.fixture(autouse=True)
 def _model_loaded_once(monkeypatch):
     """Each CLI call would load the model again; the fuzz cases share one load (loading is tested elsewhere)."""
-    monkeypatch.setattr("stamning.pipeline.load_model", lambda name=None, device="cpu": _cached_model(str(name)))
+    monkeypatch.setattr("stamning.model.loading.load_model", lambda name=None, device="cpu": _cached_model(str(name)))
 
 
 def _read_output(path: Path) -> pd.DataFrame:

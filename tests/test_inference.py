@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stamning import inference
-from stamning.segments import PAD_MULTIPLE, Framing, clause_spans, plan_segments
+from stamning.model import inference
+from stamning.encoders.segments import PAD_MULTIPLE, Framing, clause_spans, plan_segments
 
 MIXED = "Fantastisk chef, alltid lyhörd och vänlig! Väldigt dåligt bemötande, jag blev utskälld inför alla."
 TEXTS = [MIXED, "Toppen!", "Samarbetet fungerar bra men informationen kommer ofta för sent.",

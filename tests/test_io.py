@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stamning.errors import ColumnError, InputError
-from stamning.io import neutralise_formula, read_comments, write_table
+from stamning.io.tables import neutralise_formula, read_comments, write_table
 
 ROWS = [("1", "Väldigt bra bemötande på äldreboendet ✨", "2025"), ("2", "Dålig information, tyvärr.", "2025"),
         ("3", "", "2026"), ("4", "Jättebra chef; lyssnar på oss 👍", "2026")]

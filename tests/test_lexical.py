@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from stamning.errors import ModelError
-from stamning.lexical import LexicalThemes, char_terms, word_terms
-from stamning.model import StamningModel
+from stamning.model.lexical_themes import LexicalThemes, char_terms, word_terms
+from stamning.model.classifier import StamningModel
 
 TEXTS = ["Lönen är för låg och lönesättningen oklar.", "Låg lön, ingen löneutveckling på tre år.",
          "Bra bemötande i receptionen, vänlig personal.", "Trevligt bemötande och vänliga kollegor.",
@@ -75,7 +75,7 @@ def test_lexical_files_are_checksummed(tiny_model_dir, tmp_path):
 
 
 def test_lexical_weight_zero_trains_without_it(tiny_base, labelled_file, tmp_path):
-    from stamning.train import TrainConfig, train
+    from stamning.training.trainer import TrainConfig, train
 
     cfg = TrainConfig(data=labelled_file, output=tmp_path / "m", base=str(tiny_base), mode="frozen", epochs=1, head_epochs=2,
                       max_length=64, validation_data=labelled_file, lexical_weight=0.0, log_every=0)

@@ -10,9 +10,9 @@ import pytest
 
 from conftest import labelled_rows
 from stamning.errors import ModelError
-from stamning.labelled import load_labelled
-from stamning.lexical_sentiment import LexicalSentiment, blend, choose_weight
-from stamning.model import StamningModel
+from stamning.training.labelled import load_labelled
+from stamning.model.lexical_sentiment import LexicalSentiment, blend, choose_weight
+from stamning.model.classifier import StamningModel
 from stamning.records import SENTIMENT_LEVELS
 
 ROWS = labelled_rows()
@@ -46,8 +46,8 @@ def test_weight_is_chosen_on_validation_and_zero_when_the_lexical_part_does_not_
 
 
 def test_refit_sets_temperature_and_blend_and_the_saved_model_uses_them(tiny_model_dir, labelled_file, tmp_path):
-    from stamning.augment import AugmentConfig
-    from stamning.refit import RefitConfig, refit_sentiment
+    from stamning.training.augment import AugmentConfig
+    from stamning.training.refit import RefitConfig, refit_sentiment
 
     model = StamningModel.from_pretrained(tiny_model_dir)
     data = load_labelled(labelled_file, theme_keys=model.config.theme_keys)

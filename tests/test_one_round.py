@@ -8,8 +8,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from stamning.cli import app
-from stamning.summarize import summarize
+from stamning.cli.app import app
+from stamning.summary.rounds import summarize
 from test_summarize import frame, row
 
 runner = CliRunner()
@@ -99,12 +99,12 @@ def test_compare_with_one_round_names_the_round_column_and_the_count(one_round_c
 
 
 def test_compare_refuses_one_round_before_classifying(one_round_csv, monkeypatch):
-    import stamning.pipeline
+    import stamning.engines.local
 
     def no_model(*args, **kwargs):
         raise AssertionError("the model should not be loaded for a file with one round")
 
-    monkeypatch.setattr(stamning.pipeline, "load_model", no_model)
+    monkeypatch.setattr(stamning.engines.local, "load_model", no_model)
     result = runner.invoke(app, ["compare", str(one_round_csv)])
     assert result.exit_code == 2 and "minst två omgångar" in result.output and "'omgång'" in result.output
 

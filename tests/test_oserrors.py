@@ -9,8 +9,8 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from stamning.cli import app
-from stamning.oserrors import os_error_message
+from stamning.cli.app import app
+from stamning.io.oserrors import os_error_message
 
 runner = CliRunner()
 SECRET = "Åsa på lönekontoret sa att jag ljög"
@@ -29,7 +29,7 @@ def _fail_writes(monkeypatch, number: int) -> None:
         tmp.write_bytes(b"halv fil")
         raise OSError(number, os.strerror(number), str(tmp))
 
-    monkeypatch.setattr("stamning.io._write", failing)
+    monkeypatch.setattr("stamning.io.tables._write", failing)
 
 
 @pytest.mark.parametrize("number, words", [

@@ -7,11 +7,11 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from stamning.cli import app
+from stamning.cli.app import app
 from stamning.errors import ConfigError, InputError
-from stamning.own_themes import OwnThemesModel, read_theme_examples
-from stamning.store import ModelIdentity
-from stamning.taxonomy_check import TEMPLATE, check_file, check_text
+from stamning.themes.own import OwnThemesModel, read_theme_examples
+from stamning.store.database import ModelIdentity
+from stamning.themes.check import TEMPLATE, check_file, check_text
 
 runner = CliRunner()
 THEMES = """schema_version = 1

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from stamning.cli import app
+from stamning.cli.app import app
 from stamning.errors import InputError
-from stamning.io import read_comments
+from stamning.io.tables import read_comments
 
 runner = CliRunner()
 

@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from stamning import report
+from stamning.report import render as report
 from stamning.records import SENTIMENT_LEVELS
-from stamning.summarize import summarize
+from stamning.summary.rounds import summarize
 from test_summarize import VALUES, frame, row
 
 HARSH = "Chefen är en katastrof och förstör allt för oss på äldreomsorgen"

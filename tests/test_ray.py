@@ -1,4 +1,4 @@
-"""classify_ray (stamning.engine_ray) against the single-process classify_file, on a local 2-CPU Ray."""
+"""classify_ray (stamning.engines.ray) against the single-process classify_file, on a local 2-CPU Ray."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Ray Dat
 import pandas as pd  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from stamning.engine_ray import classify_ray, expected_manifest, is_verified, manifest_for  # noqa: E402
+from stamning.engines.ray import classify_ray, expected_manifest, is_verified, manifest_for  # noqa: E402
 from stamning.errors import ColumnError, ConfigError, InputError  # noqa: E402
-from stamning.pipeline import classify_file  # noqa: E402
+from stamning.engines.local import classify_file  # noqa: E402
 from stamning.records import PROB_COLUMNS  # noqa: E402
 
 from conftest import labelled_rows  # noqa: E402

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from stamning.errors import ColumnError, InputError
-from stamning.io import read_comments, read_frame
-from stamning.stream import iter_chunks
+from stamning.io.tables import read_comments, read_frame
+from stamning.engines.stream import iter_chunks
 
 HEADER = ["Respondent", "Kommentar", "Enhet"]
 ROWS = [["1", "Trevligt bemötande, tack!", "Vård"],
@@ -172,7 +172,7 @@ def test_an_overlong_cell_is_refused(tmp_path):
 
 
 def test_an_archive_that_inflates_too_far_is_refused_before_reading(tmp_path, monkeypatch):
-    import stamning.xlsx_reader as spreadsheet
+    import stamning.io.xlsx as spreadsheet
 
     monkeypatch.setattr(spreadsheet, "MAX_UNCOMPRESSED", 10_000)
     sheet = f'<worksheet {_NS}><sheetData>' + "<row/>" * 5000 + "</sheetData></worksheet>"
@@ -199,7 +199,7 @@ def _survey(path, encoding: str, sep: str, newline: str) -> None:
 def test_a_utf16_tab_export_gives_the_same_rows_as_utf8_in_every_verb(tmp_path, tiny_model_dir, verb):
     from typer.testing import CliRunner
 
-    from stamning.cli import app
+    from stamning.cli.app import app
 
     results = []
     for name, encoding, sep, newline in (("utf8", "utf-8", ";", "\r\n"), ("utf16", "utf-16", "\t", "\r\n"),
@@ -229,7 +229,7 @@ def test_a_utf16_tab_export_gives_the_same_rows_as_utf8_in_every_verb(tmp_path, 
 
 
 def test_blank_ids_get_their_row_number_in_the_classified_output(tmp_path, tiny_model):
-    from stamning.pipeline import classify_file
+    from stamning.engines.local import classify_file
 
     src = tmp_path / "id.csv"
     src.write_text("id;kommentar\nA7;Bra chef\n;Dålig info\n  ;Okej\n", "utf-8")
@@ -240,7 +240,7 @@ def test_blank_ids_get_their_row_number_in_the_classified_output(tmp_path, tiny_
 
 @pytest.mark.parametrize("variant", ["utf16le-bom-tab", "mac-cr", "cp1252-semicolon"])
 def test_labelled_data_for_train_and_evaluate_reads_the_same(tmp_path, variant):
-    from stamning.labelled import load_labelled
+    from stamning.training.labelled import load_labelled
 
     rows = [["text", "sentiment", "themes"], ["Bra bemötande på vårdcentralen", "positiv", ""],
             ["Långa köer\noch dålig info", "negativ", ""]]

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from stamning.errors import ConfigError
-from stamning.redact_patterns import _PNR_LABEL
-from stamning.redact import KINDS, PLACEHOLDERS, Redactor, Span, _name_lists, find_pii, is_personnummer, luhn_ok, redact
+from stamning.privacy.patterns import _PNR_LABEL
+from stamning.privacy.redactor import KINDS, PLACEHOLDERS, Redactor, Span, _name_lists, find_pii, is_personnummer, luhn_ok, redact
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -202,7 +202,7 @@ def test_a_valid_personnummer_after_an_order_word_is_still_one_when_labelled():
 
 
 def test_word_lists_live_in_a_resource_file():
-    from stamning.redact import word_lists
+    from stamning.privacy.redactor import word_lists
 
     words = word_lists()
     assert "handlingsplan" in words.street_nouns and "Stockholm" in words.not_names and "rektor" in words.roles
@@ -349,11 +349,11 @@ def test_module_docstring_example():
     import doctest
     from importlib import import_module
 
-    assert doctest.testmod(import_module("stamning.redact")).failed == 0
+    assert doctest.testmod(import_module("stamning.privacy.redactor")).failed == 0
 
 
 def test_redact_file_counts_only_rows_whose_text_changed(tmp_path):
-    from stamning.privacy import redact_file
+    from stamning.privacy.files import redact_file
 
     jsonl = tmp_path / "svar.jsonl"
     jsonl.write_text('{"id": 1, "text": null}\n{"id": 2, "text": "Ring Åsa Berg"}\n{"id": 3, "text": ""}\n'
@@ -368,7 +368,7 @@ def test_redact_file_counts_only_rows_whose_text_changed(tmp_path):
 def test_redact_file_without_ids_gives_row_numbers_like_classify(tmp_path):
     import pandas as pd
 
-    from stamning.privacy import redact_file
+    from stamning.privacy.files import redact_file
 
     source = tmp_path / "svar.csv"
     source.write_text("kommentar;grupp\nRing Åsa Berg;A\nBra;B\n", "utf-8")

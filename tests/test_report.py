@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from stamning import report
-from stamning.summarize import HIDDEN_QUOTE, summarize
+from stamning.report import render as report
+from stamning.summary.rounds import HIDDEN_QUOTE, summarize
 from test_summarize import frame, row
 
 SECRET = "HEMLIG åsikt från Örjan i revisionen"

@@ -10,10 +10,10 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import save_file
 
-from stamning.bert import load_bert
+from stamning.encoders.bert import load_bert
 from stamning.errors import ModelError
-from stamning.rows import LazyRows
-from stamning.tokenizer import LightTokenizer
+from stamning.encoders.embeddings import LazyRows
+from stamning.encoders.tokenizer import LightTokenizer
 
 TEXTS = ["Åsa är nöjd med öppenheten!", "Chefen lyssnar inte. Informationen kommer för sent", "ok",
          "Bra stöd från enhetschefen, men arbetsbelastningen är för hög under hösten"]

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from stamning.cli import app
+from stamning.cli.app import app
 from stamning.errors import DiskError, InputError, Interrupted
-from stamning.outputs import FILE_MODE, output_lock
-from stamning.pipeline import classify_file
-from stamning.progress import RowProgress
+from stamning.io.outputs import FILE_MODE, output_lock
+from stamning.engines.local import classify_file
+from stamning.engines.progress import RowProgress
 
 runner = CliRunner()
 
@@ -179,7 +179,7 @@ def test_clean_removes_temp_files_a_killed_run_left(tmp_path, tiny_model):
 
 
 def test_ray_refuses_local_only_options_by_name():
-    from stamning.engine_ray import refuse_local_only
+    from stamning.engines.ray import refuse_local_only
     from stamning.errors import ConfigError
 
     for kwargs, needle in (({"sheet": "Svar"}, "--sheet"), ({"device": "cuda"}, "--num-gpus-per-actor"),
@@ -191,7 +191,7 @@ def test_ray_refuses_local_only_options_by_name():
 def test_a_full_disk_is_named_and_leaves_nothing(tmp_path, monkeypatch):
     import errno
 
-    from stamning.io import write_table
+    from stamning.io.tables import write_table
 
     def full(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

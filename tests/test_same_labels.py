@@ -28,7 +28,7 @@ def _texts(n: int) -> list[str]:
 
 
 def test_chunks_and_batch_size_do_not_change_any_result():
-    from stamning.pipeline import load_model
+    from stamning.model.loading import load_model
 
     model = load_model()
     texts = _texts(ROWS)

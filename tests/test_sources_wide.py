@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from stamning.cli import app
+from stamning.cli.app import app
 from stamning.errors import ColumnError
-from stamning.sources_wide import is_free_text, read_wide
+from stamning.io.wide import is_free_text, read_wide
 
 runner = CliRunner()
 HEADER = "Respondent;År;Enhet;Hur nöjd är du? (1-5);Trivs du?;Vad fungerar bra?;Övriga synpunkter"
@@ -95,8 +95,8 @@ def test_classify_wide_keeps_every_answer(wide_file, tiny_model_dir, tmp_path):
 
 
 def test_the_long_form_is_the_same_each_time_so_resume_works(wide_file, tmp_path):
-    from stamning.sources_wide import write_long
-    from stamning.stream import input_fingerprint
+    from stamning.io.wide import write_long
+    from stamning.engines.stream import input_fingerprint
 
     first = write_long(wide_file, tmp_path / "ut.csv")
     fingerprint = input_fingerprint(first)

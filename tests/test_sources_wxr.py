@@ -7,10 +7,10 @@ import logging
 import pytest
 from typer.testing import CliRunner
 
-from stamning.cli import app
+from stamning.cli.app import app
 from stamning.errors import InputError
-from stamning.io import read_comments
-from stamning.sources_wxr import read_wxr
+from stamning.io.tables import read_comments
+from stamning.io.wxr import read_wxr
 
 runner = CliRunner()
 
@@ -104,7 +104,7 @@ def test_classify_a_wordpress_export(wxr, tmp_path, tiny_model_dir):
 
 
 def test_comment_html_becomes_plain_text():
-    from stamning.sources_wxr import plain_text
+    from stamning.io.wxr import plain_text
 
     assert plain_text('<p>Läs <a href="https://x.se/å">beslutet</a> &amp; protokollet.</p><p>Två stycken<br/>och rad</p>') == \
         "Läs beslutet & protokollet.\nTvå stycken\noch rad"

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from stamning.cli import app
-from stamning.io import write_table
-from stamning.spreadsheet import XLSX_MAX_CELL, CellFixes, csv_value, xlsx_value
+from stamning.cli.app import app
+from stamning.io.tables import write_table
+from stamning.io.spreadsheet import XLSX_MAX_CELL, CellFixes, csv_value, xlsx_value
 
 runner = CliRunner()
 ANSI = "\x1b[31mRÖTT\x1b[0m"
@@ -104,8 +104,8 @@ def test_summarize_reads_back_the_swedish_csv(hostile_survey, tmp_path, tiny_mod
 def test_xlsx_report_with_control_characters_and_a_huge_quote(tmp_path):
     from openpyxl import load_workbook
 
-    from stamning import report
-    from stamning.summarize import summarize
+    from stamning.report import render as report
+    from stamning.summary.rounds import summarize
     from test_summarize import frame, row
 
     rows = [row("positiv", "ledarskap", text=f"Bra ledning {i}\x0b{ANSI}") for i in range(12)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from stamning.stats import compare_net_scores
+from stamning.summary.stats import compare_net_scores
 
 
 def test_a_round_with_one_comment_has_no_test_instead_of_an_error():

@@ -7,9 +7,9 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from stamning.store import ModelIdentity, ResultStore, StoreError
-from stamning.store_select import compare_store, select, summarize_store
-from stamning.survey import SurveyOptions
+from stamning.store.database import ModelIdentity, ResultStore, StoreError
+from stamning.store.select import compare_store, select, summarize_store
+from stamning.summary.files import SurveyOptions
 
 TEXTS = ["Chefen är lyhörd och vänlig.", "Dåligt bemötande på mötet.", "Informationen når inte fram.",
          "Bra samarbete mellan förvaltningarna.", "Stressig arbetsbelastning i år.", "Trevligt och öppet klimat."]
@@ -159,9 +159,9 @@ def test_summaries_read_the_store_without_writing(store_path):
 def test_a_classified_csv_is_stored_with_the_texts_as_written(tmp_path):
     from types import SimpleNamespace
 
-    from stamning.io import write_table
-    from stamning.model_config import ModelConfig
-    from stamning.store_add import add_classified_file
+    from stamning.io.tables import write_table
+    from stamning.model.config import ModelConfig
+    from stamning.store.add import add_classified_file
 
     frame = classified("2026").drop(columns=["round"]).rename(columns={"id": "Id"})
     frame.loc[0, "text"] = "=ÅTGÄRDA(nu)"  # the CSV output guards it as '=ÅTGÄRDA(nu)

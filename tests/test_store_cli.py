@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from stamning.cli import app
+from stamning.cli.app import app
 
 runner = CliRunner()
 ROWS = [("1", "2025", "Chefen är lyhörd och vänlig."), ("2", "2025", "Dåligt bemötande på mötet."),
@@ -48,7 +48,7 @@ def test_summarize_and_compare_from_the_store_load_no_model(stored, monkeypatch,
     def no_model(*args, **kwargs):
         raise AssertionError("the store must be read without loading a model")
 
-    monkeypatch.setattr("stamning.pipeline.load_model", no_model)
+    monkeypatch.setattr("stamning.model.loading.load_model", no_model)
     out = tmp_path / "rapport.json"
     result = runner.invoke(app, ["summarize", "--store", str(stored), "--rounds", "2026", "--min-group", "2",
                                  "--min-quote-group", "2", "-o", str(out)])
@@ -114,7 +114,7 @@ def test_store_usage_errors_are_one_line(args, message, tmp_path, monkeypatch):
     (["summarize", "--store", "r.sqlite", "--themes", "t.toml"], "gäller när kommentarerna klassas"),
 ])
 def test_options_that_need_or_exclude_the_store(args, message, tmp_path, monkeypatch):
-    from stamning.store import ResultStore
+    from stamning.store.database import ResultStore
 
     monkeypatch.chdir(tmp_path)
     ResultStore(tmp_path / "r.sqlite", create=True).close()

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from stamning.cli import app
-from stamning.pipeline import classify_file
+from stamning.cli.app import app
+from stamning.engines.local import classify_file
 
 runner = CliRunner()
 WORDS = "chefen lyssnar bra dålig information stöd samarbete äldreboendet förvaltningen stressigt tack".split()
@@ -54,7 +54,7 @@ def test_kill_and_resume(tiny_model_dir, tmp_path):
     src = _big_csv(tmp_path / "in.csv", 1200)
     out = tmp_path / "ut.csv"
     parts = tmp_path / "ut.csv.parts"
-    cmd = [sys.executable, "-m", "stamning.cli", "classify", str(src), "-o", str(out), "--model", str(tiny_model_dir),
+    cmd = [sys.executable, "-m", "stamning.cli.app", "classify", str(src), "-o", str(out), "--model", str(tiny_model_dir),
            "--chunk-rows", "20", "--precision", "fp32"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stamning import stats
+from stamning.summary import stats
 from stamning.errors import ColumnError, ConfigError, InputError
 from stamning.records import SENTIMENT_LEVELS
-from stamning.summarize import HIDDEN_QUOTE, compare, hidden_groups, summarize
+from stamning.summary.rounds import HIDDEN_QUOTE, compare, hidden_groups, summarize
 
 VALUES = dict(zip(SENTIMENT_LEVELS, (-2, -1, 0, 1, 2)))
 

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from stamning import report
-from stamning.summarize import summarize
+from stamning.report import render as report
+from stamning.summary.rounds import summarize
 from test_summarize import frame, row
 
 LONG_GROUP = "Förvaltningsledningen Östra Göinge"

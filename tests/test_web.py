@@ -16,7 +16,7 @@ pytest.importorskip("httpx", reason="Starlette's TestClient needs httpx (pip ins
 from starlette.testclient import TestClient  # noqa: E402
 
 from stamning.errors import InputError  # noqa: E402
-from stamning.io import read_comments, read_frame  # noqa: E402
+from stamning.io.tables import read_comments, read_frame  # noqa: E402
 from stamning.web import create_app  # noqa: E402
 from stamning.web.runs import RunStore, safe_filename  # noqa: E402
 from stamning.web.security import Access  # noqa: E402
@@ -305,7 +305,7 @@ def test_serve_says_when_the_port_is_taken(tmp_path):
 def test_cli_serve_help_is_swedish():
     from typer.testing import CliRunner
 
-    from stamning.cli import app
+    from stamning.cli.app import app
 
     result = CliRunner().invoke(app, ["serve", "--help"])
     assert result.exit_code == 0 and "arbetsbänken" in result.output and "--host" in result.output

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import f1_score
 
-from stamning.taxonomy import parse_taxonomy
-from stamning.zeroshot import ThemeMatcher
+from stamning.themes.taxonomy import parse_taxonomy
+from stamning.themes.zeroshot import ThemeMatcher
 
 TAXONOMY = parse_taxonomy({"theme": [
     {"key": "lokaler", "name": "Lokaler", "definition": "Lokaler, ventilation och buller.", "examples": ["Lokalerna är trånga."]},

@@ -1,37 +1,48 @@
 """stamning: sentiment (five levels) and themes in Swedish free-text feedback.
 
-The public verbs live in their own modules and are re-exported lazily here, so that
-``import stamning`` stays cheap and has no side effects (no model is loaded, no torch import).
+The public API, re-exported lazily so that ``import stamning`` stays cheap and has no side effects (no model
+is loaded, torch is not imported):
 
-``stamning.summarize``, ``stamning.train``, ``stamning.evaluate`` and ``stamning.redact`` are always the
-*functions*, also after their module of the same name was imported (Python would otherwise bind the
-module to the package attribute on that import). Reach the modules with
-``from stamning.summarize import …`` or ``importlib.import_module("stamning.summarize")``.
+- models: :func:`load_model`, :class:`StamningModel` (``predict``, ``predict_proba``, ``save_pretrained``)
+- files: :func:`classify_file` (with :class:`ClassifyOptions`), :func:`summarize_file`, :func:`compare_file`
+  (with :class:`SurveyOptions`), :func:`read_comments`, :func:`write_table`
+- tables: :func:`summarize`, :func:`compare`
+- privacy: :func:`redact` (a text), :func:`redact_file` (a table's text column)
+- training: :func:`train` (with :class:`TrainConfig`), :func:`evaluate`
+- records: :class:`Comment`, :class:`Prediction`, ``SENTIMENT_LEVELS``; themes: :func:`load_taxonomy`
+
+The layers live in subpackages: ``io`` → ``encoders`` → ``model`` / ``themes`` → ``training`` → ``summary`` →
+``report`` → ``engines`` → ``cli`` / ``web``, with ``privacy`` and ``store`` beside them (see CONTRIBUTING.md).
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from importlib import import_module
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _EXPORTS = {
     "Comment": "stamning.records",
     "Prediction": "stamning.records",
     "SENTIMENT_LEVELS": "stamning.records",
-    "read_comments": "stamning.io",
-    "write_table": "stamning.io",
-    "load_taxonomy": "stamning.taxonomy",
-    "StamningModel": "stamning.model",
-    "classify_file": "stamning.pipeline",
-    "train": "stamning.train",
-    "TrainConfig": "stamning.train",
-    "evaluate": "stamning.evaluate",
-    "summarize": "stamning.summarize",
-    "redact": "stamning.redact",
+    "ClassifyOptions": "stamning.options",
+    "read_comments": "stamning.io.tables",
+    "write_table": "stamning.io.tables",
+    "load_taxonomy": "stamning.themes.taxonomy",
+    "StamningModel": "stamning.model.classifier",
+    "load_model": "stamning.model.loading",
+    "classify_file": "stamning.engines.local",
+    "summarize_file": "stamning.summary.files",
+    "compare_file": "stamning.summary.files",
+    "SurveyOptions": "stamning.summary.files",
+    "summarize": "stamning.summary.rounds",
+    "compare": "stamning.summary.compare",
+    "redact": "stamning.privacy.redactor",
+    "redact_file": "stamning.privacy.files",
+    "train": "stamning.training.trainer",
+    "TrainConfig": "stamning.training.trainer",
+    "evaluate": "stamning.training.evaluate",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
@@ -44,16 +55,5 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(module), name)
 
 
-_SHADOWED = frozenset(name for name, module in _EXPORTS.items() if module == f"{__name__}.{name}")
-
-
-class _Package(types.ModuleType):
-    """Keeps an exported function from being replaced by its same-named submodule when that is imported."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _SHADOWED and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
+def __dir__() -> list[str]:
+    return __all__

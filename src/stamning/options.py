@@ -1,6 +1,6 @@
 """Fixed value sets (Enums) and the validated options of one classify run.
 
-The CLI builds one :class:`ClassifyOptions`; :func:`stamning.pipeline.classify_file`, the manifest of a
+The CLI builds one :class:`ClassifyOptions`; :func:`stamning.engines.local.classify_file`, the manifest of a
 resumable run and the Ray workers all read the same object (the workers get :meth:`ClassifyOptions.to_dict`).
 Messages are Swedish: they reach the CLI user as they are."""
 
@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, fields
 from enum import Enum
 from typing import Any
 
-from .errors import ConfigError
+from stamning.errors import ConfigError
 
 
 class Choice(str, Enum):

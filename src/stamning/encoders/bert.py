@@ -1,0 +1,231 @@
+"""A compact, inference-only BERT encoder that loads a transformers ``BertModel`` directory.
+
+Why: importing transformers' model code costs ~3 s on a 2-core laptop, more than the rest of a cold
+start together. This module computes the same function as ``transformers.BertModel`` (absolute
+positions, post-layer-norm, no pooler) with plain torch, reads the weights from ``model.safetensors``
+and folds a LoRA adapter into them (W + B·A·alpha/r), so that ``classify`` never imports transformers
+or peft. Anything it does not cover (another architecture, relative positions, an activation it does
+not know) makes :func:`supported` return a reason, and the caller falls back to transformers.
+Training always uses transformers + peft; this path only predicts. For CPU prediction the
+word-embedding matrix stays in the file and only the rows a batch uses are read (:mod:`stamning.encoders.embeddings`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from stamning.errors import ModelError
+from stamning.encoders.embeddings import LazyRows
+
+ACTIVATIONS = {
+    "gelu": lambda x: F.gelu(x),
+    "gelu_new": lambda x: F.gelu(x, approximate="tanh"),
+    "gelu_pytorch_tanh": lambda x: F.gelu(x, approximate="tanh"),
+    "relu": F.relu,
+}
+
+
+@dataclass(frozen=True)
+class BertShape:
+    vocab_size: int
+    hidden_size: int
+    num_hidden_layers: int
+    num_attention_heads: int
+    intermediate_size: int
+    max_position_embeddings: int
+    type_vocab_size: int
+    layer_norm_eps: float
+    hidden_act: str
+
+    @classmethod
+    def from_config(cls, config: dict) -> "BertShape":
+        return cls(**{name: config[name] for name in cls.__dataclass_fields__})
+
+
+def supported(config: dict) -> str | None:
+    """``None`` when this module computes exactly what transformers would; otherwise the reason not."""
+    if config.get("model_type") != "bert":
+        return f"model_type {config.get('model_type')!r} är inte 'bert'"
+    if config.get("position_embedding_type", "absolute") != "absolute":
+        return "relativa positionsinbäddningar"
+    if config.get("is_decoder") or config.get("add_cross_attention"):
+        return "en avkodarkonfiguration"
+    if config.get("hidden_act", "gelu") not in ACTIVATIONS:
+        return f"aktiveringsfunktionen {config.get('hidden_act')!r}"
+    missing = [n for n in BertShape.__dataclass_fields__ if n not in config]
+    return f"config.json saknar {', '.join(missing)}" if missing else None
+
+
+class _Layer(nn.Module):
+    def __init__(self, weights: dict[str, torch.Tensor], shape: BertShape):
+        super().__init__()
+        for name, tensor in weights.items():
+            self.register_parameter(name.replace(".", "_"), nn.Parameter(tensor, requires_grad=False))
+        self.heads, self.eps, self.hidden = shape.num_attention_heads, shape.layer_norm_eps, shape.hidden_size
+        self.act = ACTIVATIONS[shape.hidden_act]
+
+    def forward(self, x: torch.Tensor, keep: torch.Tensor | None) -> torch.Tensor:
+        b, n, h = x.shape[0], x.shape[1], self.hidden
+        q, k, v = F.linear(x, self.qkv_weight, self.qkv_bias).view(b, n, 3, self.heads, h // self.heads).permute(2, 0, 3, 1, 4)
+        ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=keep).transpose(1, 2).reshape(b, n, h)
+        x = F.layer_norm(x + F.linear(ctx, self.attn_out_weight, self.attn_out_bias), (h,),
+                         self.attn_norm_weight, self.attn_norm_bias, self.eps)
+        y = F.linear(self.act(F.linear(x, self.ffn_in_weight, self.ffn_in_bias)), self.ffn_out_weight, self.ffn_out_bias)
+        return F.layer_norm(x + y, (h,), self.ffn_norm_weight, self.ffn_norm_bias, self.eps)
+
+
+class BertEncoder(nn.Module):
+    """``BertModel(add_pooling_layer=False)``'s forward: returns an object with ``last_hidden_state``.
+
+    Built directly from its weights (no random initialisation: that alone costs seconds for a
+    250k-token embedding matrix)."""
+
+    def __init__(self, shape: BertShape, weights: dict[str, torch.Tensor], source_config: dict | None = None):
+        super().__init__()
+        self.source_config = source_config or {}
+        self.config = SimpleNamespace(hidden_size=shape.hidden_size, model_type="bert")
+        self.eps, self.hidden = shape.layer_norm_eps, shape.hidden_size
+        word = weights["word"]
+        self.lazy_rows = word if isinstance(word, LazyRows) else None
+        for name in ("word", "position", "token_type", "norm_weight", "norm_bias"):
+            if name != "word" or self.lazy_rows is None:
+                self.register_parameter(name, nn.Parameter(weights[name], requires_grad=False))
+        self.layers = nn.ModuleList(
+            _Layer({k.split(".", 2)[2]: v for k, v in weights.items() if k.startswith(f"layers.{i}.")}, shape)
+            for i in range(shape.num_hidden_layers)
+        )
+
+    @property
+    def embedding_shape(self) -> tuple[int, int]:
+        """(vocabulary, hidden size) of the word-embedding matrix, read on demand or not."""
+        return self.lazy_rows.shape if self.lazy_rows is not None else tuple(self.word.shape)
+
+    def save_pretrained(self, directory: str | Path, safe_serialization: bool = True) -> None:
+        """Write a transformers ``BertModel`` directory (``config.json`` + ``model.safetensors``)."""
+        from safetensors.torch import save_file
+
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "config.json").write_text(json.dumps(self.source_config, indent=2), "utf-8")
+        params = dict(self.named_parameters())
+        if self.lazy_rows is not None:
+            params["word"] = self.lazy_rows.full()
+        weights = {k: v.detach().contiguous() for k, v in _unmap(params, len(self.layers)).items()}
+        save_file(weights, str(out / "model.safetensors"), metadata={"format": "pt"})
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> SimpleNamespace:
+        n = input_ids.shape[1]
+        words = self.lazy_rows.lookup(input_ids) if self.lazy_rows is not None else F.embedding(input_ids, self.word)
+        x = words + self.position[:n] + self.token_type[0]
+        x = F.layer_norm(x, (self.hidden,), self.norm_weight, self.norm_bias, self.eps)
+        keep = None if attention_mask is None else attention_mask.bool()[:, None, None, :]
+        for layer in self.layers:
+            x = layer(x, keep)
+        return SimpleNamespace(last_hidden_state=x)
+
+
+def _strip_prefix(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    if any(k.startswith("bert.") for k in weights):
+        return {k[5:]: v for k, v in weights.items() if k.startswith("bert.")}
+    return weights
+
+
+def merge_lora(weights: dict[str, torch.Tensor], adapter: dict[str, torch.Tensor], alpha: float, r: int) -> None:
+    """Fold peft LoRA pairs (``….lora_A.weight`` / ``….lora_B.weight``) into ``weights`` in place."""
+    scale = alpha / r
+    prefix = "base_model.model."
+    for key_a, a in adapter.items():
+        if not key_a.endswith(".lora_A.weight"):
+            continue
+        stem = key_a[: -len(".lora_A.weight")]
+        b = adapter.get(stem + ".lora_B.weight")
+        target = (stem[len(prefix):] if stem.startswith(prefix) else stem) + ".weight"
+        if b is None or target not in weights:
+            raise ModelError(f"adapterposten {stem!r} passar inte grundmodellen; modellen tränades på en annan grundmodell – ge --model en komplett modellmapp eller bygg om den med stamning train")
+        weights[target] = weights[target] + (b.float() @ a.float()) * scale
+    unknown = [k for k in adapter if not (k.endswith(".lora_A.weight") or k.endswith(".lora_B.weight"))]
+    if unknown:
+        raise ModelError(f"adaptern har poster som stamning inte kan slå ihop ({unknown[0]!r}); läs in den med transformers + peft")
+
+
+_LAYER_NAMES = {"attn_out": "attention.output.dense", "attn_norm": "attention.output.LayerNorm",
+                "ffn_in": "intermediate.dense", "ffn_out": "output.dense", "ffn_norm": "output.LayerNorm"}
+_EMBEDDING_NAMES = {"word": "word_embeddings.weight", "position": "position_embeddings.weight",
+                    "token_type": "token_type_embeddings.weight", "norm_weight": "LayerNorm.weight",
+                    "norm_bias": "LayerNorm.bias"}
+
+
+def _remap(weights: dict[str, torch.Tensor], layers: int) -> dict[str, torch.Tensor]:
+    """transformers' parameter names → this module's (q, k and v concatenated into one matrix)."""
+    out = {ours: weights["embeddings." + theirs] for ours, theirs in _EMBEDDING_NAMES.items()}
+    for i in range(layers):
+        src, dst = f"encoder.layer.{i}.", f"layers.{i}."
+        for kind in ("weight", "bias"):
+            out[dst + "qkv." + kind] = torch.cat([weights[f"{src}attention.self.{p}.{kind}"] for p in ("query", "key", "value")])
+            for ours, theirs in _LAYER_NAMES.items():
+                out[f"{dst}{ours}.{kind}"] = weights[f"{src}{theirs}.{kind}"]
+    return out
+
+
+def _unmap(params: dict[str, torch.Tensor], layers: int) -> dict[str, torch.Tensor]:
+    """This module's parameter names → transformers' (the inverse of :func:`_remap`)."""
+    out = {"embeddings." + theirs: params[ours] for ours, theirs in _EMBEDDING_NAMES.items()}
+    for i in range(layers):
+        src, dst = f"layers.{i}.", f"encoder.layer.{i}."
+        for kind in ("weight", "bias"):
+            for part, tensor in zip(("query", "key", "value"), params[f"{src}qkv_{kind}"].chunk(3)):
+                out[f"{dst}attention.self.{part}.{kind}"] = tensor
+            for ours, theirs in _LAYER_NAMES.items():
+                out[f"{dst}{theirs}.{kind}"] = params[f"{src}{ours}_{kind}"]
+    return out
+
+
+def load_bert(directory: Path, adapter: dict[str, torch.Tensor] | None = None, lora: dict | None = None,
+              lazy_embeddings: bool = False) -> BertEncoder:
+    """The encoder in ``directory`` (``config.json`` + ``model.safetensors``), with a LoRA adapter merged in.
+
+    ``lazy_embeddings``: read word-embedding rows from the file only when a batch first uses them
+    (:class:`~stamning.encoders.embeddings.LazyRows`; CPU prediction), instead of holding the whole matrix."""
+    from safetensors.torch import load_file
+
+    from stamning.model.files import check_safetensors, read_json
+
+    config = read_json(directory / "config.json")
+    reason = supported(config) if isinstance(config, dict) else "config.json är inte ett JSON-objekt"
+    if reason:
+        raise ModelError(f"{directory}: den inbyggda BERT-kodaren kan inte läsa in den ({reason}); använd backend='transformers'")
+    shape = BertShape.from_config(config)
+    check_safetensors(directory / "model.safetensors")  # claimed sizes checked before anything is allocated
+    stored = load_file(str(directory / "model.safetensors"))
+    weights = _strip_prefix(stored)
+    word_key = "embeddings.word_embeddings.weight"
+    word = weights.get(word_key)
+    if adapter:
+        merge_lora(weights, adapter, alpha=float((lora or {}).get("alpha", 16)), r=int((lora or {}).get("r", 8)))
+    if lazy_embeddings and word is not None and weights[word_key] is word:  # an adapter that changes it needs it whole
+        weights[word_key] = LazyRows(directory / "model.safetensors", word_key if word_key in stored else "bert." + word_key)
+    try:
+        encoder = BertEncoder(shape, _remap(weights, shape.num_hidden_layers), config)
+    except KeyError as err:
+        raise ModelError(f"{directory}: model.safetensors saknar {err} för formen i config.json; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None
+    _check_shapes(encoder, shape, directory)
+    return encoder.eval()
+
+
+def _check_shapes(encoder: BertEncoder, shape: BertShape, directory: Path) -> None:
+    h = shape.hidden_size
+    expected = {"word": (shape.vocab_size, h), "position": (shape.max_position_embeddings, h),
+                "layers.0.qkv_weight": (3 * h, h), "layers.0.ffn_in_weight": (shape.intermediate_size, h)}
+    found = {name: tuple(p.shape) for name, p in encoder.named_parameters()}
+    found["word"] = encoder.embedding_shape  # read on demand or held whole
+    for name, want in expected.items():
+        if name in found and found[name] != want:
+            raise ModelError(f"{directory}: {name} har formen {found[name]}, men config.json anger {want}; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp")
+

@@ -1,0 +1,156 @@
+"""The classify verb: a survey file in, the same rows out with sentiment and themes added."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from stamning.io.tables import Table, check_output_path
+from stamning.options import ClassifyOptions
+from stamning.records import OUTPUT_COLUMNS, Prediction
+from stamning.io.spreadsheet import CellFixes
+from stamning.model.loading import load_model
+
+@dataclass
+class ClassifyResult:
+    output: Path
+    rows: int
+    classified: int
+    skipped: int
+    seconds: float
+    cells: CellFixes = field(default_factory=CellFixes)  # cells an .xlsx could not hold as they were
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+
+def predictions_frame(table: Table, predictions: list[Prediction]) -> pd.DataFrame:
+    """The input's columns (with an ``id`` column when it had none) plus the output contract."""
+    frame = table.frame.copy()
+    if table.columns.id is None:
+        frame.insert(0, "id", table.ids())
+    else:  # a blank id becomes the row number, as the README promises
+        column = table.columns.id
+        frame[column] = [i if _blank(v) else v for v, i in zip(frame[column].tolist(), table.ids())]
+    added = pd.DataFrame([p.to_columns() for p in predictions], columns=list(OUTPUT_COLUMNS))
+    clash = [c for c in OUTPUT_COLUMNS if c in frame.columns]
+    if clash:
+        frame = frame.rename(columns={c: f"input_{c}" for c in clash})
+    return pd.concat([frame.reset_index(drop=True), added], axis=1)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
+
+
+def classify_table(model, table: Table, *, batch_size: int = 32, precision: str = "auto", detect_mixed: bool = True,
+                   chunk_rows: int = 4096, progress: Callable[[int, int], None] | None = None) -> list[Prediction]:
+    """Predictions for every row of the table, in row order (unclassifiable rows come back skipped).
+
+    ``progress(rows_done, rows)`` is called after every model batch."""
+    texts = table.frame[table.columns.text].tolist()
+    ids = table.ids()
+    out: list[Prediction] = []
+    for start in range(0, len(texts), chunk_rows):
+        part = texts[start:start + chunk_rows]
+        report = None
+        if progress:
+            def report(share: float, start: int = start, n: int = len(part)) -> None:
+                progress(start + int(share * n), len(texts))
+        out.extend(model.predict(part, ids[start:start + chunk_rows], batch_size=batch_size, precision=precision,
+                                 detect_mixed=detect_mixed, on_progress=report))
+        if progress:
+            progress(len(out), len(texts))
+    return out
+
+
+def classify_file(input: str | Path, output: str | Path, options: ClassifyOptions | None = None, *, model=None,
+                  progress: Callable[[int, int | None], None] | None = None, in_place: bool = False,
+                  **settings) -> ClassifyResult:
+    """Read ``input`` in chunks, classify every row, write ``output`` (format by extension) atomically.
+
+    ``options`` (or, as a shorthand, its fields as keyword ``settings``) say how. The output is locked for
+    the run (a second run to it is refused). Finished chunks are kept next to the output until the end,
+    so ``resume=True`` continues an interrupted run where its last finished chunk ended; they are removed
+    on success. ``progress(rows_done, rows_total)`` is called after every model batch (the total is
+    counted up front where that is cheap, else None)."""
+    from stamning.io.outputs import output_lock, refuse_overwriting_input
+
+    if options is None:
+        options = ClassifyOptions(**settings)
+    elif settings:
+        raise TypeError("pass either options or keyword settings, not both")
+    out_path = check_output_path(output)
+    in_path = Path(input)
+    refuse_overwriting_input(in_path, out_path, in_place)
+    with output_lock(out_path):
+        return _classify_locked(in_path, out_path, options, model, progress)
+
+
+def _classify_locked(in_path: Path, out_path: Path, options: ClassifyOptions, model, progress) -> ClassifyResult:
+    from itertools import chain
+
+    from stamning.engines.heap import release_free_memory
+    from stamning.io.tables import resolve_columns
+    from stamning.engines.manifest import run_manifest
+    from stamning.io.outputs import stale_temp_files
+    from stamning.engines.stream import PartStore, assemble, count_rows, iter_chunks
+
+    start = time.perf_counter()
+    total = count_rows(in_path) if progress else None
+    chunks = iter_chunks(in_path, options.chunk_rows, options.sheet)
+    first = next(chunks)
+    total = total if total is not None else first.attrs.get("total_rows")
+    columns = resolve_columns(first, in_path, options.text_column, options.id_column, options.round_column,
+                              options.group_column)
+    if model is None or isinstance(model, (str, Path)):
+        model = load_model(model, device=options.device.value)
+    store = PartStore(out_path, run_manifest(in_path, model.config, columns, options.output_affecting()))
+    if options.clean:
+        for stale in stale_temp_files(out_path):  # left by a killed run; they may hold comments
+            stale.unlink(missing_ok=True)
+    store.open(options.resume, options.clean)
+    offset = 0
+    try:
+        for k, chunk in enumerate(chain([first], chunks)):
+            if not store.has(k):
+                table = Table(chunk.reset_index(drop=True), columns, in_path, offset)
+                report = (lambda done, _n, base=offset: progress(base + done, total)) if progress else None
+                preds = classify_table(model, table, batch_size=options.batch_size, precision=options.precision.value,
+                                       detect_mixed=options.detect_mixed, chunk_rows=len(chunk) or 1, progress=report)
+                store.write(k, predictions_frame(table, preds))
+                del table, preds
+                release_free_memory()
+            offset += len(chunk)
+            if progress:
+                progress(offset, total)
+        cells = CellFixes()
+        rows, ok = assemble(store, out_path, cells)
+    except BaseException as err:
+        replacement = _leftovers(store, err)
+        if replacement is err:
+            raise
+        raise replacement from None
+    store.remove()
+    return ClassifyResult(out_path, rows, ok, rows - ok, time.perf_counter() - start, cells)
+
+
+def _leftovers(store, err: BaseException) -> BaseException:
+    """After a failure: drop a parts folder with nothing finished; otherwise say where the parts are."""
+    from stamning.errors import Interrupted, StamningError
+
+    if not store.finished():
+        store.remove()
+        return Interrupted("avbrutet; ingen ofullständig utfil har skrivits") if isinstance(err, KeyboardInterrupt) else err
+    where = (f"färdiga delar (med kommentarer) finns i {store.dir}: fortsätt med --resume, "
+             "eller ta bort dem med --clean")
+    if isinstance(err, KeyboardInterrupt):
+        return Interrupted(f"avbrutet; ingen ofullständig utfil har skrivits; {where}")
+    if isinstance(err, StamningError):
+        err.args = (f"{err}; {where}",)
+    return err

@@ -1,0 +1,212 @@
+"""Batched inference: length-sorted batches, each input padded to a width fixed by its own length (so
+batch composition never changes a result), bf16 autocast where the CPU has it, sentence-aligned chunks
+for texts longer than the window, and mixed-comment detection from the same encoder pass."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from stamning.training.calibration import calibrate
+from stamning.records import SENTIMENT_LEVELS, Prediction
+from stamning.encoders.segments import Segment, part_offsets, plan_segments
+from stamning.text import MAX_CHARS, normalize, skip_reason
+
+__all__ = ["plan_segments", "predict", "run_segments", "Segment"]
+
+# A comment is mixed when one clause reaches P(pos) >= MIXED_MIN and one reaches P(neg) >= MIXED_MIN, read
+# from the clauses' token states in the comment's own pass. Those states carry the whole comment's tone,
+# so a clause against that tone scores far lower than it would alone (where 0.6 was used): 0.02 had the
+# best F1 on labelled pairs from the training split (benchmarks/mixed_eval.py, benchmarks/README.md).
+MIXED_MIN = 0.02
+MAX_BATCH_TOKENS = 4096  # long segments go in smaller batches: bounds the activation memory of one batch
+
+
+@lru_cache(maxsize=1)
+def cpu_supports_bf16() -> bool:
+    """Checked once: AVX512-BF16 / AMX through oneDNN. Never fp16 on CPU."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except Exception:
+        return False
+
+
+def resolve_precision(precision: str, device: str) -> torch.dtype | None:
+    """The autocast dtype for ``precision`` ('auto', 'fp32', 'bf16', 'fp16'), or None for plain fp32."""
+    if precision == "fp32":
+        return None
+    if device.startswith("cuda"):
+        return torch.float16 if precision == "fp16" else torch.bfloat16
+    if precision == "fp16":
+        raise ValueError("fp16 on CPU is very slow; use precision 'bf16' or 'fp32'")
+    if precision == "bf16" or (precision == "auto" and cpu_supports_bf16()):
+        return torch.bfloat16
+    return None
+
+
+def _batches(order: list[int], segments: list[Segment], batch_size: int) -> list[list[int]]:
+    """Consecutive runs of the length-sorted order that share one padded width: at most ``batch_size``
+    segments and, beyond one segment, at most ``MAX_BATCH_TOKENS`` padded tokens."""
+    out: list[list[int]] = []
+    current: list[int] = []
+    for j in order:
+        width = segments[j].width
+        if current and (len(current) >= batch_size or segments[current[0]].width != width
+                        or (len(current) + 1) * width > MAX_BATCH_TOKENS):
+            out.append(current)
+            current = []
+        current.append(j)
+    if current:
+        out.append(current)
+    return out
+
+
+def _inputs(batch: list[Segment], pad_id: int, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    ids = np.full((len(batch), batch[0].width), pad_id, dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for row, seg in enumerate(batch):
+        ids[row, :seg.length] = seg.ids
+        mask[row, :seg.length] = 1
+    return torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
+
+
+def _clause_sentiment(model, hidden: torch.Tensor, batch: list[Segment]) -> np.ndarray | None:
+    """Sentiment probabilities of every clause in the batch: its token states averaged, then the
+    sentiment head, with reductions over the clause's own values only (no batch-sized matmul whose
+    rounding could depend on the other comments in the batch)."""
+    spans = [(row, a, b) for row, seg in enumerate(batch) for a, b in seg.parts]
+    if not spans:
+        return None
+    pooled = torch.stack([hidden[row, a:b].float().mean(0) for row, a, b in spans])
+    return _softmax(_row_head(model.sentiment_head, pooled))
+
+
+def _softmax(logits: torch.Tensor) -> np.ndarray:
+    """In float64, then float32: torch's vectorised float32 exp rounds the tail of a tensor differently
+    from its body, so a comment's probabilities would depend on its place in the batch."""
+    x = logits.double().cpu().numpy()
+    e = np.exp(x - x.max(-1, keepdims=True))
+    return (e / e.sum(-1, keepdims=True)).astype(np.float32)
+
+
+def _sigmoid(logits: torch.Tensor) -> np.ndarray:
+    return (1.0 / (1.0 + np.exp(-logits.double().cpu().numpy()))).astype(np.float32)
+
+
+def _row_head(head: torch.nn.Linear, pooled: torch.Tensor) -> torch.Tensor:
+    """A linear head in fp32, one fixed-shape product per row: a row's logits never depend on the other
+    rows of the batch (a batched matmul or reduction may round differently with the batch's shape)."""
+    weight, bias = head.weight.float(), head.bias.float()
+    return torch.stack([torch.mv(weight, row) + bias for row in pooled.float()])
+
+
+def run_segments(model, segments: list[Segment], batch_size: int, autocast: torch.dtype | None,
+                 device: str, on_batch: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sentiment and theme probabilities for every segment (in segment order), and the sentiment
+    probabilities of every clause (segment order, then clause order) from the same encoder pass:
+    each clause's token states are averaged and read by the sentiment head.
+
+    ``on_batch(n)`` is called after each batch with the number of segments it held (for progress)."""
+    cfg = model.config
+    order = sorted(range(len(segments)), key=lambda j: (segments[j].length, j))
+    first_part = part_offsets(segments)
+    sent = np.zeros((len(segments), len(cfg.sentiment_labels)), dtype=np.float32)
+    themes = np.zeros((len(segments), len(cfg.theme_keys)), dtype=np.float32)
+    parts = np.zeros((int(first_part[-1]), len(cfg.sentiment_labels)), dtype=np.float32)
+    device_type = "cuda" if device.startswith("cuda") else "cpu"
+    with torch.inference_mode():
+        for idx in _batches(order, segments, batch_size):
+            batch = [segments[j] for j in idx]
+            ids, mask = _inputs(batch, model.tokenizer.pad_token_id, device)
+            with torch.autocast(device_type, dtype=autocast or torch.bfloat16, enabled=autocast is not None):
+                hidden = model.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+            pooled = model.pool(hidden.float(), mask)
+            s_logits, t_logits = _row_head(model.sentiment_head, pooled), _row_head(model.theme_head, pooled)
+            sent[idx] = _softmax(s_logits)
+            themes[idx] = _sigmoid(t_logits)
+            clauses = _clause_sentiment(model, hidden, batch)
+            if clauses is not None:
+                parts[np.concatenate([np.arange(first_part[j], first_part[j + 1]) for j in idx])] = clauses
+            if on_batch:
+                on_batch(len(idx))
+    return sent, themes, parts
+
+
+def _aggregate(model, segs: list[int], sent: np.ndarray, themes: np.ndarray, part_sent: np.ndarray,
+               comment_id: str, lexical: np.ndarray | None = None,
+               lexical_sentiment: np.ndarray | None = None) -> Prediction:
+    """One comment's prediction from its segments' rows and its clauses' sentiment rows."""
+    cfg = model.config
+    probs = sent[segs].mean(0)
+    if lexical_sentiment is not None:
+        w = cfg.lexical_sentiment_weight
+        probs = w * lexical_sentiment + (1.0 - w) * probs
+    probs = calibrate(probs, cfg.sentiment_temperature)
+    theme_probs = themes[segs].max(0)
+    if lexical is not None:
+        w = cfg.lexical_theme_weight
+        theme_probs = w * lexical + (1.0 - w) * theme_probs
+    values = np.array([-2, -1, 0, 1, 2], dtype=np.float32)
+    worst = min(segs, key=lambda j: float(sent[j] @ values))
+    pos, neg = part_sent[:, 3:].sum(1), part_sent[:, :2].sum(1)
+    mixed = bool((pos >= MIXED_MIN).any() and (neg >= MIXED_MIN).any())
+    label = SENTIMENT_LEVELS[int(probs.argmax())]
+    chosen = tuple(k for k, p, t in zip(cfg.theme_keys, theme_probs, cfg.theme_thresholds) if p >= t)
+    return Prediction(
+        id=comment_id, sentiment=label,
+        probabilities={lvl: float(p) for lvl, p in zip(SENTIMENT_LEVELS, probs)},
+        themes=chosen, theme_probabilities={k: float(p) for k, p in zip(cfg.theme_keys, theme_probs)},
+        mixed=mixed, worst_chunk_score=float(sent[worst] @ values) if len(segs) > 1 else None,
+    )
+
+
+def _share_counter(total: int, report: Callable[[float], None]) -> Callable[[int], None]:
+    done = [0]
+
+    def count(n: int) -> None:
+        done[0] += n
+        report(done[0] / max(total, 1))
+    return count
+
+
+def predict(model, texts: Sequence[object], ids: Sequence[str] | None = None, *, batch_size: int = 32,
+            precision: str = "auto", detect_mixed: bool = True,
+            on_progress: Callable[[float], None] | None = None) -> list[Prediction]:
+    """One :class:`Prediction` per input, in input order; unclassifiable inputs come back skipped.
+
+    ``on_progress(share)`` is called after each model batch with the share (0..1) of the work done."""
+    ids = [str(i + 1) for i in range(len(texts))] if ids is None else [str(x) for x in ids]
+    if len(ids) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
+    device = str(next(model.parameters()).device)
+    autocast = resolve_precision(precision, device)
+    model.eval()
+    reasons = [skip_reason(t) for t in texts]
+    valid = [k for k, r in enumerate(reasons) if r is None]
+    clean = [normalize(str(texts[k])[:MAX_CHARS]) for k in valid]
+    segments = plan_segments(clean, model.tokenizer, model.config.max_length, model.config.input_prefix, detect_mixed)
+    on_batch = _share_counter(len(segments), on_progress) if on_progress else None
+    sent, themes, part_sent = (run_segments(model, segments, batch_size, autocast, device, on_batch)
+                               if segments else (None,) * 3)
+    use_lexical = getattr(model, "lexical", None) is not None and model.config.lexical_theme_weight > 0
+    lexical = model.lexical.predict_proba(clean) if use_lexical and clean else None
+    lex_sent = getattr(model, "lexical_sentiment", None) if model.config.lexical_sentiment_weight > 0 else None
+    lexical_sentiment = lex_sent.predict_proba(clean) if lex_sent is not None and clean else None
+    first_part = part_offsets(segments)
+    by_comment: dict[int, list[int]] = {}
+    for j, seg in enumerate(segments):
+        by_comment.setdefault(seg.comment, []).append(j)
+    results = {k: Prediction.skipped(ids[k], r) for k, r in enumerate(reasons) if r is not None}
+    for pos, k in enumerate(valid):
+        segs = by_comment[pos]
+        clauses = part_sent[first_part[segs[0]]:first_part[segs[-1] + 1]]
+        pred = _aggregate(model, segs, sent, themes, clauses, ids[k], None if lexical is None else lexical[pos],
+                          None if lexical_sentiment is None else lexical_sentiment[pos])
+        if len(str(texts[k])) > MAX_CHARS:
+            pred = replace(pred, reason=f"avkortad: bara de första {MAX_CHARS:,} tecknen lästes".replace(",", " "))
+        results[k] = pred
+    return [results[k] for k in range(len(texts))]

@@ -1,0 +1,94 @@
+"""Label-preserving noise for training comments: how real comments differ from written ones.
+
+Real survey answers and social-media comments come in lower case, without å/ä/ö, with typos and emoji.
+The functions here make such a variant of a labelled comment without changing what it says, so the
+label stays valid (data/ANNOTATION.md: typos, missing å/ä/ö and emoji do not change the rules). Only
+training comments are augmented; validation and test comments stay as written. Seeded: the same
+texts, levels and seed give the same variants.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Sequence
+
+from stamning.errors import ConfigError
+from stamning.records import SENTIMENT_LEVELS
+
+_ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "A", "Ä": "A", "Ö": "O", "é": "e", "É": "E"})
+_WORD = re.compile(r"[^\W\d_]{4,}")
+# an emoji that agrees with the level it is added to (mild ones for the middle levels: no shift in intensity)
+EMOJI = {"mycket_negativ": ("😡", "🤬", "😤"), "negativ": ("🙁", "😕", "😒"), "neutral": ("🤔",),
+         "positiv": ("🙂", "👍", "😊"), "mycket_positiv": ("😍", "🙌", "🥰", "❤️")}
+
+
+class Noise(Enum):
+    LOWER = "lower"          # all lower case
+    ASCII = "ascii"          # å/ä → a, ö → o
+    TYPOS = "typos"          # a letter swapped, dropped or doubled in some longer words
+    EMOJI = "emoji"          # an emoji agreeing with the level at the end
+    NO_PUNCT = "no_punct"    # no final full stop, no commas
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """``copies`` noisy variants per comment; each noise applies with probability ``rate``."""
+
+    copies: int = 1
+    rate: float = 0.5
+    typo_rate: float = 0.12  # share of longer words that get a typo when TYPOS applies
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.copies <= 10:
+            raise ConfigError(f"augment: copies är {self.copies}; måste vara mellan 0 och 10")
+        if not 0 < self.rate <= 1 or not 0 <= self.typo_rate <= 0.5:
+            raise ConfigError(f"augment: andelarna ligger utanför tillåtna gränser: rate {self.rate} (ska vara över 0 och högst 1), typo_rate {self.typo_rate} (0 till 0,5); ändra dem")
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.randrange(3)
+    if kind == 0:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    if kind == 1:
+        return word[:i] + word[i + 1:]
+    return word[:i] + word[i] + word[i:]
+
+
+def add_typos(text: str, rng: random.Random, rate: float) -> str:
+    return _WORD.sub(lambda m: _typo(m.group(), rng) if rng.random() < rate else m.group(), text)
+
+
+def apply(text: str, level: str, noises: Sequence[Noise], rng: random.Random, typo_rate: float = 0.12) -> str:
+    """``text`` with the given noises applied, in a fixed order."""
+    if level not in SENTIMENT_LEVELS:
+        raise ConfigError(f"okänd sentimentnivå {level!r}; använd någon av {', '.join(SENTIMENT_LEVELS)}")
+    out = text
+    if Noise.NO_PUNCT in noises:
+        out = out.replace(",", "").rstrip(".").rstrip()
+    if Noise.TYPOS in noises:
+        out = add_typos(out, rng, typo_rate)
+    if Noise.LOWER in noises:
+        out = out.lower()
+    if Noise.ASCII in noises:
+        out = out.translate(_ASCII)
+    if Noise.EMOJI in noises:
+        out = f"{out} {rng.choice(EMOJI[level])}"
+    return out
+
+
+def augment(texts: Sequence[str], levels: Sequence[int], config: AugmentConfig = AugmentConfig()) -> list[tuple[int, str]]:
+    """Noisy variants as (index of the source comment, text); variants equal to their source are left out."""
+    rng = random.Random(config.seed)
+    out: list[tuple[int, str]] = []
+    for i, (text, level) in enumerate(zip(texts, levels)):
+        for _ in range(config.copies):
+            noises = [n for n in Noise if rng.random() < config.rate] or [rng.choice(list(Noise))]
+            variant = apply(text, SENTIMENT_LEVELS[int(level)], noises, rng, config.typo_rate)
+            if variant != text:
+                out.append((i, variant))
+    return out
