@@ -25,11 +25,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from stamning.model.loading import load_model
 from stamning.training.baseline import TfidfBaseline
 from stamning.training.evaluate import probabilities
 from stamning.training.labelled import THREE_CLASS, load_labelled
-from stamning.training.metrics import THREE, expected_calibration_error, sentiment_metrics, theme_metrics, three_class_metrics
-from stamning.model.loading import load_model
+from stamning.training.metrics import (
+    THREE,
+    expected_calibration_error,
+    sentiment_metrics,
+    theme_metrics,
+    three_class_metrics,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "data" / "real-dev" / "swe-sentiment-dataset.csv"
@@ -55,7 +61,9 @@ def _accuracy(pred: np.ndarray, truth: np.ndarray) -> float:
     return float((pred == truth).mean())
 
 
-def paired_bootstrap(ours: np.ndarray, theirs: np.ndarray, truth: np.ndarray, metric, rounds: int = 2000, seed: int = 0):
+def paired_bootstrap(
+    ours: np.ndarray, theirs: np.ndarray, truth: np.ndarray, metric, rounds: int = 2000, seed: int = 0
+):
     """Observed difference ``metric(ours) - metric(theirs)`` and its 95 % interval over resampled comments."""
     rng = np.random.default_rng(seed)
     diffs = []
@@ -63,8 +71,11 @@ def paired_bootstrap(ours: np.ndarray, theirs: np.ndarray, truth: np.ndarray, me
         idx = rng.integers(0, len(truth), len(truth))
         diffs.append(metric(ours[idx], truth[idx]) - metric(theirs[idx], truth[idx]))
     low, high = np.percentile(diffs, [2.5, 97.5])
-    return {"difference": metric(ours, truth) - metric(theirs, truth), "ci95": [float(low), float(high)],
-            "p_not_better": float(np.mean(np.array(diffs) <= 0))}
+    return {
+        "difference": metric(ours, truth) - metric(theirs, truth),
+        "ci95": [float(low), float(high)],
+        "p_not_better": float(np.mean(np.array(diffs) <= 0)),
+    }
 
 
 def to_three(probs: np.ndarray) -> np.ndarray:
@@ -78,33 +89,53 @@ def intensity(probs: np.ndarray, levels: np.ndarray) -> dict:
 
     score = probs @ VALUES
     names = ("mycket_negativ", "negativ", "neutral", "positiv", "mycket_positiv")
-    return {"mean_abs_score": {n: float(np.abs(score[levels == i]).mean()) for i, n in enumerate(names) if (levels == i).any()},
-            "mean_score": {n: float(score[levels == i].mean()) for i, n in enumerate(names) if (levels == i).any()},
-            "spearman": float(spearmanr(score, levels).statistic)}
+    return {
+        "mean_abs_score": {
+            n: float(np.abs(score[levels == i]).mean()) for i, n in enumerate(names) if (levels == i).any()
+        },
+        "mean_score": {n: float(score[levels == i].mean()) for i, n in enumerate(names) if (levels == i).any()},
+        "spearman": float(spearmanr(score, levels).statistic),
+    }
 
 
 # ---------------------------------------------------------------------------- measuring
-def measure(name: str, sent: np.ndarray, themes: np.ndarray | None, thresholds, test, real_probs, real_labels, keys) -> dict:
+def measure(
+    name: str, sent: np.ndarray, themes: np.ndarray | None, thresholds, test, real_probs, real_labels, keys
+) -> dict:
     out = {"sentiment": sentiment_metrics(sent, test.sentiment), "intensity": intensity(sent, test.sentiment)}
     if themes is not None:
         out["themes"] = theme_metrics(themes, test.themes, keys, thresholds)
     if real_probs is not None:
         out["real"] = three_class_metrics(real_probs, real_labels)
         out["real"]["ece"] = expected_calibration_error(to_three(real_probs), real_labels)
-    out["_pred"] = {"test": sent.argmax(1), "real": None if real_probs is None else to_three(real_probs).argmax(1),
-                    "themes": None if themes is None else themes >= thresholds}
+    out["_pred"] = {
+        "test": sent.argmax(1),
+        "real": None if real_probs is None else to_three(real_probs).argmax(1),
+        "themes": None if themes is None else themes >= thresholds,
+    }
     return out
 
 
 def differences(ours: dict, ref: dict, test, real_labels) -> dict:
-    d = {"test_macro_f1": paired_bootstrap(ours["_pred"]["test"], ref["_pred"]["test"], test.sentiment,
-                                           lambda p, t: _macro_f1(p, t, 5)),
-         "test_3class_macro_f1": paired_bootstrap(THREE[ours["_pred"]["test"]], THREE[ref["_pred"]["test"]],
-                                                  THREE[test.sentiment], lambda p, t: _macro_f1(p, t, 3))}
+    d = {
+        "test_macro_f1": paired_bootstrap(
+            ours["_pred"]["test"], ref["_pred"]["test"], test.sentiment, lambda p, t: _macro_f1(p, t, 5)
+        ),
+        "test_3class_macro_f1": paired_bootstrap(
+            THREE[ours["_pred"]["test"]],
+            THREE[ref["_pred"]["test"]],
+            THREE[test.sentiment],
+            lambda p, t: _macro_f1(p, t, 3),
+        ),
+    }
     if ours["_pred"]["themes"] is not None:
-        d["theme_micro_f1"] = paired_bootstrap(ours["_pred"]["themes"], ref["_pred"]["themes"], test.themes.astype(bool), _micro_f1)
+        d["theme_micro_f1"] = paired_bootstrap(
+            ours["_pred"]["themes"], ref["_pred"]["themes"], test.themes.astype(bool), _micro_f1
+        )
     if ours["_pred"]["real"] is not None:
-        d["real_macro_f1"] = paired_bootstrap(ours["_pred"]["real"], ref["_pred"]["real"], real_labels, lambda p, t: _macro_f1(p, t, 3))
+        d["real_macro_f1"] = paired_bootstrap(
+            ours["_pred"]["real"], ref["_pred"]["real"], real_labels, lambda p, t: _macro_f1(p, t, 3)
+        )
         d["real_accuracy"] = paired_bootstrap(ours["_pred"]["real"], ref["_pred"]["real"], real_labels, _accuracy)
     return d
 
@@ -128,41 +159,61 @@ def model_probs(directory, test, real_texts):
 
 
 def print_table(results: dict) -> None:
-    print(f"\n{'':22} {'test acc':>8} {'mF1':>6} {'ECE':>6} {'3cl mF1':>8} {'themes µF1':>10} {'|score| ρ':>9} "
-          f"{'real acc':>9} {'real mF1':>9} {'real ECE':>9}")
+    print(
+        f"\n{'':22} {'test acc':>8} {'mF1':>6} {'ECE':>6} {'3cl mF1':>8} {'themes µF1':>10} {'|score| ρ':>9} "
+        f"{'real acc':>9} {'real mF1':>9} {'real ECE':>9}"
+    )
     for name, r in results["models"].items():
         s, real = r["sentiment"], r.get("real", {})
-        print(f"{name:22} {s['accuracy']:8.3f} {s['macro_f1']:6.3f} {s['ece']:6.3f} {s['three_class']['macro_f1']:8.3f} "
-              f"{r.get('themes', {}).get('micro_f1', float('nan')):10.3f} {r['intensity']['spearman']:9.3f} "
-              f"{real.get('accuracy', float('nan')):9.3f} {real.get('macro_f1', float('nan')):9.3f} {real.get('ece', float('nan')):9.3f}")
+        print(
+            f"{name:22} {s['accuracy']:8.3f} {s['macro_f1']:6.3f} {s['ece']:6.3f} {s['three_class']['macro_f1']:8.3f} "
+            f"{r.get('themes', {}).get('micro_f1', float('nan')):10.3f} {r['intensity']['spearman']:9.3f} "
+            f"{real.get('accuracy', float('nan')):9.3f} {real.get('macro_f1', float('nan')):9.3f} {real.get('ece', float('nan')):9.3f}"
+        )
     for name, diffs in results["differences"].items():
         for metric, d in diffs.items():
-            print(f"{name} − {results['reference']}, {metric}: {d['difference']:+.3f} "
-                  f"[{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}] (share of resamples not better {d['p_not_better']:.3f})")
+            print(
+                f"{name} − {results['reference']}, {metric}: {d['difference']:+.3f} "
+                f"[{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}] (share of resamples not better {d['p_not_better']:.3f})"
+            )
 
 
 def side_by_side(results: dict) -> str:
     """The comparison as a card section: every model's figures and its differences to this model."""
     pct = lambda x: f"{100 * x:.1f}"  # noqa: E731
-    lines = ["", "## Side by side (own test set and real text)", "",
-             f"`{' '.join(['benchmarks/compare_models.py'] + sys.argv[1:])}`; real text: `{Path(results['real_set']).name}` "
-             "(../shared/data/real-dev, evaluation only, 3 classes). Score ρ: rank correlation of the score with the "
-             "labelled level on the test set; ECE: expected calibration error (10 bins).", "",
-             "| model | test macro-F1 | test ECE | test 3-class macro-F1 | theme micro-F1 | score ρ | real accuracy | real macro-F1 | real ECE |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "",
+        "## Side by side (own test set and real text)",
+        "",
+        f"`{' '.join(['benchmarks/compare_models.py'] + sys.argv[1:])}`; real text: `{Path(results['real_set']).name}` "
+        "(../shared/data/real-dev, evaluation only, 3 classes). Score ρ: rank correlation of the score with the "
+        "labelled level on the test set; ECE: expected calibration error (10 bins).",
+        "",
+        "| model | test macro-F1 | test ECE | test 3-class macro-F1 | theme micro-F1 | score ρ | real accuracy | real macro-F1 | real ECE |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, r in results["models"].items():
         s, real, themes = r["sentiment"], r.get("real"), r.get("themes")
         real_ece = f"{real['ece']:.3f}" if real else "–"
-        lines.append(f"| {'this model' if name == 'reference' else name} | {pct(s['macro_f1'])} | {s['ece']:.3f} | "
-                     f"{pct(s['three_class']['macro_f1'])} | {pct(themes['micro_f1']) if themes else '–'} | "
-                     f"{r['intensity']['spearman']:.3f} | {pct(real['accuracy']) if real else '–'} | "
-                     f"{pct(real['macro_f1']) if real else '–'} | {real_ece} |")
+        lines.append(
+            f"| {'this model' if name == 'reference' else name} | {pct(s['macro_f1'])} | {s['ece']:.3f} | "
+            f"{pct(s['three_class']['macro_f1'])} | {pct(themes['micro_f1']) if themes else '–'} | "
+            f"{r['intensity']['spearman']:.3f} | {pct(real['accuracy']) if real else '–'} | "
+            f"{pct(real['macro_f1']) if real else '–'} | {real_ece} |"
+        )
     mean_abs = results["models"]["reference"]["intensity"]["mean_abs_score"]
-    lines += ["", "Score by intensity (this model, test set): mean |score| per labelled level "
-              + ", ".join(f"{k} {v:.2f}" for k, v in mean_abs.items()) + "."]
+    lines += [
+        "",
+        "Score by intensity (this model, test set): mean |score| per labelled level "
+        + ", ".join(f"{k} {v:.2f}" for k, v in mean_abs.items())
+        + ".",
+    ]
     lines += ["", "Differences to this model (percentage points, paired bootstrap 95 % interval):", ""]
     for name, diffs in results["differences"].items():
-        parts = [f"{metric} {100 * d['difference']:+.1f} [{100 * d['ci95'][0]:+.1f}, {100 * d['ci95'][1]:+.1f}]" for metric, d in diffs.items()]
+        parts = [
+            f"{metric} {100 * d['difference']:+.1f} [{100 * d['ci95'][0]:+.1f}, {100 * d['ci95'][1]:+.1f}]"
+            for metric, d in diffs.items()
+        ]
         lines.append(f"- {name}: " + "; ".join(parts))
     return "\n".join(lines) + "\n"
 
@@ -170,10 +221,15 @@ def side_by_side(results: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=None, help="reference model directory (default: the embedded default model)")
-    ap.add_argument("--candidate", action="append", default=[], metavar="NAME=DIR", help="another model directory to compare")
+    ap.add_argument(
+        "--candidate", action="append", default=[], metavar="NAME=DIR", help="another model directory to compare"
+    )
     ap.add_argument("--real", type=Path, default=REAL, help="real-text CSV with text,label (neg/neu/pos)")
-    ap.add_argument("--write-card", action="store_true",
-                    help="add the test and real-text figures (and the baseline's) to the reference model's metrics.json and card")
+    ap.add_argument(
+        "--write-card",
+        action="store_true",
+        help="add the test and real-text figures (and the baseline's) to the reference model's metrics.json and card",
+    )
     args = ap.parse_args()
     real_texts, real_labels = read_real(args.real)
     named = [("reference", args.model)] + [tuple(c.split("=", 1)) for c in args.candidate]
@@ -184,15 +240,24 @@ def main() -> None:
             keys = load_model(directory).config.theme_keys
             test = load_labelled(ROOT / "data/corpus/test", theme_keys=keys)
         model, sent, themes, real = model_probs(directory, test, real_texts)
-        results["models"][name] = measure(name, sent, themes, np.array(model.config.theme_thresholds), test, real, real_labels, keys)
+        results["models"][name] = measure(
+            name, sent, themes, np.array(model.config.theme_thresholds), test, real, real_labels, keys
+        )
         results["models"][name]["temperature"] = model.config.sentiment_temperature
         results["models"][name]["lexical_sentiment_weight"] = model.config.lexical_sentiment_weight
         if name == "reference":
             reference_model = model
     base = TfidfBaseline().fit(load_labelled(ROOT / "data/corpus/train", theme_keys=keys))
-    results["models"]["tfidf"] = measure("tfidf", base.sentiment_proba(test.texts), base.theme_proba(test.texts),
-                                         np.full(len(keys), 0.5), test,
-                                         None if real_texts is None else base.sentiment_proba(real_texts), real_labels, keys)
+    results["models"]["tfidf"] = measure(
+        "tfidf",
+        base.sentiment_proba(test.texts),
+        base.theme_proba(test.texts),
+        np.full(len(keys), 0.5),
+        test,
+        None if real_texts is None else base.sentiment_proba(real_texts),
+        real_labels,
+        keys,
+    )
     for name, r in results["models"].items():
         if name != "reference":
             results["differences"][name] = differences(r, results["models"]["reference"], test, real_labels)

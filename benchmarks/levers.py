@@ -49,14 +49,22 @@ class Both(nn.Module):
 def batches(model, texts, size=64):
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for start in range(0, len(order), size):
-        idx = order[start:start + size]
-        enc = model.tokenizer([model.config.input_prefix + texts[i] for i in idx], padding=True, truncation=True,
-                              max_length=model.config.max_length, return_tensors="pt")
+        idx = order[start : start + size]
+        enc = model.tokenizer(
+            [model.config.input_prefix + texts[i] for i in idx],
+            padding=True,
+            truncation=True,
+            max_length=model.config.max_length,
+            return_tensors="pt",
+        )
         yield idx, enc["input_ids"], enc["attention_mask"]
 
 
 def run_torch(model, fn, texts, bf16):
-    sent, themes = np.zeros((len(texts), 5), np.float32), np.zeros((len(texts), len(model.config.theme_keys)), np.float32)
+    sent, themes = (
+        np.zeros((len(texts), 5), np.float32),
+        np.zeros((len(texts), len(model.config.theme_keys)), np.float32),
+    )
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         for idx, ids, mask in batches(model, texts):
             s, t = fn(ids, mask)
@@ -65,7 +73,10 @@ def run_torch(model, fn, texts, bf16):
 
 
 def run_onnx(model, session, texts):
-    sent, themes = np.zeros((len(texts), 5), np.float32), np.zeros((len(texts), len(model.config.theme_keys)), np.float32)
+    sent, themes = (
+        np.zeros((len(texts), 5), np.float32),
+        np.zeros((len(texts), len(model.config.theme_keys)), np.float32),
+    )
     for idx, ids, mask in batches(model, texts):
         s, t = session.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})
         sent[idx], themes[idx] = s, t
@@ -78,9 +89,16 @@ def onnx_sessions(model, work: Path):
 
     fp32 = work / "model.onnx"
     ids = torch.ones(2, 16, dtype=torch.long)
-    torch.onnx.export(Both(model).eval(), (ids, torch.ones_like(ids)), str(fp32), input_names=["input_ids", "attention_mask"],
-                      output_names=["sentiment", "themes"], opset_version=17, dynamo=False,
-                      dynamic_axes={"input_ids": {0: "b", 1: "n"}, "attention_mask": {0: "b", 1: "n"}})
+    torch.onnx.export(
+        Both(model).eval(),
+        (ids, torch.ones_like(ids)),
+        str(fp32),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["sentiment", "themes"],
+        opset_version=17,
+        dynamo=False,
+        dynamic_axes={"input_ids": {0: "b", 1: "n"}, "attention_mask": {0: "b", 1: "n"}},
+    )
     int8 = work / "model.int8.onnx"
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
     opts = ort.SessionOptions()
@@ -116,10 +134,15 @@ def prune_check(model, n: int) -> dict:
             s, t = Both(model)(torch.where(inside, ids, torch.full_like(ids, unk)), mask)
             sent[idx], themes[idx] = s.numpy(), t.numpy()
     rows, width = model.encoder.embedding_shape
-    return {"kept_tokens": len(kept), "vocabulary": rows, "embedding_mb_saved": (rows - len(kept)) * width * 4 / 2**20,
-            "real_token_coverage": seen / total,
-            "real_sentiment_agreement": float(np.mean(sent.argmax(1) == full[0].argmax(1))),
-            "real_theme_agreement": float(np.mean(((themes >= 0.5) == (full[1] >= 0.5)).all(1))), "n_real": len(texts)}
+    return {
+        "kept_tokens": len(kept),
+        "vocabulary": rows,
+        "embedding_mb_saved": (rows - len(kept)) * width * 4 / 2**20,
+        "real_token_coverage": seen / total,
+        "real_sentiment_agreement": float(np.mean(sent.argmax(1) == full[0].argmax(1))),
+        "real_theme_agreement": float(np.mean(((themes >= 0.5) == (full[1] >= 0.5)).all(1))),
+        "n_real": len(texts),
+    }
 
 
 def timed(fn):
@@ -145,11 +168,18 @@ def main() -> None:
     def record(name, out, seconds, note=""):
         sent_agree = float(np.mean(out[0].argmax(1) == ref[0].argmax(1)))
         theme_agree = float(np.mean(((out[1] >= 0.5) == (ref[1] >= 0.5)).all(1)))
-        results[name] = {"per_s": len(texts) / seconds, "sentiment_agreement_vs_fp32": sent_agree,
-                         "theme_agreement_vs_fp32": theme_agree, "note": note}
+        results[name] = {
+            "per_s": len(texts) / seconds,
+            "sentiment_agreement_vs_fp32": sent_agree,
+            "theme_agreement_vs_fp32": theme_agree,
+            "note": note,
+        }
         base = results.get("torch bf16, 2 threads (default)", results[name])["per_s"]
-        print(f"{name:34} {len(texts) / seconds:7.1f} /s  ({len(texts) / seconds / base:5.2f}x default)  "
-              f"sentiment agreement {sent_agree:6.1%}  theme sets {theme_agree:6.1%}  {note}", flush=True)
+        print(
+            f"{name:34} {len(texts) / seconds:7.1f} /s  ({len(texts) / seconds / base:5.2f}x default)  "
+            f"sentiment agreement {sent_agree:6.1%}  theme sets {theme_agree:6.1%}  {note}",
+            flush=True,
+        )
 
     out, s = timed(lambda: run_torch(model, both, texts, bf16=True))
     record("torch bf16, 2 threads (default)", out, s)
@@ -190,10 +220,13 @@ def main() -> None:
         p = prune_check(model, args.n)
         if p:
             results["prune_to_corpus_tokens"] = p
-            print(f"pruning to the corpus's {p['kept_tokens']:,} of {p['vocabulary']:,} tokens: saves "
-                  f"{p['embedding_mb_saved']:.0f} MB; on {p['n_real']} real tweets {p['real_token_coverage']:.1%} of tokens "
-                  f"are kept, sentiment agreement {p['real_sentiment_agreement']:.1%}, theme sets "
-                  f"{p['real_theme_agreement']:.1%}", flush=True)
+            print(
+                f"pruning to the corpus's {p['kept_tokens']:,} of {p['vocabulary']:,} tokens: saves "
+                f"{p['embedding_mb_saved']:.0f} MB; on {p['n_real']} real tweets {p['real_token_coverage']:.1%} of tokens "
+                f"are kept, sentiment agreement {p['real_sentiment_agreement']:.1%}, theme sets "
+                f"{p['real_theme_agreement']:.1%}",
+                flush=True,
+            )
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
     (ROOT / "benchmarks" / "results" / f"levers_{args.set}.json").write_text(json.dumps(results, indent=2), "utf-8")
 

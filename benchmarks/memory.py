@@ -48,8 +48,20 @@ def main() -> None:
 
         base = build_tiny_bert(work / "base", corpus_texts()[:500])
         small = Path(__file__).resolve().parents[1] / "data" / "examples" / "labelled_small.jsonl"
-        train(TrainConfig(data=small, output=work / "tiny", base=str(base), mode="frozen", head_epochs=2, epochs=1,
-                          validation_data=small, max_length=64, log_every=0), log=lambda *_: None)
+        train(
+            TrainConfig(
+                data=small,
+                output=work / "tiny",
+                base=str(base),
+                mode="frozen",
+                head_epochs=2,
+                epochs=1,
+                validation_data=small,
+                max_length=64,
+                log_every=0,
+            ),
+            log=lambda *_: None,
+        )
         model = str(work / "tiny")
     for rows in args.rows:
         src = work / f"in-{rows}.csv"
@@ -63,8 +75,11 @@ def main() -> None:
         seconds = time.perf_counter() - start
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         note = "" if peak > before else " (peak of an earlier, larger run: not above it)"
-        print(f"rows {rows:>9,}: peak RSS {peak / 1024:8.0f} MB{note}, {rows / seconds:8.0f} rows/s, "
-              f"input {src.stat().st_size / 2**20:.0f} MB", flush=True)
+        print(
+            f"rows {rows:>9,}: peak RSS {peak / 1024:8.0f} MB{note}, {rows / seconds:8.0f} rows/s, "
+            f"input {src.stat().st_size / 2**20:.0f} MB",
+            flush=True,
+        )
         src.unlink()
 
 

@@ -19,9 +19,9 @@ import time
 import numpy as np
 
 from _common import ROOT, corpus_texts
+from stamning.encoders.segments import clause_spans, part_offsets, plan_segments
 from stamning.model import inference
 from stamning.model.loading import load_model
-from stamning.encoders.segments import clause_spans, part_offsets, plan_segments
 from stamning.text import normalize
 
 POSITIVE, NEGATIVE = ("positiv", "mycket_positiv"), ("negativ", "mycket_negativ")
@@ -48,13 +48,14 @@ def two_pass(model, texts: list[str]) -> tuple[np.ndarray, float]:
 def one_pass_scores(model, texts: list[str]) -> np.ndarray:
     """Per comment: min(max clause P(pos), max clause P(neg)) from the comment's own pass; mixed when
     it reaches the threshold (0 for comments with fewer than two clauses)."""
-    segs = plan_segments([normalize(t) for t in texts], model.tokenizer, model.config.max_length,
-                         model.config.input_prefix, True)
+    segs = plan_segments(
+        [normalize(t) for t in texts], model.tokenizer, model.config.max_length, model.config.input_prefix, True
+    )
     _, _, parts = inference.run_segments(model, segs, 32, inference.resolve_precision("auto", "cpu"), "cpu")
     first, score = part_offsets(segs), np.zeros(len(texts))
     by_comment: dict[int, list[np.ndarray]] = {}
     for j, seg in enumerate(segs):
-        by_comment.setdefault(seg.comment, []).append(parts[first[j]:first[j + 1]])
+        by_comment.setdefault(seg.comment, []).append(parts[first[j] : first[j + 1]])
     for i, rows in by_comment.items():
         p = np.concatenate(rows)
         if len(p):
@@ -64,8 +65,12 @@ def one_pass_scores(model, texts: list[str]) -> np.ndarray:
 
 def labelled_pairs(split: str, n: int, seed: int) -> tuple[list[str], np.ndarray]:
     pattern = "test/test_[ab].jsonl" if split == "test" else "train/*.jsonl"
-    rows = [json.loads(line) for f in sorted((ROOT / "data" / "corpus").glob(pattern))
-            for line in f.read_text("utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line)
+        for f in sorted((ROOT / "data" / "corpus").glob(pattern))
+        for line in f.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
     short = [r for r in rows if len(r["text"].split()) <= 30]
     pos = [r["text"] for r in short if r["sentiment"] in POSITIVE]
     neg = [r["text"] for r in short if r["sentiment"] in NEGATIVE]
@@ -99,14 +104,18 @@ def main() -> None:
     test_texts, test_gold = labelled_pairs("test", args.pairs, 3)
     ref_real, t_real = two_pass(model, real)
     ref_test, t_test = two_pass(model, test_texts)
-    print(f"two-pass: real multi-clause n={len(real)} flags {int(ref_real.sum())} ({t_real:.1f} s extra encoding); "
-          f"test pairs n={len(test_texts)} {pr(ref_test, test_gold)} ({t_test:.1f} s extra)")
+    print(
+        f"two-pass: real multi-clause n={len(real)} flags {int(ref_real.sum())} ({t_real:.1f} s extra encoding); "
+        f"test pairs n={len(test_texts)} {pr(ref_test, test_gold)} ({t_test:.1f} s extra)"
+    )
     s_real, s_train, s_test = (one_pass_scores(model, t) for t in (real, train_texts, test_texts))
     for t in SWEEP:
         mark = "  <- MIXED_MIN" if t == inference.MIXED_MIN else ""
-        print(f"one-pass >= {t:.2f}: train pairs {pr(s_train >= t, train_gold)} | test pairs {pr(s_test >= t, test_gold)} | "
-              f"real flags {int((s_real >= t).sum())}, agreement with two-pass {np.mean((s_real >= t) == ref_real):.1%}{mark}",
-              flush=True)
+        print(
+            f"one-pass >= {t:.2f}: train pairs {pr(s_train >= t, train_gold)} | test pairs {pr(s_test >= t, test_gold)} | "
+            f"real flags {int((s_real >= t).sum())}, agreement with two-pass {np.mean((s_real >= t) == ref_real):.1%}{mark}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

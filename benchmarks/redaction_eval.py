@@ -99,15 +99,19 @@ def evaluate(rows: list[dict], redactor: Redactor | None = None) -> dict:
 
 
 def format_table(result: dict) -> str:
-    lines = [f"{'kind':<14}{'gold':>6}{'span P':>9}{'span R':>9}{'span F1':>9}   {'token P':>8}{'token R':>9}{'token F1':>9}"]
+    lines = [
+        f"{'kind':<14}{'gold':>6}{'span P':>9}{'span R':>9}{'span F1':>9}   {'token P':>8}{'token R':>9}{'token F1':>9}"
+    ]
     for kind in (*KINDS, "overall", "redacted"):
         t = result["token"][kind]
         if kind == "redacted":
             lines.append(f"{kind:<14}{t['tp'] + t['fn']:>6}{'':>27}   {t['p']:>8.3f}{t['r']:>9.3f}{t['f']:>9.3f}")
             continue
         s = result["span"][kind]
-        lines.append(f"{kind:<14}{s['tp'] + s['fn']:>6}{s['p']:>9.3f}{s['r']:>9.3f}{s['f']:>9.3f}   "
-                     f"{t['p']:>8.3f}{t['r']:>9.3f}{t['f']:>9.3f}")
+        lines.append(
+            f"{kind:<14}{s['tp'] + s['fn']:>6}{s['p']:>9.3f}{s['r']:>9.3f}{s['f']:>9.3f}   "
+            f"{t['p']:>8.3f}{t['r']:>9.3f}{t['f']:>9.3f}"
+        )
     return "\n".join(lines)
 
 
@@ -122,8 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     result = evaluate(rows, redactor)
     elapsed = time.perf_counter() - start
     with_pii = sum(bool(r["spans"]) for r in rows)
-    print(f"{len(rows)} sentences ({with_pii} with personal data, {len(rows) - with_pii} without), "
-          f"{elapsed * 1000:.0f} ms\n")
+    print(
+        f"{len(rows)} sentences ({with_pii} with personal data, {len(rows) - with_pii} without), "
+        f"{elapsed * 1000:.0f} ms\n"
+    )
     print(format_table(result))
     if args.errors:
         print()
@@ -131,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{row_id}: {text}")
             for label, spans in (("missed", missed), ("extra", extra)):
                 for s in spans:
-                    print(f"    {label:<6} {s.kind:<12} {text[s.start:s.end]!r}")
+                    print(f"    {label:<6} {s.kind:<12} {text[s.start : s.end]!r}")
     failed = [k for k in MUST_FIND if result["span"][k]["r"] < 1.0]
     if failed:
         print(f"\nFAIL: span recall below 100 % for {', '.join(failed)}", file=sys.stderr)

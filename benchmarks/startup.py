@@ -35,8 +35,9 @@ print(t1 - t0, t2 - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 102
 
 def run(backend: str, model: str | None) -> tuple[float, float, float, float]:
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", CHILD.format(model=model, backend=backend)], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD.format(model=model, backend=backend)], capture_output=True, text=True, check=True
+    )
     wall = time.perf_counter() - start
     load, first, peak = (float(x) for x in out.stdout.split())
     return wall, load, first, peak
@@ -52,13 +53,20 @@ def main() -> None:
         run(backend, args.model)  # warm the file cache
         runs = [run(backend, args.model) for _ in range(args.repeats)]
         wall, load, first, peak = ([r[i] for r in runs] for i in range(4))
-        results[backend] = {"wall_median_s": statistics.median(wall), "wall_min_s": min(wall),
-                            "in_process_to_first_prediction_s": statistics.median(first),
-                            "import_and_load_s": statistics.median(load), "peak_rss_mb": max(peak)}
+        results[backend] = {
+            "wall_median_s": statistics.median(wall),
+            "wall_min_s": min(wall),
+            "in_process_to_first_prediction_s": statistics.median(first),
+            "import_and_load_s": statistics.median(load),
+            "peak_rss_mb": max(peak),
+        }
         r = results[backend]
-        print(f"{backend:12} wall {r['wall_median_s']:.2f} s (min {r['wall_min_s']:.2f}) | import+load "
-              f"{r['import_and_load_s']:.2f} s | to first prediction {r['in_process_to_first_prediction_s']:.2f} s | "
-              f"peak RSS {r['peak_rss_mb']:.0f} MB", flush=True)
+        print(
+            f"{backend:12} wall {r['wall_median_s']:.2f} s (min {r['wall_min_s']:.2f}) | import+load "
+            f"{r['import_and_load_s']:.2f} s | to first prediction {r['in_process_to_first_prediction_s']:.2f} s | "
+            f"peak RSS {r['peak_rss_mb']:.0f} MB",
+            flush=True,
+        )
     ratio = results["transformers"]["wall_median_s"] / results["builtin"]["wall_median_s"]
     print(f"cold start: built-in path {ratio:.2f}x faster than the transformers path (median wall)")
     out = ROOT / "benchmarks" / "results"

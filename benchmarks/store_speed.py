@@ -19,16 +19,27 @@ from stamning.records import PROB_COLUMNS, SENTIMENT_LEVELS
 from stamning.store.database import ModelIdentity, ResultStore
 from stamning.store.select import select
 
-WORDS = "chefen lyssnar bra dåligt stöd arbetsbelastning samarbete förvaltningen information kollegor trivs ansvar".split()
+WORDS = (
+    ["chefen", "lyssnar", "bra", "dåligt", "stöd", "arbetsbelastning", "samarbete", "förvaltningen", "information", "kollegor", "trivs", "ansvar"]
+)
 
 
 def frame(round_: str, rows: int, rng: np.random.Generator) -> pd.DataFrame:
     levels = rng.integers(0, 5, rows)
     probs = rng.dirichlet(np.ones(5), rows)
-    data = {"id": [f"r{i}" for i in range(rows)], "round": round_, "group": rng.choice(["Skola", "Vård", "Stab"], rows),
-            "text": [" ".join(rng.choice(WORDS, 18)) for _ in range(rows)],
-            "sentiment": [SENTIMENT_LEVELS[k] for k in levels], "sentiment_score": probs @ np.arange(-2, 3),
-            "sentiment_confidence": probs.max(1), "themes": "samarbete;stod", "mixed": False, "status": "ok", "reason": ""}
+    data = {
+        "id": [f"r{i}" for i in range(rows)],
+        "round": round_,
+        "group": rng.choice(["Skola", "Vård", "Stab"], rows),
+        "text": [" ".join(rng.choice(WORDS, 18)) for _ in range(rows)],
+        "sentiment": [SENTIMENT_LEVELS[k] for k in levels],
+        "sentiment_score": probs @ np.arange(-2, 3),
+        "sentiment_confidence": probs.max(1),
+        "themes": "samarbete;stod",
+        "mixed": False,
+        "status": "ok",
+        "reason": "",
+    }
     data.update({c: probs[:, j] for j, c in enumerate(PROB_COLUMNS)})
     return pd.DataFrame(data)
 
@@ -39,8 +50,17 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20000)
     args = parser.parse_args()
     rng = np.random.default_rng(0)
-    identity = ModelIdentity("0123456789abcdef", {"base": "bench"}, {"source": "default", "theme": [
-        {"key": "samarbete", "name": "Samarbete", "definition": "Samarbete."}, {"key": "stod", "name": "Stöd", "definition": "Stöd."}]})
+    identity = ModelIdentity(
+        "0123456789abcdef",
+        {"base": "bench"},
+        {
+            "source": "default",
+            "theme": [
+                {"key": "samarbete", "name": "Samarbete", "definition": "Samarbete."},
+                {"key": "stod", "name": "Stöd", "definition": "Stöd."},
+            ],
+        },
+    )
     rounds = [str(2021 + k) for k in range(args.rounds)]
     frames = {r: frame(r, args.rows, rng) for r in rounds}
     with tempfile.TemporaryDirectory() as tmp:

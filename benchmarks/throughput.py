@@ -67,14 +67,26 @@ def plain_pipelines(model, device, batch_size=32):
     labels = list(SENTIMENT_LEVELS)
     sc = HeadConfig(num_labels=5, id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)})
     keys = model.config.theme_keys
-    tc = HeadConfig(num_labels=len(keys), id2label=dict(enumerate(keys)), label2id={k: i for i, k in enumerate(keys)},
-                    problem_type="multi_label_classification")
+    tc = HeadConfig(
+        num_labels=len(keys),
+        id2label=dict(enumerate(keys)),
+        label2id={k: i for i, k in enumerate(keys)},
+        problem_type="multi_label_classification",
+    )
     dev = 0 if device == "cuda" else -1
     kw = dict(tokenizer=model.tokenizer, device=dev, top_k=None, batch_size=batch_size)
-    sent = pipeline("text-classification", model=MeanPoolHead(sc, model.encoder, model.sentiment_head).eval(),
-                    function_to_apply="softmax", **kw)
-    themes = pipeline("text-classification", model=MeanPoolHead(tc, model.encoder, model.theme_head).eval(),
-                      function_to_apply="sigmoid", **kw)
+    sent = pipeline(
+        "text-classification",
+        model=MeanPoolHead(sc, model.encoder, model.sentiment_head).eval(),
+        function_to_apply="softmax",
+        **kw,
+    )
+    themes = pipeline(
+        "text-classification",
+        model=MeanPoolHead(tc, model.encoder, model.theme_head).eval(),
+        function_to_apply="sigmoid",
+        **kw,
+    )
     return sent, themes
 
 
@@ -102,8 +114,13 @@ def run_plain_pass(model, texts, batch_size=32):
     labels, probs = [], []
     with torch.inference_mode():
         for s in range(0, len(texts), batch_size):
-            b = tok([cfg.input_prefix + t for t in texts[s:s + batch_size]], padding=True, truncation=True,
-                    max_length=cfg.max_length, return_tensors="pt")
+            b = tok(
+                [cfg.input_prefix + t for t in texts[s : s + batch_size]],
+                padding=True,
+                truncation=True,
+                max_length=cfg.max_length,
+                return_tensors="pt",
+            )
             s_logits, t_logits = model(b["input_ids"], b["attention_mask"])
             labels += [SENTIMENT_LEVELS[i] for i in s_logits.argmax(-1).tolist()]
             probs.append(torch.sigmoid(t_logits).numpy())
@@ -158,7 +175,9 @@ def main() -> None:
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, cores {os.cpu_count()}", flush=True)
     model = load_model(args.model, device=args.device)
-    reference = StamningModel.from_pretrained(args.model or default_model_dir(), device=args.device, backend="transformers")
+    reference = StamningModel.from_pretrained(
+        args.model or default_model_dir(), device=args.device, backend="transformers"
+    )
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity(hf_logging.CRITICAL)  # "MeanPoolHead is not supported for text-classification"
@@ -178,29 +197,40 @@ def main() -> None:
         with PeakRSS() as ours_m:
             *ours, mixed = run_stamning(model, texts)
         n = len(texts)
-        r = {"n": n, "median_words": float(np.median([len(t.split()) for t in texts])),
-             "pipelines_per_s": n / pipe_m.seconds, "plain_pass_per_s": n / plain_m.seconds,
-             "stamning_per_s": n / ours_m.seconds, "mixed_flagged": mixed,
-             "sentiment_agreement_vs_pipelines": agreement(ours[0], pipe[0]),
-             "theme_set_agreement_vs_pipelines": agreement(ours[1], pipe[1]),
-             "sentiment_agreement_vs_plain_pass": agreement(ours[0], plain[0]),
-             "theme_set_agreement_vs_plain_pass": agreement(ours[1], plain[1]),
-             "peak_mb": {"pipelines": pipe_m.peak_mb, "plain_pass": plain_m.peak_mb, "stamning": ours_m.peak_mb}}
+        r = {
+            "n": n,
+            "median_words": float(np.median([len(t.split()) for t in texts])),
+            "pipelines_per_s": n / pipe_m.seconds,
+            "plain_pass_per_s": n / plain_m.seconds,
+            "stamning_per_s": n / ours_m.seconds,
+            "mixed_flagged": mixed,
+            "sentiment_agreement_vs_pipelines": agreement(ours[0], pipe[0]),
+            "theme_set_agreement_vs_pipelines": agreement(ours[1], pipe[1]),
+            "sentiment_agreement_vs_plain_pass": agreement(ours[0], plain[0]),
+            "theme_set_agreement_vs_plain_pass": agreement(ours[1], plain[1]),
+            "peak_mb": {"pipelines": pipe_m.peak_mb, "plain_pass": plain_m.peak_mb, "stamning": ours_m.peak_mb},
+        }
         r["ratio_vs_pipelines"] = r["stamning_per_s"] / r["pipelines_per_s"]
         r["ratio_vs_plain_pass"] = r["stamning_per_s"] / r["plain_pass_per_s"]
         results[name] = r
-        print(f"{name:6} n={n} median {r['median_words']:.0f} words | two pipelines {r['pipelines_per_s']:.1f}/s | "
-              f"plain pass {r['plain_pass_per_s']:.1f}/s | stamning {r['stamning_per_s']:.1f}/s = "
-              f"{r['ratio_vs_pipelines']:.2f}x pipelines, {r['ratio_vs_plain_pass']:.2f}x plain pass | "
-              f"agreement sentiment/themes vs pipelines {r['sentiment_agreement_vs_pipelines']:.1%}/"
-              f"{r['theme_set_agreement_vs_pipelines']:.1%}, vs plain {r['sentiment_agreement_vs_plain_pass']:.1%}/"
-              f"{r['theme_set_agreement_vs_plain_pass']:.1%} | mixed {mixed}", flush=True)
+        print(
+            f"{name:6} n={n} median {r['median_words']:.0f} words | two pipelines {r['pipelines_per_s']:.1f}/s | "
+            f"plain pass {r['plain_pass_per_s']:.1f}/s | stamning {r['stamning_per_s']:.1f}/s = "
+            f"{r['ratio_vs_pipelines']:.2f}x pipelines, {r['ratio_vs_plain_pass']:.2f}x plain pass | "
+            f"agreement sentiment/themes vs pipelines {r['sentiment_agreement_vs_pipelines']:.1%}/"
+            f"{r['theme_set_agreement_vs_pipelines']:.1%}, vs plain {r['sentiment_agreement_vs_plain_pass']:.1%}/"
+            f"{r['theme_set_agreement_vs_plain_pass']:.1%} | mixed {mixed}",
+            flush=True,
+        )
     if args.e2e_rows:
         short = benchmark_sets(args.e2e_rows, seed=11)["short"]
         e2e = end_to_end(short)
         results["end_to_end_short"] = e2e
-        print(f"end to end: stamning classify, {e2e['rows']} short comments CSV -> CSV, fresh process: "
-              f"{e2e['seconds']:.1f} s = {e2e['per_s']:.0f} comments/s (rows written {e2e['rows_written']})", flush=True)
+        print(
+            f"end to end: stamning classify, {e2e['rows']} short comments CSV -> CSV, fresh process: "
+            f"{e2e['seconds']:.1f} s = {e2e['per_s']:.0f} comments/s (rows written {e2e['rows_written']})",
+            flush=True,
+        )
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / f"throughput_{args.device}.json").write_text(json.dumps(results, indent=2), "utf-8")

@@ -16,11 +16,11 @@ import json
 import time
 from pathlib import Path
 
+from stamning.model.classifier import StamningModel
 from stamning.training.augment import AugmentConfig
 from stamning.training.evaluate import probabilities
 from stamning.training.labelled import load_labelled
 from stamning.training.metrics import sentiment_metrics
-from stamning.model.classifier import StamningModel
 from stamning.training.refit import RefitConfig, calibrate_only, refit_sentiment
 from stamning.training.trainer import split
 
@@ -29,17 +29,26 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", type=Path, required=True, help="model directory to refit (written back in place, or to --output)")
+    ap.add_argument(
+        "--model", type=Path, required=True, help="model directory to refit (written back in place, or to --output)"
+    )
     ap.add_argument("--output", type=Path, default=None)
     ap.add_argument("--data", type=Path, default=ROOT / "data/corpus/train")
     ap.add_argument("--extra", default=str(ROOT / "data/corpus/extra"), help="extra training comments ('' for none)")
     ap.add_argument("--copies", type=int, default=1, help="noisy variants per training comment")
-    ap.add_argument("--lexical", action="store_true", help="also blend a lexical sentiment model (weight chosen on validation)")
+    ap.add_argument(
+        "--lexical", action="store_true", help="also blend a lexical sentiment model (weight chosen on validation)"
+    )
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--learning-rate", type=float, default=1e-3)
-    ap.add_argument("--best-epoch", action="store_true", help="keep the epoch with the best validation macro-F1 (default: the last)")
-    ap.add_argument("--calibrate-only", action="store_true",
-                    help="only fit the temperature on the validation part and write it into config.json (weights untouched)")
+    ap.add_argument(
+        "--best-epoch", action="store_true", help="keep the epoch with the best validation macro-F1 (default: the last)"
+    )
+    ap.add_argument(
+        "--calibrate-only",
+        action="store_true",
+        help="only fit the temperature on the validation part and write it into config.json (weights untouched)",
+    )
     args = ap.parse_args()
     start = time.perf_counter()
     model = StamningModel.from_pretrained(args.model)
@@ -55,8 +64,14 @@ def main() -> None:
         (args.model / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", "utf-8")
         return
     extra = load_labelled(args.extra, theme_keys=model.config.theme_keys) if args.extra else None
-    config = RefitConfig(epochs=args.epochs, learning_rate=args.learning_rate, keep_best_epoch=args.best_epoch,
-                         augment=AugmentConfig(copies=args.copies, seed=tc["seed"]), lexical=args.lexical, seed=tc["seed"])
+    config = RefitConfig(
+        epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        keep_best_epoch=args.best_epoch,
+        augment=AugmentConfig(copies=args.copies, seed=tc["seed"]),
+        lexical=args.lexical,
+        seed=tc["seed"],
+    )
     report = refit_sentiment(model, data.subset(train_idx), data.subset(val_idx), extra, config)
     report["extra"] = {"source": args.extra or None, "comments": len(extra) if extra is not None else 0}
     report["seconds"] = round(time.perf_counter() - start, 1)

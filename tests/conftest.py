@@ -43,9 +43,23 @@ def tiny_model_dir(tmp_path_factory, tiny_base, labelled_file) -> Path:
     from stamning.training.trainer import TrainConfig, train
 
     out = tmp_path_factory.mktemp("tiny-model") / "model"
-    cfg = TrainConfig(data=labelled_file, output=out, base=str(tiny_base), mode="full", epochs=30, head_epochs=20, batch_size=4,
-                      learning_rate=3e-3, head_learning_rate=1e-2, max_length=64, patience=100,
-                      validation_data=labelled_file, precision="fp32", ordinal_smoothing=0.0, log_every=0)
+    cfg = TrainConfig(
+        data=labelled_file,
+        output=out,
+        base=str(tiny_base),
+        mode="full",
+        epochs=30,
+        head_epochs=20,
+        batch_size=4,
+        learning_rate=3e-3,
+        head_learning_rate=1e-2,
+        max_length=64,
+        patience=100,
+        validation_data=labelled_file,
+        precision="fp32",
+        ordinal_smoothing=0.0,
+        log_every=0,
+    )
     train(cfg, log=lambda *_: None)
     return out
 

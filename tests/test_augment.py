@@ -7,8 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from stamning.training.augment import EMOJI, AugmentConfig, Noise, apply, augment
 from stamning.errors import ConfigError
+from stamning.training.augment import EMOJI, AugmentConfig, Noise, apply, augment
 
 TEXT = "Chefen är väldigt lyhörd, och samarbetet fungerar bättre än förra året."
 
@@ -16,8 +16,14 @@ TEXT = "Chefen är väldigt lyhörd, och samarbetet fungerar bättre än förra 
 def test_each_noise_does_what_it_says():
     rng = random.Random(0)
     assert apply(TEXT, "positiv", [Noise.LOWER], rng) == TEXT.lower()
-    assert apply(TEXT, "positiv", [Noise.ASCII], rng) == "Chefen ar valdigt lyhord, och samarbetet fungerar battre an forra aret."
-    assert apply(TEXT, "positiv", [Noise.NO_PUNCT], rng) == "Chefen är väldigt lyhörd och samarbetet fungerar bättre än förra året"
+    assert (
+        apply(TEXT, "positiv", [Noise.ASCII], rng)
+        == "Chefen ar valdigt lyhord, och samarbetet fungerar battre an forra aret."
+    )
+    assert (
+        apply(TEXT, "positiv", [Noise.NO_PUNCT], rng)
+        == "Chefen är väldigt lyhörd och samarbetet fungerar bättre än förra året"
+    )
     with_emoji = apply(TEXT, "mycket_negativ", [Noise.EMOJI], rng)
     assert with_emoji.startswith(TEXT) and with_emoji.split()[-1] in EMOJI["mycket_negativ"]
 

@@ -12,12 +12,16 @@ import pytest
 import torch
 
 from stamning.encoders.bert import load_bert, merge_lora, supported
+from stamning.encoders.tokenizer import LightTokenizer
 from stamning.errors import ModelError
 from stamning.model.classifier import StamningModel
-from stamning.encoders.tokenizer import LightTokenizer
 
-TEXTS = ["Åsa är nöjd med öppenheten!", "Chefen lyssnar inte. Informationen kommer för sent 😕",
-         "ok", "Mycket bra stöd från enhetschefen, men arbetsbelastningen är för hög under hösten " * 6]
+TEXTS = [
+    "Åsa är nöjd med öppenheten!",
+    "Chefen lyssnar inte. Informationen kommer för sent 😕",
+    "ok",
+    "Mycket bra stöd från enhetschefen, men arbetsbelastningen är för hög under hösten " * 6,
+]
 
 
 def test_tokenizer_matches_transformers(tiny_base):
@@ -50,9 +54,20 @@ def test_encoder_matches_transformers_bert(tiny_base):
 def test_builtin_backend_predicts_like_transformers(tiny_base, labelled_file, tmp_path, mode):
     from stamning.training.trainer import TrainConfig, train
 
-    cfg = TrainConfig(data=labelled_file, output=tmp_path / mode, base=str(tiny_base), mode=mode, epochs=2, head_epochs=2,
-                      batch_size=8, max_length=64, precision="fp32", validation_data=labelled_file, log_every=0,
-                      learning_rate=5e-3)
+    cfg = TrainConfig(
+        data=labelled_file,
+        output=tmp_path / mode,
+        base=str(tiny_base),
+        mode=mode,
+        epochs=2,
+        head_epochs=2,
+        batch_size=8,
+        max_length=64,
+        precision="fp32",
+        validation_data=labelled_file,
+        log_every=0,
+        learning_rate=5e-3,
+    )
     train(cfg, log=lambda *_: None)
     ours = StamningModel.from_pretrained(tmp_path / mode, backend="builtin")
     ref = StamningModel.from_pretrained(tmp_path / mode, backend="transformers")
@@ -101,20 +116,31 @@ def test_unsupported_architecture_falls_back_or_fails(tiny_base, tmp_path):
 
 def test_adapter_for_another_base_is_refused(tiny_base):
     weights = {"encoder.layer.0.attention.self.query.weight": torch.zeros(4, 4)}
-    adapter = {"base_model.model.encoder.layer.7.attention.self.query.lora_A.weight": torch.zeros(2, 4),
-               "base_model.model.encoder.layer.7.attention.self.query.lora_B.weight": torch.zeros(4, 2)}
+    adapter = {
+        "base_model.model.encoder.layer.7.attention.self.query.lora_A.weight": torch.zeros(2, 4),
+        "base_model.model.encoder.layer.7.attention.self.query.lora_B.weight": torch.zeros(4, 2),
+    }
     with pytest.raises(ModelError, match="en annan grundmodell"):
         merge_lora(weights, adapter, alpha=16, r=8)
     a = torch.ones(2, 4)
     b = torch.ones(4, 2)
-    merge_lora(weights, {"encoder.layer.0.attention.self.query.lora_A.weight": a,
-                         "encoder.layer.0.attention.self.query.lora_B.weight": b}, alpha=4, r=2)
+    merge_lora(
+        weights,
+        {
+            "encoder.layer.0.attention.self.query.lora_A.weight": a,
+            "encoder.layer.0.attention.self.query.lora_B.weight": b,
+        },
+        alpha=4,
+        r=2,
+    )
     assert np.allclose(weights["encoder.layer.0.attention.self.query.weight"].numpy(), 4.0)
 
 
 def test_predicting_does_not_import_transformers(tiny_model_dir):
-    code = ("import sys; from stamning import load_model; "
-            f"m = load_model({str(tiny_model_dir)!r}); m.predict(['Bra bemötande!']); "
-            "print(sorted(k for k in ('transformers', 'peft') if k in sys.modules))")
+    code = (
+        "import sys; from stamning import load_model; "
+        f"m = load_model({str(tiny_model_dir)!r}); m.predict(['Bra bemötande!']); "
+        "print(sorted(k for k in ('transformers', 'peft') if k in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

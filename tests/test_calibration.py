@@ -8,10 +8,10 @@ import shutil
 import numpy as np
 import pytest
 
-from stamning.training.calibration import fit_temperature, nll, softmax
 from stamning.errors import ConfigError, ModelError
-from stamning.training.metrics import expected_calibration_error
 from stamning.model.classifier import StamningModel
+from stamning.training.calibration import fit_temperature, nll, softmax
+from stamning.training.metrics import expected_calibration_error
 
 
 def _sampled(true_t: float, n: int = 4000, seed: int = 0):

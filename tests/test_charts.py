@@ -6,12 +6,12 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from test_summarize import frame, outlier_round, row
 
 from stamning.report import charts
 from stamning.report.render import to_html
-from stamning.summary.stats import Interval
 from stamning.summary.rounds import summarize
+from stamning.summary.stats import Interval
+from test_summarize import frame, outlier_round, row
 
 SVG = ""  # inline SVG in HTML: no namespace (the report has no external URL at all)
 
@@ -36,9 +36,13 @@ def _texts(svg: ET.Element) -> list[str]:
 
 def test_every_chart_is_accessible_wellformed_svg(summary):
     first = summary.rounds[0]
-    markups = [charts.distribution_chart(first.groups), charts.net_trend_chart(summary.rounds),
-               charts.theme_trend_chart(summary.rounds), charts.theme_impact_chart(first.themes),
-               charts.outlier_chart(first.groups[0])]
+    markups = [
+        charts.distribution_chart(first.groups),
+        charts.net_trend_chart(summary.rounds),
+        charts.theme_trend_chart(summary.rounds),
+        charts.theme_impact_chart(first.themes),
+        charts.outlier_chart(first.groups[0]),
+    ]
     for markup in markups:
         assert markup, "a chart with data came back empty"
         svg = _parse(markup)
@@ -99,7 +103,7 @@ def test_nothing_to_draw_gives_no_chart(summary):
 
 
 def test_labels_are_escaped():
-    loud = "<b>Grupp & \"co\"</b>"
+    loud = '<b>Grupp & "co"</b>'
     markup = charts.net_chart([(loud, Interval(10.0, 0.0, 20.0))])
     assert "<b>" not in markup and "&lt;b&gt;" in markup
     _parse(markup)
@@ -109,7 +113,7 @@ def test_the_html_report_holds_the_charts_and_a_print_stylesheet(summary):
     html = to_html(summary)
     for kind in ("dist", "net", "themetrend", "themes", "outlier"):
         assert f'class="chart chart-{kind}"' in html, kind
-    comparison = html[html.index('id="jamforelser"'):]
+    comparison = html[html.index('id="jamforelser"') :]
     assert "chart-net" in comparison and "chart-themetrend" in comparison
     assert "@media print" in html and "size:A4" in html and "details::details-content" in html
     assert "<script" not in html

@@ -16,9 +16,15 @@ SECRET = "Hemligt: Kalle på enhet 3 grät igår"
 @pytest.fixture
 def survey(tmp_path):
     path = tmp_path / "enkät.csv"
-    rows = ["Respondent;Omgång;Grupp;Kommentar", "R1;2025;A;Fantastisk chef, alltid lyhörd!", "R2;2025;A;",
-            f"R3;2025;B;{SECRET}", "R4;2026;B;Informationen kommer ofta för sent.", "R5;2026;B;   ",
-            "R6;2026;A;Väldigt dåligt bemötande 😡"]
+    rows = [
+        "Respondent;Omgång;Grupp;Kommentar",
+        "R1;2025;A;Fantastisk chef, alltid lyhörd!",
+        "R2;2025;A;",
+        f"R3;2025;B;{SECRET}",
+        "R4;2026;B;Informationen kommer ofta för sent.",
+        "R5;2026;B;   ",
+        "R6;2026;A;Väldigt dåligt bemötande 😡",
+    ]
     path.write_bytes(("\r\n".join(rows) + "\r\n").encode("utf-8"))
     return path
 
@@ -56,12 +62,15 @@ def test_classify_other_formats(survey, tmp_path, tiny_model_dir, suffix):
     assert len(frame) == 6 and "sentiment_score" in frame.columns
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["classify", "saknas.csv", "-o", "x.csv"], "filen finns inte"),
-    (["classify", "{survey}", "-o", "x.csv", "--text-column", "Fritext"], "ingen kolumn 'Fritext'"),
-    (["classify", "{survey}", "-o", "x.docx"], "kan inte skriva .docx"),
-    (["classify", "{survey}", "-o", "x.csv", "--model", "/finns/inte"], "modellmappen finns inte"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["classify", "saknas.csv", "-o", "x.csv"], "filen finns inte"),
+        (["classify", "{survey}", "-o", "x.csv", "--text-column", "Fritext"], "ingen kolumn 'Fritext'"),
+        (["classify", "{survey}", "-o", "x.docx"], "kan inte skriva .docx"),
+        (["classify", "{survey}", "-o", "x.csv", "--model", "/finns/inte"], "modellmappen finns inte"),
+    ],
+)
 def test_errors_are_one_line_without_traceback(survey, tmp_path, monkeypatch, args, needle):
     monkeypatch.chdir(tmp_path)
     args = [a.replace("{survey}", str(survey)) for a in args]
@@ -73,7 +82,9 @@ def test_errors_are_one_line_without_traceback(survey, tmp_path, monkeypatch, ar
 
 
 def test_missing_output_folder_leaves_nothing(survey, tmp_path, tiny_model_dir):
-    result = runner.invoke(app, ["classify", str(survey), "-o", str(tmp_path / "nej" / "ut.csv"), "--model", str(tiny_model_dir)])
+    result = runner.invoke(
+        app, ["classify", str(survey), "-o", str(tmp_path / "nej" / "ut.csv"), "--model", str(tiny_model_dir)]
+    )
     assert result.exit_code != 0 and "finns inte" in result.output
 
 
@@ -84,17 +95,23 @@ def test_unexpected_errors_never_print_comment_text(survey, tmp_path, tiny_model
         raise RuntimeError(f"could not handle {SECRET}")
 
     monkeypatch.setattr(inference, "run_segments", leak)
-    result = runner.invoke(app, ["classify", str(survey), "-o", str(tmp_path / "u.csv"), "--model", str(tiny_model_dir)])
+    result = runner.invoke(
+        app, ["classify", str(survey), "-o", str(tmp_path / "u.csv"), "--model", str(tiny_model_dir)]
+    )
     assert result.exit_code == 1
     assert "RuntimeError" in result.output and "--debug" in result.output
     assert SECRET not in result.output
-    debug = runner.invoke(app, ["--debug", "classify", str(survey), "-o", str(tmp_path / "u.csv"), "--model", str(tiny_model_dir)])
+    debug = runner.invoke(
+        app, ["--debug", "classify", str(survey), "-o", str(tmp_path / "u.csv"), "--model", str(tiny_model_dir)]
+    )
     assert "Traceback" in debug.output
 
 
 def test_evaluate_prints_metrics(tiny_model_dir, labelled_file, tmp_path):
     out = tmp_path / "m.json"
-    result = runner.invoke(app, ["evaluate", "--data", str(labelled_file), "--model", str(tiny_model_dir), "--json", str(out)])
+    result = runner.invoke(
+        app, ["evaluate", "--data", str(labelled_file), "--model", str(tiny_model_dir), "--json", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "macro-F1" in result.output and "Förväxlingsmatris" in result.output
     import json

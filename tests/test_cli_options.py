@@ -37,13 +37,16 @@ def test_fp16_on_the_processor_is_refused_before_any_work():
     assert "fp16 fungerar bara med --device cuda" in result.output and "oväntat" not in result.output
 
 
-@pytest.mark.parametrize("args,needle", [
-    (["classify", "x.csv"], "--output saknas"),
-    (["classify", "x.csv", "-o", "y.csv", "--bogus"], "okänd flagga --bogus"),
-    (["classify", "x.csv", "-o", "y.csv", "--batch-size", "0"], "--batch-size: värdet ligger utanför 1–1024"),
-    (["classify", "x.csv", "-o", "y.csv", "--batch-size", "två"], "--batch-size: måste vara ett heltal"),
-    (["klassa"], "okänt kommando 'klassa'"),
-])
+@pytest.mark.parametrize(
+    "args,needle",
+    [
+        (["classify", "x.csv"], "--output saknas"),
+        (["classify", "x.csv", "-o", "y.csv", "--bogus"], "okänd flagga --bogus"),
+        (["classify", "x.csv", "-o", "y.csv", "--batch-size", "0"], "--batch-size: värdet ligger utanför 1–1024"),
+        (["classify", "x.csv", "-o", "y.csv", "--batch-size", "två"], "--batch-size: måste vara ett heltal"),
+        (["klassa"], "okänt kommando 'klassa'"),
+    ],
+)
 def test_usage_errors_are_swedish(args, needle):
     result = runner.invoke(app, args)
     assert result.exit_code == 2 and result.output.startswith("Fel: ") and needle in result.output
@@ -95,6 +98,10 @@ def test_every_option_of_every_command_has_help_text():
             yield f"{prefix}{name}", cmd
             yield from commands(cmd, f"{prefix}{name} ")
 
-    missing = [f"{name} {p.opts[0]}" for name, cmd in commands(root) for p in cmd.params
-               if getattr(p, "param_type_name", "") == "option" and not getattr(p, "help", None)]
+    missing = [
+        f"{name} {p.opts[0]}"
+        for name, cmd in commands(root)
+        for p in cmd.params
+        if getattr(p, "param_type_name", "") == "option" and not getattr(p, "help", None)
+    ]
     assert missing == []

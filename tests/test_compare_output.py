@@ -16,9 +16,13 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def two_rounds(tmp_path_factory):
     rows = [row("positiv", "ledarskap", round="2025", text="Tydlig ledning på förvaltningen") for _ in range(8)]
-    rows += [row("negativ", "arbetsmiljo", round="2025", text="För hög arbetsbelastning på äldreomsorgen") for _ in range(12)]
+    rows += [
+        row("negativ", "arbetsmiljo", round="2025", text="För hög arbetsbelastning på äldreomsorgen") for _ in range(12)
+    ]
     rows += [row("positiv", "ledarskap", round="2026", text="Tydlig ledning på förvaltningen") for _ in range(18)]
-    rows += [row("negativ", "arbetsmiljo", round="2026", text="För hög arbetsbelastning på äldreomsorgen") for _ in range(2)]
+    rows += [
+        row("negativ", "arbetsmiljo", round="2026", text="För hög arbetsbelastning på äldreomsorgen") for _ in range(2)
+    ]
     path = tmp_path_factory.mktemp("jmf") / "klassade.parquet"
     frame(rows).drop(columns=["group", "index"]).to_parquet(path)
     return path

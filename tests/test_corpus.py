@@ -22,7 +22,7 @@ def _rows(split: str) -> list[dict]:
 
 def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", text.lower())
-    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
 @pytest.fixture(scope="module")

@@ -30,9 +30,13 @@ def test_shipped_files_are_small_and_checksummed():
 
 
 def test_clear_comments_get_sensible_labels(model):
-    preds = model.predict(["Fantastisk chef, alltid lyhörd och ett varmt bemötande!",
-                           "Väldigt dåligt bemötande, jag blev utskälld inför hela gruppen.",
-                           "Informationen om omorganisationen kom för sent."])
+    preds = model.predict(
+        [
+            "Fantastisk chef, alltid lyhörd och ett varmt bemötande!",
+            "Väldigt dåligt bemötande, jag blev utskälld inför hela gruppen.",
+            "Informationen om omorganisationen kom för sent.",
+        ]
+    )
     assert preds[0].sentiment in ("positiv", "mycket_positiv")
     assert preds[1].sentiment == "mycket_negativ"
     assert "bemotande" in preds[0].themes or "ledarskap" in preds[0].themes
@@ -58,9 +62,12 @@ def test_main_job_finds_the_harsh_outlier(model):
 
 
 def test_mixed_comes_from_the_clauses_of_one_pass(model):
-    mixed, positive, negative = model.predict([
-        "Fantastisk chef, alltid lyhörd och vänlig! Väldigt dåligt bemötande, jag blev utskälld inför alla.",
-        "Fantastisk chef, alltid lyhörd och vänlig! Toppen! Snabb och kunnig hjälp från HR.",
-        "Väldigt dåligt bemötande. Jag blev utskälld inför alla; ingen brydde sig."])
+    mixed, positive, negative = model.predict(
+        [
+            "Fantastisk chef, alltid lyhörd och vänlig! Väldigt dåligt bemötande, jag blev utskälld inför alla.",
+            "Fantastisk chef, alltid lyhörd och vänlig! Toppen! Snabb och kunnig hjälp från HR.",
+            "Väldigt dåligt bemötande. Jag blev utskälld inför alla; ingen brydde sig.",
+        ]
+    )
     assert mixed.mixed
     assert not positive.mixed and not negative.mixed

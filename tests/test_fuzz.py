@@ -33,17 +33,42 @@ from typer.testing import CliRunner
 from stamning.cli.app import app
 
 runner = CliRunner()
-FUZZ = settings(derandomize=True, deadline=None, max_examples=20, database=None, phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    derandomize=True,
+    deadline=None,
+    max_examples=20,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 SECRET = "Hemlisord"  # in every comment: an error that quotes a comment shows it
-WORDS = ["Bra", "dåligt", "bemötande", "Åsa", "chefen", "ökad", "stress", "tack!", "kommunen", "Ärligt", "😡", "👍🏽",
-         "väl", "å", "ä", "ö", "Östen", "–", "…"]
+WORDS = [
+    "Bra",
+    "dåligt",
+    "bemötande",
+    "Åsa",
+    "chefen",
+    "ökad",
+    "stress",
+    "tack!",
+    "kommunen",
+    "Ärligt",
+    "😡",
+    "👍🏽",
+    "väl",
+    "å",
+    "ä",
+    "ö",
+    "Östen",
+    "–",
+    "…",
+]
 PUNCT = ['"', ";", ",", "\t", "\n", "\r\n", "'", "=SUMMA(A1)", "+46", "@x", "\\", "\u00a0", "  ", "-1", "#", "[NAMN]"]
 CONTROL = ["\x0b", "\x1b[31m", "\x07", "\x0c", "\x01", "\x7f", "\u2028", "\ufeff"]
 
 
 # --- generated tables -----------------------------------------------------------------------------
+
 
 @dataclass
 class Case:
@@ -77,7 +102,7 @@ def _comments(draw, n: int, control: bool = False, huge: int = 0) -> list[str]:
         elif kind == "blank":
             out.append("   ")
         elif kind == "number":
-            out.append(str(draw(st.integers(-10**12, 10**12))))
+            out.append(str(draw(st.integers(-(10**12), 10**12))))
         else:
             out.append(f"{SECRET}{len(out)} " + _cell(draw, control, huge))
     return out
@@ -129,8 +154,15 @@ def _parquet_bytes(frame: pd.DataFrame) -> bytes:
 
 
 @st.composite
-def clean_files(draw, control: bool = True, huge: int = 0, encodings=("utf-8", "utf-8-sig", "cp1252"),
-                newlines=("\n", "\r\n"), formats=("csv", "csv", "xlsx", "jsonl", "parquet"), single: bool = False):
+def clean_files(
+    draw,
+    control: bool = True,
+    huge: int = 0,
+    encodings=("utf-8", "utf-8-sig", "cp1252"),
+    newlines=("\n", "\r\n"),
+    formats=("csv", "csv", "xlsx", "jsonl", "parquet"),
+    single: bool = False,
+):
     """Well-formed files in every input format; each must come out whole.
 
     ``single``: the comment is the only column (then an empty comment is an empty line in a CSV)."""
@@ -140,8 +172,13 @@ def clean_files(draw, control: bool = True, huge: int = 0, encodings=("utf-8", "
     fmt = draw(st.sampled_from(formats))
     if fmt == "csv":
         encoding = draw(st.sampled_from(encodings))
-        data = _csv_bytes(frame, draw(st.sampled_from([";", ",", "\t"])), draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])),
-                          draw(st.sampled_from(newlines)), encoding)
+        data = _csv_bytes(
+            frame,
+            draw(st.sampled_from([";", ",", "\t"])),
+            draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])),
+            draw(st.sampled_from(newlines)),
+            encoding,
+        )
     elif fmt == "xlsx":
         data = _xlsx_bytes(frame)
     elif fmt == "jsonl":
@@ -151,10 +188,18 @@ def clean_files(draw, control: bool = True, huge: int = 0, encodings=("utf-8", "
     if single or draw(st.booleans()):  # no id column: the row numbers are the ids
         frame = frame.drop(columns="id")
         ids = [str(k) for k in range(1, len(ids) + 1)]
-        data = {"csv": lambda: _csv_bytes(frame, ";", draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])),
-                                          draw(st.sampled_from(newlines)), draw(st.sampled_from(encodings))),
-                "xlsx": lambda: _xlsx_bytes(frame),
-                "jsonl": lambda: _jsonl_bytes(frame, False), "parquet": lambda: _parquet_bytes(frame)}[fmt]()
+        data = {
+            "csv": lambda: _csv_bytes(
+                frame,
+                ";",
+                draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])),
+                draw(st.sampled_from(newlines)),
+                draw(st.sampled_from(encodings)),
+            ),
+            "xlsx": lambda: _xlsx_bytes(frame),
+            "jsonl": lambda: _jsonl_bytes(frame, False),
+            "parquet": lambda: _parquet_bytes(frame),
+        }[fmt]()
     return Case(f"in.{fmt}", data, ids, texts)
 
 
@@ -162,8 +207,20 @@ def clean_files(draw, control: bool = True, huge: int = 0, encodings=("utf-8", "
 def broken_files(draw):
     """Damaged or mislabelled files: an error is fine, "oväntat fel" and leaked comments are not."""
     good = draw(clean_files(control=False))
-    how = draw(st.sampled_from(["truncate", "garbage", "prefix", "missing_text_column", "only_header",
-                                "wrong_suffix", "ragged", "duplicate_columns"]))
+    how = draw(
+        st.sampled_from(
+            [
+                "truncate",
+                "garbage",
+                "prefix",
+                "missing_text_column",
+                "only_header",
+                "wrong_suffix",
+                "ragged",
+                "duplicate_columns",
+            ]
+        )
+    )
     data, name = good.data, good.name
     ids = None
     if how == "truncate":
@@ -192,6 +249,7 @@ def broken_files(draw):
 
 # --- running a verb -------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=4)
 def _cached_model(path: str):
     from stamning.model.classifier import StamningModel
@@ -205,8 +263,13 @@ def fuzz_model(tiny_base, tmp_path_factory) -> str:
     from stamning.model.classifier import StamningModel
     from stamning.model.config import ModelConfig
 
-    config = ModelConfig(theme_keys=["stod", "ledarskap"], theme_thresholds=[0.5, 0.5], base=str(tiny_base),
-                         encoder_mode="frozen", max_length=64)
+    config = ModelConfig(
+        theme_keys=["stod", "ledarskap"],
+        theme_thresholds=[0.5, 0.5],
+        base=str(tiny_base),
+        encoder_mode="frozen",
+        max_length=64,
+    )
     out = tmp_path_factory.mktemp("fuzz-model") / "model"
     StamningModel.from_base(tiny_base, config).save_pretrained(out)
     return str(out)
@@ -307,6 +370,7 @@ def clean_runs(draw, outs=tuple(TABLE_OUT)):
 
 # --- the contract on well-formed and broken files -------------------------------------------------
 
+
 @FUZZ
 @given(run=clean_runs())
 def test_classify_keeps_every_row(fuzz_model, run):
@@ -329,7 +393,11 @@ def test_summarize_answers_or_names_the_problem(fuzz_model, run):
 
 
 @FUZZ
-@given(case=broken_files(), verb=st.sampled_from(["classify", "redact", "summarize"]), out=st.sampled_from([".csv", ".xlsx", ".jsonl"]))
+@given(
+    case=broken_files(),
+    verb=st.sampled_from(["classify", "redact", "summarize"]),
+    out=st.sampled_from([".csv", ".xlsx", ".jsonl"]),
+)
 def test_broken_files_get_a_named_error(fuzz_model, case, verb, out):
     _run(verb, case, ".md" if verb == "summarize" else out, fuzz_model)
 
@@ -353,8 +421,10 @@ def test_one_column_csv_with_empty_comments(fuzz_model, case, verb):
 
 
 @FOCUSED
-@given(case=clean_files(formats=("csv",), encodings=("utf-16", "utf-16-le", "utf-16-be"), newlines=("\r", "\n")),
-       verb=st.sampled_from(["classify", "redact", "summarize"]))
+@given(
+    case=clean_files(formats=("csv",), encodings=("utf-16", "utf-16-le", "utf-16-be"), newlines=("\r", "\n")),
+    verb=st.sampled_from(["classify", "redact", "summarize"]),
+)
 def test_utf16_and_mac_line_endings(fuzz_model, case, verb):
     _run(verb, case, ".md" if verb == "summarize" else ".csv", fuzz_model)
 

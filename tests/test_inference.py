@@ -6,14 +6,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stamning.model import inference
 from stamning.encoders.segments import PAD_MULTIPLE, Framing, clause_spans, plan_segments
+from stamning.model import inference
 
 MIXED = "Fantastisk chef, alltid lyhörd och vänlig! Väldigt dåligt bemötande, jag blev utskälld inför alla."
-TEXTS = [MIXED, "Toppen!", "Samarbetet fungerar bra men informationen kommer ofta för sent.",
-         "Stress och hög arbetsbelastning; chefen lyssnar inte.", "Bra stöd från HR.",
-         "Kommunen borde satsa mer på förskolan. Lokalerna är trånga och personalen räcker inte till.",
-         "Mycket bra!", "Åsa på växeln är alltid vänlig och hjälpsam."] * 3
+TEXTS = [
+    MIXED,
+    "Toppen!",
+    "Samarbetet fungerar bra men informationen kommer ofta för sent.",
+    "Stress och hög arbetsbelastning; chefen lyssnar inte.",
+    "Bra stöd från HR.",
+    "Kommunen borde satsa mer på förskolan. Lokalerna är trånga och personalen räcker inte till.",
+    "Mycket bra!",
+    "Åsa på växeln är alltid vänlig och hjälpsam.",
+] * 3
 
 
 def test_clause_spans_cut_at_sentences_men_and_semicolons():
@@ -25,7 +31,7 @@ def test_clause_token_spans_hold_the_clause_words(tiny_model):
     (seg,) = plan_segments([MIXED], tiny_model.tokenizer, 64, "", detect_mixed=True)
     tokens = tiny_model.tokenizer.tokenize(MIXED)
     head = seg.ids.index(tiny_model.tokenizer(MIXED, add_special_tokens=False)["input_ids"][0])
-    words = ["".join(t.replace("##", "") for t in tokens[a - head:b - head]) for a, b in seg.parts]
+    words = ["".join(t.replace("##", "") for t in tokens[a - head : b - head]) for a, b in seg.parts]
     assert words == ["Fantastiskchef,alltidlyhördochvänlig!", "Väldigtdåligtbemötande,jagblevutskälldinföralla."]
     (plain,) = plan_segments([MIXED], tiny_model.tokenizer, 64, "", detect_mixed=False)
     assert plain.parts == [] and plain.ids == seg.ids
@@ -68,9 +74,11 @@ def test_mixed_needs_one_positive_and_one_negative_clause(tiny_model):
     sent = np.array([[0.2, 0.2, 0.2, 0.2, 0.2]], dtype=np.float32)
     themes = np.zeros((1, len(tiny_model.config.theme_keys)), dtype=np.float32)
     positive, negative, neutral = [0, 0, 0.9, 0.05, 0.05], [0.04, 0.02, 0.94, 0, 0], [0, 0.01, 0.98, 0.01, 0]
+
     def mixed(*clauses):
         parts = np.array(clauses, dtype=np.float32).reshape(-1, 5)
         return inference._aggregate(tiny_model, [0], sent, themes, parts, "1").mixed
+
     assert mixed(positive, negative)
     assert not mixed(positive, neutral)
     assert not mixed(negative, neutral)
@@ -82,7 +90,11 @@ def test_results_do_not_depend_on_chunks_or_batch_size(tiny_model, precision):
     if precision == "bf16" and not inference.cpu_supports_bf16():
         pytest.skip("no bf16 on this CPU")
     whole = tiny_model.predict(TEXTS, precision=precision, batch_size=32)
-    cut = [p for s in range(0, len(TEXTS), 5) for p in tiny_model.predict(TEXTS[s:s + 5], precision=precision, batch_size=2)]
+    cut = [
+        p
+        for s in range(0, len(TEXTS), 5)
+        for p in tiny_model.predict(TEXTS[s : s + 5], precision=precision, batch_size=2)
+    ]
     assert [(p.sentiment, p.themes, p.mixed) for p in whole] == [(p.sentiment, p.themes, p.mixed) for p in cut]
     if precision == "bf16":  # bit-identical; fp32 GEMMs may still round differently by batch size
         assert [p.probabilities for p in whole] == [p.probabilities for p in cut]

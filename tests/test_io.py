@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,16 +10,23 @@ from hypothesis import strategies as st
 from stamning.errors import ColumnError, InputError
 from stamning.io.tables import neutralise_formula, read_comments, write_table
 
-ROWS = [("1", "Väldigt bra bemötande på äldreboendet ✨", "2025"), ("2", "Dålig information, tyvärr.", "2025"),
-        ("3", "", "2026"), ("4", "Jättebra chef; lyssnar på oss 👍", "2026")]
+ROWS = [
+    ("1", "Väldigt bra bemötande på äldreboendet ✨", "2025"),
+    ("2", "Dålig information, tyvärr.", "2025"),
+    ("3", "", "2026"),
+    ("4", "Jättebra chef; lyssnar på oss 👍", "2026"),
+]
 
 
-@pytest.mark.parametrize("encoding,sep,bom", [("utf-8", ";", False), ("utf-8", ",", True), ("utf-8", "\t", False),
-                                              ("cp1252", ";", False)])
+@pytest.mark.parametrize(
+    "encoding,sep,bom", [("utf-8", ";", False), ("utf-8", ",", True), ("utf-8", "\t", False), ("cp1252", ";", False)]
+)
 def test_csv_encodings_and_delimiters(tmp_path, encoding, sep, bom):
     # cp1252 has no emoji: a Swedish Excel export would not contain them
     rows = [(a, b.replace(" ✨", "").replace(" 👍", ""), c) for a, b, c in ROWS] if encoding == "cp1252" else ROWS
-    lines = [sep.join(["Respondent", "Kommentar", "Omgång"])] + [sep.join(f'"{c}"' if sep in c else c for c in r) for r in rows]
+    lines = [sep.join(["Respondent", "Kommentar", "Omgång"])] + [
+        sep.join(f'"{c}"' if sep in c else c for c in r) for r in rows
+    ]
     path = tmp_path / "svar.csv"
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + ("\r\n".join(lines) + "\r\n").encode(encoding))
     table = read_comments(path)
@@ -39,12 +45,15 @@ def test_rows_without_id_get_row_numbers(tmp_path):
     assert table.ids() == ["1", "2"]
 
 
-@pytest.mark.parametrize("content,needle", [
-    (None, "filen finns inte"),
-    (b"", "filen är tom"),
-    (b"kommentar;omgang\r\n", "inga datarader"),
-    (b'kommentar,grupp\n"ok",a\n"trasig,b,c,d\n', "trasig CSV"),
-])
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        (None, "filen finns inte"),
+        (b"", "filen är tom"),
+        (b"kommentar;omgang\r\n", "inga datarader"),
+        (b'kommentar,grupp\n"ok",a\n"trasig,b,c,d\n', "trasig CSV"),
+    ],
+)
 def test_bad_csv_inputs_name_the_problem(tmp_path, content, needle):
     path = tmp_path / "svar.csv"
     if content is not None:
@@ -106,14 +115,19 @@ def test_jsonl_bad_line(tmp_path):
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".jsonl", ".parquet"])
 def test_round_trip_each_format(tmp_path, suffix):
-    frame = pd.DataFrame({"id": ["a", "b", "c"], "text": ["Ärligt talat: bäst 🎉", "öl och åska", "=HYPERLINK(\"x\")"],
-                          "status": ["ok", "ok", "skipped"]})
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "text": ["Ärligt talat: bäst 🎉", "öl och åska", '=HYPERLINK("x")'],
+            "status": ["ok", "ok", "skipped"],
+        }
+    )
     path = write_table(frame, tmp_path / f"ut{suffix}")
     back = read_comments(path).frame
     assert back["id"].astype(str).tolist() == ["a", "b", "c"]
     assert back["text"].tolist()[:2] == ["Ärligt talat: bäst 🎉", "öl och åska"]
     if suffix in (".csv", ".xlsx"):
-        assert back["text"].tolist()[2] == "'=HYPERLINK(\"x\")"  # neutralised
+        assert back["text"].tolist()[2] == '\'=HYPERLINK("x")'  # neutralised
     assert not list(tmp_path.glob("*.stamning-tmp"))
 
 
@@ -131,8 +145,18 @@ def test_write_is_atomic_on_failure(tmp_path, monkeypatch):
     assert not list(tmp_path.glob("*.stamning-tmp"))
 
 
-@pytest.mark.parametrize("value,expected", [("=1+1", "'=1+1"), ("+46 70", "'+46 70"), ("@SUM(A1)", "'@SUM(A1)"),
-                                            ("-2+3", "'-2+3"), ("- bra chef", "- bra chef"), ("Bra", "Bra"), (3, 3)])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+46 70", "'+46 70"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("- bra chef", "- bra chef"),
+        ("Bra", "Bra"),
+        (3, 3),
+    ],
+)
 def test_neutralise_formula(value, expected):
     assert neutralise_formula(value) == expected
 

@@ -9,13 +9,19 @@ import numpy as np
 import pytest
 
 from stamning.errors import ModelError
-from stamning.model.lexical_themes import LexicalThemes, char_terms, word_terms
 from stamning.model.classifier import StamningModel
+from stamning.model.lexical_themes import LexicalThemes, char_terms, word_terms
 
-TEXTS = ["Lönen är för låg och lönesättningen oklar.", "Låg lön, ingen löneutveckling på tre år.",
-         "Bra bemötande i receptionen, vänlig personal.", "Trevligt bemötande och vänliga kollegor.",
-         "IT-systemet kraschar varje vecka.", "Datorerna är långsamma och systemet kraschar.",
-         "Lönen borde höjas.", "Personalen var vänlig och bemötandet gott."]
+TEXTS = [
+    "Lönen är för låg och lönesättningen oklar.",
+    "Låg lön, ingen löneutveckling på tre år.",
+    "Bra bemötande i receptionen, vänlig personal.",
+    "Trevligt bemötande och vänliga kollegor.",
+    "IT-systemet kraschar varje vecka.",
+    "Datorerna är långsamma och systemet kraschar.",
+    "Lönen borde höjas.",
+    "Personalen var vänlig och bemötandet gott.",
+]
 LABELS = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1], [1, 0, 0], [0, 1, 0]])
 
 
@@ -68,7 +74,9 @@ def test_model_blends_lexical_and_head_probabilities(tiny_model_dir):
 def test_lexical_files_are_checksummed(tiny_model_dir, tmp_path):
     copy = tmp_path / "m"
     shutil.copytree(tiny_model_dir, copy)
-    assert {"lexical.json", "lexical.safetensors"} <= set(json.loads((copy / "config.json").read_text())["weights_sha256"])
+    assert {"lexical.json", "lexical.safetensors"} <= set(
+        json.loads((copy / "config.json").read_text())["weights_sha256"]
+    )
     (copy / "lexical.json").write_text((copy / "lexical.json").read_text("utf-8").replace("bra", "dålig"), "utf-8")
     with pytest.raises(ModelError, match="kontrollsumman för lexical.json"):
         StamningModel.from_pretrained(copy)
@@ -77,8 +85,18 @@ def test_lexical_files_are_checksummed(tiny_model_dir, tmp_path):
 def test_lexical_weight_zero_trains_without_it(tiny_base, labelled_file, tmp_path):
     from stamning.training.trainer import TrainConfig, train
 
-    cfg = TrainConfig(data=labelled_file, output=tmp_path / "m", base=str(tiny_base), mode="frozen", epochs=1, head_epochs=2,
-                      max_length=64, validation_data=labelled_file, lexical_weight=0.0, log_every=0)
+    cfg = TrainConfig(
+        data=labelled_file,
+        output=tmp_path / "m",
+        base=str(tiny_base),
+        mode="frozen",
+        epochs=1,
+        head_epochs=2,
+        max_length=64,
+        validation_data=labelled_file,
+        lexical_weight=0.0,
+        log_every=0,
+    )
     train(cfg, log=lambda *_: None)
     assert not (tmp_path / "m" / "lexical.json").exists()
     model = StamningModel.from_pretrained(tmp_path / "m")

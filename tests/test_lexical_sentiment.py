@@ -10,10 +10,10 @@ import pytest
 
 from conftest import labelled_rows
 from stamning.errors import ModelError
-from stamning.training.labelled import load_labelled
-from stamning.model.lexical_sentiment import LexicalSentiment, blend, choose_weight
 from stamning.model.classifier import StamningModel
+from stamning.model.lexical_sentiment import LexicalSentiment, blend, choose_weight
 from stamning.records import SENTIMENT_LEVELS
+from stamning.training.labelled import load_labelled
 
 ROWS = labelled_rows()
 TEXTS = [r["text"] for r in ROWS]
@@ -41,7 +41,7 @@ def test_weight_is_chosen_on_validation_and_zero_when_the_lexical_part_does_not_
     wrong = np.eye(5)[(truth + 2) % 5]
     assert choose_weight(head, wrong, truth) == 0.0
     weak = np.eye(5)[np.array([0, 0, 2, 2, 4] * 4)] * 0.4 + 0.12  # the head confuses neighbours ...
-    assert choose_weight(weak, np.eye(5)[truth], truth) > 0.0    # ... and the lexical part fixes that
+    assert choose_weight(weak, np.eye(5)[truth], truth) > 0.0  # ... and the lexical part fixes that
     np.testing.assert_allclose(blend(head, wrong, 0.25).sum(1), 1.0)
 
 
@@ -51,8 +51,13 @@ def test_refit_sets_temperature_and_blend_and_the_saved_model_uses_them(tiny_mod
 
     model = StamningModel.from_pretrained(tiny_model_dir)
     data = load_labelled(labelled_file, theme_keys=model.config.theme_keys)
-    report = refit_sentiment(model, data, data, config=RefitConfig(epochs=5, augment=AugmentConfig(copies=1, seed=1), lexical=True),
-                             log=lambda *_: None)
+    report = refit_sentiment(
+        model,
+        data,
+        data,
+        config=RefitConfig(epochs=5, augment=AugmentConfig(copies=1, seed=1), lexical=True),
+        log=lambda *_: None,
+    )
     assert report["training_rows"] > len(data)  # noisy variants were added
     assert report["validation_macro_f1"] >= report["validation_macro_f1_before"]
     assert model.config.sentiment_temperature == report["temperature"] and 0.05 <= report["temperature"] <= 20

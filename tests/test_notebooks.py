@@ -30,8 +30,11 @@ def test_notebook_has_no_outputs(path):
     """The nbstripout check: no outputs, no execution counts (run `nbstripout notebooks/*.ipynb`)."""
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
-    dirty = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-             and (cell.get("outputs") or cell.get("execution_count") is not None)]
+    dirty = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count") is not None)
+    ]
     assert not dirty, f"{path.name}: code cells {dirty} have outputs or execution counts; strip them before committing"
 
 
@@ -71,9 +74,20 @@ def test_notebook_runs(name, kernel_spec_manager, tmp_path, monkeypatch):
     nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
     km = KernelManager(kernel_name="python3", kernel_spec_manager=kernel_spec_manager)
     assert km.kernel_spec.argv[0] == sys.executable
-    client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT_S, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": str(ROOT)}})
+    client = NotebookClient(
+        nb,
+        km=km,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        allow_errors=False,
+        resources={"metadata": {"path": str(ROOT)}},
+    )
     client.execute()  # raises CellExecutionError (with the traceback) on the first failing cell
-    errors = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
-              if out.get("output_type") == "error"]
+    errors = [
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.get("output_type") == "error"
+    ]
     assert not errors

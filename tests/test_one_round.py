@@ -70,8 +70,21 @@ def test_one_round_summary_on_the_terminal_from_the_raw_export(one_round_csv, ti
 
 
 def test_one_round_by_round_and_group_where_every_group_is_under_min_group(one_round_classified):
-    result = runner.invoke(app, ["summarize", str(one_round_classified), "--by", "round,group", "-f", "json",
-                                 "--min-group", "6", "--min-quote-group", "6"])
+    result = runner.invoke(
+        app,
+        [
+            "summarize",
+            str(one_round_classified),
+            "--by",
+            "round,group",
+            "-f",
+            "json",
+            "--min-group",
+            "6",
+            "--min-quote-group",
+            "6",
+        ],
+    )
     assert result.exit_code == 0, result.output
     [r] = json.loads(result.output)["rounds"]
     assert r["n"] == 8 and not r["suppressed"]
@@ -80,8 +93,10 @@ def test_one_round_by_round_and_group_where_every_group_is_under_min_group(one_r
 
 
 def test_one_round_with_one_group():
-    df = frame([row("positiv", "ledarskap", round="2026", group="Äldreomsorg") for _ in range(6)]
-               + [row("negativ", "arbetsmiljo", round="2026", group="Äldreomsorg") for _ in range(2)])
+    df = frame(
+        [row("positiv", "ledarskap", round="2026", group="Äldreomsorg") for _ in range(6)]
+        + [row("negativ", "arbetsmiljo", round="2026", group="Äldreomsorg") for _ in range(2)]
+    )
     s = summarize(df, by=("round", "group"), include_comparison=True)
     [r] = s.rounds
     assert s.comparisons == [] and "comparisons" not in s.to_dict()

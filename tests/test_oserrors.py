@@ -25,6 +25,7 @@ def survey(tmp_path):
 
 def _fail_writes(monkeypatch, number: int) -> None:
     """Every table write fails as the disk would, after the temporary file exists."""
+
     def failing(frame, tmp, suffix):
         tmp.write_bytes(b"halv fil")
         raise OSError(number, os.strerror(number), str(tmp))
@@ -32,11 +33,14 @@ def _fail_writes(monkeypatch, number: int) -> None:
     monkeypatch.setattr("stamning.io.tables._write", failing)
 
 
-@pytest.mark.parametrize("number, words", [
-    (errno.ENOSPC, "disken är full"),
-    (errno.EROFS, "skrivskyddat"),
-    (errno.EACCES, "saknar behörighet"),
-])
+@pytest.mark.parametrize(
+    "number, words",
+    [
+        (errno.ENOSPC, "disken är full"),
+        (errno.EROFS, "skrivskyddat"),
+        (errno.EACCES, "saknar behörighet"),
+    ],
+)
 def test_disk_errors_are_named_with_the_fix(survey, tmp_path, monkeypatch, number, words):
     _fail_writes(monkeypatch, number)
     out = tmp_path / "maskad.csv"

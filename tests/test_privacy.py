@@ -29,8 +29,12 @@ def no_network(monkeypatch):
 
 def test_classify_and_summarize_open_no_socket(no_network, tiny_model_dir, tmp_path):
     src = tmp_path / "svar.csv"
-    src.write_text("Omgång;Kommentar\n" + "".join(f"2025;Bra chef nummer {i}.\n" for i in range(6))
-                   + "".join(f"2026;Dålig information {i}.\n" for i in range(6)), "utf-8")
+    src.write_text(
+        "Omgång;Kommentar\n"
+        + "".join(f"2025;Bra chef nummer {i}.\n" for i in range(6))
+        + "".join(f"2026;Dålig information {i}.\n" for i in range(6)),
+        "utf-8",
+    )
     out = tmp_path / "ut.parquet"
     assert runner.invoke(app, ["classify", str(src), "-o", str(out), "--model", str(tiny_model_dir)]).exit_code == 0
     result = runner.invoke(app, ["summarize", str(out), "-f", "json"])
@@ -58,8 +62,12 @@ def test_random_bytes_give_a_table_or_an_input_error(tmp_path, raw):
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(cells=st.lists(st.text(alphabet=st.sampled_from(list("aåäö é;\"\r\n\t=+@-\x00😀")), max_size=20), min_size=1, max_size=8),
-       newline=st.sampled_from(["\n", "\r\n", "\r"]))
+@given(
+    cells=st.lists(
+        st.text(alphabet=st.sampled_from(list('aåäö é;"\r\n\t=+@-\x00😀')), max_size=20), min_size=1, max_size=8
+    ),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+)
 def test_mixed_line_endings_and_quoting_round_trip(tmp_path, cells, newline):
     frame = pd.DataFrame({"id": [f"r{i}" for i in range(len(cells))], "kommentar": cells})
     text = frame.to_csv(sep=";", index=False, lineterminator=newline)

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from stamning.report import render as report
 from stamning.records import SENTIMENT_LEVELS
+from stamning.report import render as report
 from stamning.summary.rounds import summarize
 from test_summarize import VALUES, frame, row
 
@@ -19,19 +19,42 @@ FROZEN = "Jag blir utfrusen av kollegorna och vågar inte säga något, jag vill
 
 
 def harsh_round(n_pos: int = 24) -> list[dict]:
-    rows = [row("positiv", "ledarskap;kommunikation", round="2026", group="Vård" if i % 2 else "Skola",
-                text=f"Tydlig ledning och bra information, tack ({i})", conf=0.7 + i / 1000) for i in range(n_pos)]
-    rows.append(row("mycket_negativ", "bemotande;ledarskap;kommunikation", round="2026", group="Vård", text=HARSH,
-                    conf=0.95, id="H1"))
-    rows.append(row("negativ", "krankning;ledarskap;kommunikation", round="2026", group="Vård", text=FROZEN,
-                    conf=0.97, id="F1"))
+    rows = [
+        row(
+            "positiv",
+            "ledarskap;kommunikation",
+            round="2026",
+            group="Vård" if i % 2 else "Skola",
+            text=f"Tydlig ledning och bra information, tack ({i})",
+            conf=0.7 + i / 1000,
+        )
+        for i in range(n_pos)
+    ]
+    rows.append(
+        row(
+            "mycket_negativ",
+            "bemotande;ledarskap;kommunikation",
+            round="2026",
+            group="Vård",
+            text=HARSH,
+            conf=0.95,
+            id="H1",
+        )
+    )
+    rows.append(
+        row("negativ", "krankning;ledarskap;kommunikation", round="2026", group="Vård", text=FROZEN, conf=0.97, id="F1")
+    )
     return rows
 
 
 @pytest.fixture(scope="module")
 def harsh():
-    return summarize(frame(harsh_round()), by=("round", "group"), min_quote_group=5,
-                     source={"file": "svar-åäö.csv", "model": "standardmodellen (vikter abc123)"})
+    return summarize(
+        frame(harsh_round()),
+        by=("round", "group"),
+        min_quote_group=5,
+        source={"file": "svar-åäö.csv", "model": "standardmodellen (vikter abc123)"},
+    )
 
 
 def _terminal(summary, width: int = 80) -> str:
@@ -81,8 +104,10 @@ def test_two_outliers_make_one_statement_consistent_with_the_distribution():
     s = summarize(frame(rows), min_quote_group=5).rounds[0]
     assert s.distribution["mycket_negativ"]["count"] == 2
     assert len(s.outliers) == 2 and len({o.sentence for o in s.outliers}) == 1
-    assert s.outlier_sentence.startswith("2 av 33 kommentarer är mycket negativa (bemötande, ledarskap, "
-                                         "kommunikation, ekonomi och resurser). Av övriga 31 är 30 positiva;")
+    assert s.outlier_sentence.startswith(
+        "2 av 33 kommentarer är mycket negativa (bemötande, ledarskap, "
+        "kommunikation, ekonomi och resurser). Av övriga 31 är 30 positiva;"
+    )
     assert "med dem och" in s.outlier_sentence
     md = report.to_markdown(summarize(frame(rows), min_quote_group=5))
     assert md.count("2 av 33 kommentarer") == 2  # the paragraph and the outlier section, no box per comment
@@ -91,15 +116,22 @@ def test_two_outliers_make_one_statement_consistent_with_the_distribution():
 
 def _prob_row(sentiment: str, probs: dict[str, float], **kw) -> dict:
     d = row(sentiment, **kw)
-    d.update(sentiment_score=sum(VALUES[k] * p for k, p in probs.items()), sentiment_confidence=probs[sentiment],
-             **{f"p_{k}": probs[k] for k in SENTIMENT_LEVELS})
+    d.update(
+        sentiment_score=sum(VALUES[k] * p for k, p in probs.items()),
+        sentiment_confidence=probs[sentiment],
+        **{f"p_{k}": probs[k] for k in SENTIMENT_LEVELS},
+    )
     return d
 
 
 def test_typical_examples_carry_their_polarity_or_none_is_shown():
     # labelled positiv, but the probabilities put the score below zero; and a mixed comment
-    odd = _prob_row("positiv", {"mycket_negativ": 0.42, "negativ": 0.02, "neutral": 0.02, "positiv": 0.5,
-                                "mycket_positiv": 0.04}, themes="stod", text="Stödet? Ja, på papperet.")
+    odd = _prob_row(
+        "positiv",
+        {"mycket_negativ": 0.42, "negativ": 0.02, "neutral": 0.02, "positiv": 0.5, "mycket_positiv": 0.04},
+        themes="stod",
+        text="Stödet? Ja, på papperet.",
+    )
     mixed = row("positiv", "stod", text="Bra stöd men usel återkoppling", conf=0.99, mixed=True)
     rows = [odd, mixed] + [row("negativ", "stod", text=f"Inget stöd alls ({i})") for i in range(4)]
     rows += [row("neutral", "ekonomi") for _ in range(4)]

@@ -13,12 +13,11 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Ray Dat
 import pandas as pd  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
+from conftest import labelled_rows  # noqa: E402
+from stamning.engines.local import classify_file  # noqa: E402
 from stamning.engines.ray import classify_ray, expected_manifest, is_verified, manifest_for  # noqa: E402
 from stamning.errors import ColumnError, ConfigError, InputError  # noqa: E402
-from stamning.engines.local import classify_file  # noqa: E402
 from stamning.records import PROB_COLUMNS  # noqa: E402
-
-from conftest import labelled_rows  # noqa: E402
 
 EXACT = ["id", "status", "reason", "sentiment", "themes", "mixed"]
 NUMERIC = ["sentiment_score", "sentiment_confidence", *PROB_COLUMNS]
@@ -37,8 +36,15 @@ def _texts(n: int, seed: int, cp1252: bool = False) -> list[str]:
     base = [r["text"] for r in labelled_rows()]
     if cp1252:
         base = [t for t in base if _encodable(t)]
-    extra = ["Åtgärderna på äldreboendet är för få.", "Öppettiderna är bra, men kön är lång.", "  ", "", "...",
-             "Väldigt dåligt bemötande från växeln.", "Tack för ett gott samarbete i år!"]
+    extra = [
+        "Åtgärderna på äldreboendet är för få.",
+        "Öppettiderna är bra, men kön är lång.",
+        "  ",
+        "",
+        "...",
+        "Väldigt dåligt bemötande från växeln.",
+        "Tack för ett gott samarbete i år!",
+    ]
     pool = base + extra
     return [rng.choice(pool) + ("" if k % 5 else f" Punkt {k}.") if k % 11 else "" for k in range(n)]
 
@@ -56,15 +62,17 @@ def shards(tmp_path_factory):
     """Four shards, four shapes: UTF-8 CSV with ids, cp1252 ';' CSV without, Parquet with nulls, JSONL with a number."""
     d = tmp_path_factory.mktemp("shards")
     a = _texts(90, 1)
-    pd.DataFrame({"id": [f"a{k}" if k % 7 else "" for k in range(len(a))], "kommentar": a,
-                  "enhet": ["Vård och omsorg"] * len(a)}).to_csv(d / "a_utf8.csv", index=False)
+    pd.DataFrame(
+        {"id": [f"a{k}" if k % 7 else "" for k in range(len(a))], "kommentar": a, "enhet": ["Vård och omsorg"] * len(a)}
+    ).to_csv(d / "a_utf8.csv", index=False)
     b = _texts(70, 2, cp1252=True)
     quoted = ['"' + t.replace('"', '""') + '"' for t in b]
     body = "Fritext;Förvaltning;Omgång\r\n" + "".join(f"{q};Kultur;2024\r\n" for q in quoted)
     (d / "b_excel.csv").write_bytes(body.encode("cp1252"))
     c = _texts(80, 3)
-    pd.DataFrame({"text": [None if k % 13 == 0 else t for k, t in enumerate(c)],
-                  "score": list(range(len(c)))}).to_parquet(d / "c_export.parquet", index=False)
+    pd.DataFrame(
+        {"text": [None if k % 13 == 0 else t for k, t in enumerate(c)], "score": list(range(len(c)))}
+    ).to_parquet(d / "c_export.parquet", index=False)
     e = _texts(60, 4)
     lines = [json.dumps({"svar": 5 if k == 3 else t, "nr": k + 100}, ensure_ascii=False) for k, t in enumerate(e)]
     (d / "d_web.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
@@ -136,7 +144,9 @@ def test_a_changed_input_model_or_option_is_not_verified(tmp_path):
     manifest_for(out).write_text(json.dumps({**expected, "rows": 2, "ok": 2}), "utf-8")
     assert is_verified(shard, out, expected) is not None
     assert is_verified(shard, out, expected_manifest(shard, {"heads.safetensors": "other"}, options)) is None
-    assert is_verified(shard, out, expected_manifest(shard, expected["model"], {**options, "precision": "bf16"})) is None
+    assert (
+        is_verified(shard, out, expected_manifest(shard, expected["model"], {**options, "precision": "bf16"})) is None
+    )
     pd.DataFrame({"id": ["1"], "status": ["ok"]}).to_parquet(out)  # fewer rows than the input had
     assert is_verified(shard, out, expected) is None
     pd.DataFrame({"id": ["1", "2"], "status": ["ok", "ok"]}).to_parquet(out)

@@ -20,8 +20,10 @@ LOUD = "<script>alert('å')</script> | *fet* =1+1"
 def summary():
     rows = []
     for rnd, pos in (("2024", 12), ("2025", 20)):
-        rows += [row("positiv", "ledarskap", round=rnd, group="Medarbetare", text=f"Tydlig ledning, tack ({rnd})")
-                 for _ in range(pos)]
+        rows += [
+            row("positiv", "ledarskap", round=rnd, group="Medarbetare", text=f"Tydlig ledning, tack ({rnd})")
+            for _ in range(pos)
+        ]
         rows.append(row("mycket_negativ", "bemotande", round=rnd, group="Medarbetare", text=LOUD, id=f"X{rnd}"))
         rows += [row("positiv", "kommunikation", round=rnd, group="Chefer", text=f"Bra info ({rnd})") for _ in range(6)]
         rows += [row("negativ", "krankning", round=rnd, group="Revisorer", text=SECRET) for _ in range(2)]
@@ -112,8 +114,18 @@ def test_xlsx_is_one_filterable_table_per_sheet_with_numbers_stored_as_numbers(s
     from openpyxl import load_workbook
 
     wb = load_workbook(report.to_xlsx(summary, tmp_path / "rapport.xlsx"))
-    assert wb.sheetnames == ["Översikt", "Sammanfattning", "Fördelning", "Att uppmärksamma", "Avvikande", "Teman",
-                             "Index", "Jämförelser", "Förändringar", "Om rapporten"]
+    assert wb.sheetnames == [
+        "Översikt",
+        "Sammanfattning",
+        "Fördelning",
+        "Att uppmärksamma",
+        "Avvikande",
+        "Teman",
+        "Index",
+        "Jämförelser",
+        "Förändringar",
+        "Om rapporten",
+    ]
     for ws in wb:
         [table] = ws.tables.values()
         assert table.ref.startswith("A1:") and table.ref.endswith(str(ws.max_row))
@@ -140,8 +152,9 @@ def test_xlsx_is_one_filterable_table_per_sheet_with_numbers_stored_as_numbers(s
     head = [c.value for c in out[1]]
     flagged = [dict(zip(head, r)) for r in out.iter_rows(min_row=2, values_only=True) if r[2] == "X2024"]
     assert flagged and all(f["Citat"] == f"se kommentar {ref}" for f in flagged)
-    assert all(LOUD not in str(c.value) for ws in wb if ws.title != "Att uppmärksamma"
-               for r in ws.iter_rows() for c in r)
+    assert all(
+        LOUD not in str(c.value) for ws in wb if ws.title != "Att uppmärksamma" for r in ws.iter_rows() for c in r
+    )
     assert "klassade automatiskt" in wb["Om rapporten"]["B2"].value
 
 

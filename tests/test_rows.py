@@ -11,12 +11,16 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 
 from stamning.encoders.bert import load_bert
-from stamning.errors import ModelError
 from stamning.encoders.embeddings import LazyRows
 from stamning.encoders.tokenizer import LightTokenizer
+from stamning.errors import ModelError
 
-TEXTS = ["Åsa är nöjd med öppenheten!", "Chefen lyssnar inte. Informationen kommer för sent", "ok",
-         "Bra stöd från enhetschefen, men arbetsbelastningen är för hög under hösten"]
+TEXTS = [
+    "Åsa är nöjd med öppenheten!",
+    "Chefen lyssnar inte. Informationen kommer för sent",
+    "ok",
+    "Bra stöd från enhetschefen, men arbetsbelastningen är för hög under hösten",
+]
 
 
 def _matrix_file(tmp_path, rows: int, width: int, dtype=torch.float32, name: str = "emb"):
@@ -121,6 +125,7 @@ def test_damaged_files_fail_with_a_clear_message(tmp_path):
     huge.write_bytes((2**62).to_bytes(8, "little") + b"{}")  # claims a 4 EiB header: never allocated
     with pytest.raises(ModelError, match="huvudet anger"):
         LazyRows(huge, "emb")
+
 
 def _resident_mb() -> float:
     fields = dict(line.split(":", 1) for line in open("/proc/self/status"))

@@ -15,17 +15,19 @@ import pytest
 from typer.testing import CliRunner
 
 from stamning.cli.app import app
-from stamning.errors import DiskError, InputError, Interrupted
-from stamning.io.outputs import FILE_MODE, output_lock
 from stamning.engines.local import classify_file
 from stamning.engines.progress import RowProgress
+from stamning.errors import DiskError, InputError, Interrupted
+from stamning.io.outputs import FILE_MODE, output_lock
 
 runner = CliRunner()
 
 
 def _survey(path: Path, rows: int = 30) -> Path:
-    lines = ["id;kommentar;grupp"] + [f"r{k};{'Bra bemötande på förskolan' if k % 2 else 'Dålig information från ledningen'} {k};Vård"
-                                      for k in range(rows)]
+    lines = ["id;kommentar;grupp"] + [
+        f"r{k};{'Bra bemötande på förskolan' if k % 2 else 'Dålig information från ledningen'} {k};Vård"
+        for k in range(rows)
+    ]
     path.write_text("\n".join(lines) + "\n", "utf-8")
     return path
 
@@ -134,8 +136,15 @@ def test_resume_with_another_option_names_the_option(tmp_path, tiny_model):
 def test_progress_is_reported_per_batch_against_an_up_front_total(tmp_path, tiny_model):
     src = _survey(tmp_path / "svar.csv", rows=40)
     calls = []
-    classify_file(src, tmp_path / "ut.csv", model=tiny_model, chunk_rows=1000, batch_size=4, precision="fp32",
-                  progress=lambda done, total: calls.append((done, total)))
+    classify_file(
+        src,
+        tmp_path / "ut.csv",
+        model=tiny_model,
+        chunk_rows=1000,
+        batch_size=4,
+        precision="fp32",
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert len(calls) >= 10  # one chunk, ten batches: the display moves before the chunk is done
     assert {total for _, total in calls} == {40}
     done = [d for d, _ in calls]
@@ -148,11 +157,19 @@ def test_progress_knows_the_total_for_files_read_whole(tmp_path, tiny_model, suf
 
     frame = pd.read_csv(_survey(tmp_path / "svar.csv", rows=30), sep=";", dtype=str)
     src = tmp_path / f"svar{suffix}"
-    frame.to_excel(src, index=False) if suffix == ".xlsx" else frame.to_json(src, orient="records", lines=True,
-                                                                              force_ascii=False)
+    frame.to_excel(src, index=False) if suffix == ".xlsx" else frame.to_json(
+        src, orient="records", lines=True, force_ascii=False
+    )
     calls = []
-    classify_file(src, tmp_path / "ut.csv", model=tiny_model, chunk_rows=16, batch_size=4, precision="fp32",
-                  progress=lambda done, total: calls.append((done, total)))
+    classify_file(
+        src,
+        tmp_path / "ut.csv",
+        model=tiny_model,
+        chunk_rows=16,
+        batch_size=4,
+        precision="fp32",
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert {total for _, total in calls} == {30} and calls[-1][0] == 30
 
 
@@ -182,8 +199,12 @@ def test_ray_refuses_local_only_options_by_name():
     from stamning.engines.ray import refuse_local_only
     from stamning.errors import ConfigError
 
-    for kwargs, needle in (({"sheet": "Svar"}, "--sheet"), ({"device": "cuda"}, "--num-gpus-per-actor"),
-                           ({"clean": True}, "--clean"), ({"in_place": True}, "--in-place")):
+    for kwargs, needle in (
+        ({"sheet": "Svar"}, "--sheet"),
+        ({"device": "cuda"}, "--num-gpus-per-actor"),
+        ({"clean": True}, "--clean"),
+        ({"in_place": True}, "--in-place"),
+    ):
         with pytest.raises(ConfigError, match=needle):
             refuse_local_only(**kwargs)
 

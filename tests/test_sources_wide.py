@@ -42,7 +42,12 @@ def test_each_question_becomes_rows_and_nothing_is_lost(wide_file, caplog):
     assert frame["id"].tolist()[-2:] == ["6:1", "6:2"]  # no respondent id: the row number
     assert frame.loc[3, "text"] == ""  # r2 left "Övriga synpunkter" empty: kept, classified as "tom text"
     assert frame.loc[0, "Enhet"] == "Skola" and frame.loc[0, "Hur nöjd är du? (1-5)"] == "4"  # carried along
-    assert (table.columns.text, table.columns.id, table.columns.round, table.columns.group) == ("text", "id", "År", "fråga")
+    assert (table.columns.text, table.columns.id, table.columns.round, table.columns.group) == (
+        "text",
+        "id",
+        "År",
+        "fråga",
+    )
     assert "2 frågor i fritext (Vad fungerar bra?, Övriga synpunkter)" in caplog.text
     assert "följer med på varje rad: År, Enhet, Hur nöjd är du? (1-5), Trivs du?" in caplog.text
 
@@ -61,21 +66,44 @@ def test_no_free_text_found_names_the_columns(tmp_path):
         read_wide(path)
 
 
-@pytest.mark.parametrize("name, values, expected", [
-    ("Vad kan bli bättre?", ["Mer tid för planering", "Tydligare mål från ledningen", "Färre möten på måndagar"], True),
-    ("Kommentar", ["Bra", "Nej", "Ok"], True),  # the name says free text
-    ("Trivsel", ["Instämmer inte alls"] * 5 + ["Instämmer helt och hållet"] * 5, False),  # a rating scale
-    ("Poäng", ["3", "4,5", "2"], False),
-    ("Tom", ["", None, float("nan")], False),
-])
+@pytest.mark.parametrize(
+    "name, values, expected",
+    [
+        (
+            "Vad kan bli bättre?",
+            ["Mer tid för planering", "Tydligare mål från ledningen", "Färre möten på måndagar"],
+            True,
+        ),
+        ("Kommentar", ["Bra", "Nej", "Ok"], True),  # the name says free text
+        ("Trivsel", ["Instämmer inte alls"] * 5 + ["Instämmer helt och hållet"] * 5, False),  # a rating scale
+        ("Poäng", ["3", "4,5", "2"], False),
+        ("Tom", ["", None, float("nan")], False),
+    ],
+)
 def test_free_text_guess(name, values, expected):
     assert is_free_text(name, values) is expected
 
 
 def test_summary_per_question(wide_file, tiny_model_dir, tmp_path):
     out = tmp_path / "rapport.json"
-    result = runner.invoke(app, ["summarize", str(wide_file), "--wide", "--by", "group", "--model", str(tiny_model_dir), "--min-group", "2",
-                                 "--min-quote-group", "2", "-o", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "summarize",
+            str(wide_file),
+            "--wide",
+            "--by",
+            "group",
+            "--model",
+            str(tiny_model_dir),
+            "--min-group",
+            "2",
+            "--min-quote-group",
+            "2",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "2 frågor i fritext" in result.output
     data = json.loads(out.read_text("utf-8"))
@@ -85,8 +113,10 @@ def test_summary_per_question(wide_file, tiny_model_dir, tmp_path):
 def test_classify_wide_keeps_every_answer(wide_file, tiny_model_dir, tmp_path):
     out = tmp_path / "klassat.parquet"
     store = tmp_path / "r.sqlite"
-    result = runner.invoke(app, ["classify", str(wide_file), "--wide", "-o", str(out), "--model", str(tiny_model_dir),
-                                 "--store", str(store)])
+    result = runner.invoke(
+        app,
+        ["classify", str(wide_file), "--wide", "-o", str(out), "--model", str(tiny_model_dir), "--store", str(store)],
+    )
     assert result.exit_code == 0, result.output
     frame = pd.read_parquet(out)
     assert len(frame) == 12 and frame["status"].tolist().count("skipped") == 1
@@ -95,8 +125,8 @@ def test_classify_wide_keeps_every_answer(wide_file, tiny_model_dir, tmp_path):
 
 
 def test_the_long_form_is_the_same_each_time_so_resume_works(wide_file, tmp_path):
-    from stamning.io.wide import write_long
     from stamning.engines.stream import input_fingerprint
+    from stamning.io.wide import write_long
 
     first = write_long(wide_file, tmp_path / "ut.csv")
     fingerprint = input_fingerprint(first)

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from stamning.cli.app import app
-from stamning.io.tables import write_table
 from stamning.io.spreadsheet import XLSX_MAX_CELL, CellFixes, csv_value, xlsx_value
+from stamning.io.tables import write_table
 
 runner = CliRunner()
 ANSI = "\x1b[31mRÖTT\x1b[0m"
@@ -25,13 +25,15 @@ LONG = "Lång åsikt om förvaltningen. " * 1400  # > 32,767 characters
 @pytest.fixture(scope="module")
 def hostile_survey(tmp_path_factory):
     path = tmp_path_factory.mktemp("fientlig") / "svar.csv"
-    rows = ["id;omgång;kommentar",
-            "1;2026;Fantastisk chef, alltid lyhörd!",
-            f"2;2026;Klistrat från systemet:\x0bvertikal tabb och {ANSI}",
-            "3;2026;Styrkort\x01\x02 med styrtecken, men bra möten",
-            f"4;2026;\"{LONG}\"",
-            "5;2026;Dåligt bemötande på äldreomsorgen",
-            "6;2026;"]
+    rows = [
+        "id;omgång;kommentar",
+        "1;2026;Fantastisk chef, alltid lyhörd!",
+        f"2;2026;Klistrat från systemet:\x0bvertikal tabb och {ANSI}",
+        "3;2026;Styrkort\x01\x02 med styrtecken, men bra möten",
+        f'4;2026;"{LONG}"',
+        "5;2026;Dåligt bemötande på äldreomsorgen",
+        "6;2026;",
+    ]
     path.write_text("\n".join(rows) + "\n", "utf-8")
     return path
 
@@ -95,7 +97,10 @@ def test_classify_csv_opens_as_numbers_and_booleans_in_swedish_excel(hostile_sur
 
 def test_summarize_reads_back_the_swedish_csv(hostile_survey, tmp_path, tiny_model_dir):
     out = tmp_path / "ut.csv"
-    assert runner.invoke(app, ["classify", str(hostile_survey), "-o", str(out), "--model", str(tiny_model_dir)]).exit_code == 0
+    assert (
+        runner.invoke(app, ["classify", str(hostile_survey), "-o", str(out), "--model", str(tiny_model_dir)]).exit_code
+        == 0
+    )
     result = runner.invoke(app, ["summarize", str(out), "-f", "json"])
     assert result.exit_code == 0, result.output
     assert '"n_classified": 5' in result.output
@@ -133,8 +138,14 @@ def test_redact_xlsx_output_with_a_control_character(tmp_path):
 def test_write_table_xlsx_is_a_table_with_widths(tmp_path):
     from openpyxl import load_workbook
 
-    frame = pd.DataFrame({"id": [1, 2], "kommentar": ["Kort", "En längre kommentar om arbetsmiljön"],
-                          "andel": [0.25, 0.5], "klar": [True, False]})
+    frame = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "kommentar": ["Kort", "En längre kommentar om arbetsmiljön"],
+            "andel": [0.25, 0.5],
+            "klar": [True, False],
+        }
+    )
     ws = load_workbook(write_table(frame, tmp_path / "t.xlsx")).active
     assert list(ws.tables.values())[0].ref == "A1:D3" and ws.freeze_panes == "A2"
     assert ws.column_dimensions["B"].width > ws.column_dimensions["A"].width
@@ -158,10 +169,23 @@ def test_duplicate_case_headers_get_a_filter_instead_of_a_table(tmp_path):
     assert not ws.tables and ws.auto_filter.ref == "A1:B2"
 
 
-@pytest.mark.parametrize("value,expected", [
-    (0.8123, "0,8123"), (-1.5, "-1,5"), (1e-05, "0,00001"), (2.0, "2"), (True, "sant"), (False, "falskt"),
-    (None, ""), (float("nan"), ""), (7, 7), ("=1+1", "'=1+1"), ("0.5", "0.5"), ("å\ud800", "å\ufffd"),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        (0.8123, "0,8123"),
+        (-1.5, "-1,5"),
+        (1e-05, "0,00001"),
+        (2.0, "2"),
+        (True, "sant"),
+        (False, "falskt"),
+        (None, ""),
+        (float("nan"), ""),
+        (7, 7),
+        ("=1+1", "'=1+1"),
+        ("0.5", "0.5"),
+        ("å\ud800", "å\ufffd"),
+    ],
+)
 def test_csv_value(value, expected):
     assert csv_value(value) == expected
 
@@ -173,7 +197,10 @@ def test_xlsx_value_counts_what_it_changes():
     assert xlsx_value({"a": 1}) == "{'a': 1}" and xlsx_value(float("nan")) is None
     assert xlsx_value("a\ud800b\ufffec\uffff") == "a\ufffdb\ufffdc\ufffd"  # XML cannot hold these at all
     assert (fixes.replaced, fixes.cut) == (1, 1)
-    assert fixes.note() == "1 cell med tecken som Excel inte kan lagra (ersatta med \ufffd); 1 cell kortade till 32 767 tecken"
+    assert (
+        fixes.note()
+        == "1 cell med tecken som Excel inte kan lagra (ersatta med \ufffd); 1 cell kortade till 32 767 tecken"
+    )
 
 
 def test_summarize_xlsx_report_counts_replaced_cells_in_its_summary_line(tmp_path):
@@ -199,5 +226,5 @@ def test_any_text_becomes_a_cell_an_xlsx_file_can_hold(text):
     buffer = io.BytesIO()
     wb.save(buffer)
     back = load_workbook(io.BytesIO(buffer.getvalue())).active["A1"].value
-    lines = (lambda v: v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v)  # noqa: E731
+    lines = lambda v: v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v  # noqa: E731
     assert lines(back) == lines(value or None)  # XML reads a carriage return as a line feed

@@ -11,8 +11,14 @@ from stamning.store.database import ModelIdentity, ResultStore, StoreError
 from stamning.store.select import compare_store, select, summarize_store
 from stamning.summary.files import SurveyOptions
 
-TEXTS = ["Chefen är lyhörd och vänlig.", "Dåligt bemötande på mötet.", "Informationen når inte fram.",
-         "Bra samarbete mellan förvaltningarna.", "Stressig arbetsbelastning i år.", "Trevligt och öppet klimat."]
+TEXTS = [
+    "Chefen är lyhörd och vänlig.",
+    "Dåligt bemötande på mötet.",
+    "Informationen når inte fram.",
+    "Bra samarbete mellan förvaltningarna.",
+    "Stressig arbetsbelastning i år.",
+    "Trevligt och öppet klimat.",
+]
 LEVELS = ["positiv", "negativ", "negativ", "mycket_positiv", "mycket_negativ", "positiv"]
 SCORES = {"mycket_negativ": -2, "negativ": -1, "neutral": 0, "positiv": 1, "mycket_positiv": 2}
 
@@ -22,19 +28,48 @@ def classified(round_: str, shift: int = 0, group: str = "Förvaltning Ö") -> p
     for i, (text, level) in enumerate(zip(TEXTS, LEVELS)):
         level = LEVELS[(i + shift) % len(LEVELS)]
         probs = {f"p_{lvl}": 0.9 if lvl == level else 0.025 for lvl in SCORES}
-        rows.append({"id": f"r{i}", "text": text, "round": round_, "group": group, "sentiment": level,
-                     "sentiment_score": SCORES[level], "sentiment_confidence": 0.9, **probs,
-                     "themes": "bemotande;samarbete" if i % 2 else "ledarskap", "mixed": False,
-                     "status": "ok", "reason": ""})
-    rows.append({"id": "r9", "text": "", "round": round_, "group": group, "status": "skipped", "reason": "tom text",
-                 "themes": ""})
+        rows.append(
+            {
+                "id": f"r{i}",
+                "text": text,
+                "round": round_,
+                "group": group,
+                "sentiment": level,
+                "sentiment_score": SCORES[level],
+                "sentiment_confidence": 0.9,
+                **probs,
+                "themes": "bemotande;samarbete" if i % 2 else "ledarskap",
+                "mixed": False,
+                "status": "ok",
+                "reason": "",
+            }
+        )
+    rows.append(
+        {
+            "id": "r9",
+            "text": "",
+            "round": round_,
+            "group": group,
+            "status": "skipped",
+            "reason": "tom text",
+            "themes": "",
+        }
+    )
     return pd.DataFrame(rows)
 
 
-MODEL_A = ModelIdentity("a" * 16, {"base": "bas-å"}, {"source": "default", "theme": [
-    {"key": "bemotande", "name": "Bemötande", "definition": "Hur man blir mött."},
-    {"key": "samarbete", "name": "Samarbete", "definition": "Att arbeta ihop."},
-    {"key": "ledarskap", "name": "Ledarskap", "definition": "Hur chefen leder."}]})
+MODEL_A = ModelIdentity(
+    "a" * 16,
+    {"base": "bas-å"},
+    {
+        "source": "default",
+        "theme": [
+            {"key": "bemotande", "name": "Bemötande", "definition": "Hur man blir mött."},
+            {"key": "samarbete", "name": "Samarbete", "definition": "Att arbeta ihop."},
+            {"key": "ledarskap", "name": "Ledarskap", "definition": "Hur chefen leder."},
+        ],
+    },
+)
 MODEL_B = ModelIdentity("b" * 16, {"base": "bas-ö"}, MODEL_A.taxonomy)
 
 
@@ -69,8 +104,13 @@ def test_a_changed_comment_is_a_new_row_and_repeated_rows_are_kept(tmp_path):
 def test_rows_come_back_as_they_went_in(store_path):
     sel = select(store_path, ["2024"])
     row = sel.frame.iloc[0]
-    assert (row["id"], row["text"], row["group"], row["sentiment"], row["themes"]) == \
-        ("r0", "Chefen är lyhörd och vänlig.", "Förvaltning Ö", "positiv", "ledarskap")
+    assert (row["id"], row["text"], row["group"], row["sentiment"], row["themes"]) == (
+        "r0",
+        "Chefen är lyhörd och vänlig.",
+        "Förvaltning Ö",
+        "positiv",
+        "ledarskap",
+    )
     assert sel.frame["status"].tolist().count("skipped") == 1 and sel.notes == []
     assert "index" not in sel.frame.columns  # no index values were stored
 
@@ -134,7 +174,10 @@ def test_remove_one_model_of_a_round(store_path):
         with pytest.raises(StoreError, match="modell c finns inte"):
             store.remove("2025", "c")
         assert store.remove("2025", "bbb") == 7
-        assert [(e.round, e.model_id) for e in store.listing()] == [("2024", MODEL_A.model_id), ("2025", MODEL_A.model_id)]
+        assert [(e.round, e.model_id) for e in store.listing()] == [
+            ("2024", MODEL_A.model_id),
+            ("2025", MODEL_A.model_id),
+        ]
         assert store.remove("2024") == 7
         assert store.rounds() == ["2025"]
 
@@ -173,5 +216,10 @@ def test_a_classified_csv_is_stored_with_the_texts_as_written(tmp_path):
     assert stored["text"].tolist()[:2] == ["=ÅTGÄRDA(nu)", "Dåligt bemötande på mötet."]
     assert stored["id"].tolist()[0] == "r0"
     with pytest.raises(StoreError, match="redan en omgångskolumn"):
-        add_classified_file(tmp_path / "r.sqlite", write_table(classified("2026"), tmp_path / "b.csv"), model,
-                            source="b.csv", round_label="2026")
+        add_classified_file(
+            tmp_path / "r.sqlite",
+            write_table(classified("2026"), tmp_path / "b.csv"),
+            model,
+            source="b.csv",
+            round_label="2026",
+        )

@@ -17,7 +17,7 @@ from stamning.cli.app import app
 from stamning.engines.local import classify_file
 
 runner = CliRunner()
-WORDS = "chefen lyssnar bra dålig information stöd samarbete äldreboendet förvaltningen stressigt tack".split()
+WORDS = ["chefen", "lyssnar", "bra", "dålig", "information", "stöd", "samarbete", "äldreboendet", "förvaltningen", "stressigt", "tack"]
 
 
 def _big_csv(path: Path, rows: int) -> Path:
@@ -36,8 +36,10 @@ def test_chunked_equals_whole(tiny_model, tmp_path):
     assert a.rows == b.rows == 230
     fa, fb = pd.read_json(tmp_path / "a.jsonl", lines=True), pd.read_json(tmp_path / "b.jsonl", lines=True)
     assert fa["id"].tolist() == [f"r{i}" for i in range(230)]
-    pd.testing.assert_frame_equal(fa.drop(columns=[c for c in fa if c.startswith("p_") or "score" in c or "conf" in c]),
-                                  fb.drop(columns=[c for c in fb if c.startswith("p_") or "score" in c or "conf" in c]))
+    pd.testing.assert_frame_equal(
+        fa.drop(columns=[c for c in fa if c.startswith("p_") or "score" in c or "conf" in c]),
+        fb.drop(columns=[c for c in fb if c.startswith("p_") or "score" in c or "conf" in c]),
+    )
     assert (fa["p_neutral"] - fb["p_neutral"]).abs().max() < 1e-4
     assert not (tmp_path / "a.jsonl.parts").exists()
 
@@ -54,8 +56,21 @@ def test_kill_and_resume(tiny_model_dir, tmp_path):
     src = _big_csv(tmp_path / "in.csv", 1200)
     out = tmp_path / "ut.csv"
     parts = tmp_path / "ut.csv.parts"
-    cmd = [sys.executable, "-m", "stamning.cli.app", "classify", str(src), "-o", str(out), "--model", str(tiny_model_dir),
-           "--chunk-rows", "20", "--precision", "fp32"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "stamning.cli.app",
+        "classify",
+        str(src),
+        "-o",
+        str(out),
+        "--model",
+        str(tiny_model_dir),
+        "--chunk-rows",
+        "20",
+        "--precision",
+        "fp32",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and len(list(parts.glob("part-*.parquet"))) < 3:
@@ -65,8 +80,22 @@ def test_kill_and_resume(tiny_model_dir, tmp_path):
     done_before = len(list(parts.glob("part-*.parquet")))
     assert 3 <= done_before < 100, "the run was not interrupted mid-way"
     assert not out.exists()  # never a half-written output under the final name
-    result = runner.invoke(app, ["classify", str(src), "-o", str(out), "--model", str(tiny_model_dir),
-                                 "--chunk-rows", "20", "--precision", "fp32", "--resume"])
+    result = runner.invoke(
+        app,
+        [
+            "classify",
+            str(src),
+            "-o",
+            str(out),
+            "--model",
+            str(tiny_model_dir),
+            "--chunk-rows",
+            "20",
+            "--precision",
+            "fp32",
+            "--resume",
+        ],
+    )
     assert result.exit_code == 0, result.output
     resumed = pd.read_csv(out, sep=";", dtype=str, keep_default_na=False)
     assert resumed["id"].tolist() == [f"r{i}" for i in range(1200)]

@@ -11,27 +11,55 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stamning.summary import stats
 from stamning.errors import ColumnError, ConfigError, InputError
 from stamning.records import SENTIMENT_LEVELS
+from stamning.summary import stats
 from stamning.summary.rounds import HIDDEN_QUOTE, compare, hidden_groups, summarize
 
 VALUES = dict(zip(SENTIMENT_LEVELS, (-2, -1, 0, 1, 2)))
 
 
-def row(sentiment, themes="", *, text="Bra möte på förvaltningen, tack för ärligheten", round="2024", group=None,
-        conf=0.8, status="ok", mixed=False, index=np.nan, id=None):
+def row(
+    sentiment,
+    themes="",
+    *,
+    text="Bra möte på förvaltningen, tack för ärligheten",
+    round="2024",
+    group=None,
+    conf=0.8,
+    status="ok",
+    mixed=False,
+    index=np.nan,
+    id=None,
+):
     """One classified row whose probabilities put ``conf`` on ``sentiment``."""
-    d = {"id": id, "text": text, "round": round, "group": group, "index": index, "themes": themes, "mixed": mixed,
-         "status": status, "reason": "" if status == "ok" else "tom kommentar"}
+    d = {
+        "id": id,
+        "text": text,
+        "round": round,
+        "group": group,
+        "index": index,
+        "themes": themes,
+        "mixed": mixed,
+        "status": status,
+        "reason": "" if status == "ok" else "tom kommentar",
+    }
     if status == "ok":
         rest = (1 - conf) / 4
         probs = {lvl: (conf if lvl == sentiment else rest) for lvl in SENTIMENT_LEVELS}
-        d.update(sentiment=sentiment, sentiment_score=sum(VALUES[k] * p for k, p in probs.items()),
-                 sentiment_confidence=conf, **{f"p_{k}": p for k, p in probs.items()})
+        d.update(
+            sentiment=sentiment,
+            sentiment_score=sum(VALUES[k] * p for k, p in probs.items()),
+            sentiment_confidence=conf,
+            **{f"p_{k}": p for k, p in probs.items()},
+        )
     else:
-        d.update(sentiment=None, sentiment_score=np.nan, sentiment_confidence=np.nan,
-                 **{f"p_{k}": np.nan for k in SENTIMENT_LEVELS})
+        d.update(
+            sentiment=None,
+            sentiment_score=np.nan,
+            sentiment_confidence=np.nan,
+            **{f"p_{k}": np.nan for k in SENTIMENT_LEVELS},
+        )
     return d
 
 
@@ -42,15 +70,25 @@ def frame(rows):
 
 
 def outlier_round(n_pos=20, n_neutral=0, round="2024", **kw):
-    rows = [row("positiv" if i % 4 else "mycket_positiv", "ledarskap", text=f"Karin lyssnar och är tydlig {i}",
-                round=round, **kw) for i in range(n_pos)]
-    rows += [row("neutral", "kommunikation", text="Inget särskilt att tillägga", round=round, **kw)
-             for _ in range(n_neutral)]
+    rows = [
+        row(
+            "positiv" if i % 4 else "mycket_positiv",
+            "ledarskap",
+            text=f"Karin lyssnar och är tydlig {i}",
+            round=round,
+            **kw,
+        )
+        for i in range(n_pos)
+    ]
+    rows += [
+        row("neutral", "kommunikation", text="Inget särskilt att tillägga", round=round, **kw) for _ in range(n_neutral)
+    ]
     rows.append(row("mycket_negativ", "bemotande", text="Jag blev förödmjukad av Karin på mötet", round=round, **kw))
     return rows
 
 
 # ------------------------------------------------------------------ stats helpers
+
 
 def test_wilson_interval_for_3_of_10_matches_hand_computation():
     iv = stats.wilson(3, 10)
@@ -94,9 +132,16 @@ def test_net_score_interval_when_all_comments_agree_uses_wilson_fallback():
 
 # ------------------------------------------------------------------ round figures
 
+
 def test_counts_distribution_and_shares():
-    rows = [row("positiv", conf=0.9), row("positiv", conf=0.4), row("mycket_positiv", mixed=True),
-            row("neutral"), row("negativ", mixed=True), row(None, status="skipped")]
+    rows = [
+        row("positiv", conf=0.9),
+        row("positiv", conf=0.4),
+        row("mycket_positiv", mixed=True),
+        row("neutral"),
+        row("negativ", mixed=True),
+        row(None, status="skipped"),
+    ]
     s = summarize(frame(rows), min_group=1, min_quote_group=1).rounds[0]
     assert (s.n, s.n_classified, s.n_skipped, s.n_uncertain, s.n_mixed) == (6, 5, 1, 1, 2)
     assert s.distribution["positiv"] == {"count": 2, "share": pytest.approx(0.4)}
@@ -111,8 +156,9 @@ def test_outlier_sentence_twenty_positive_and_one_very_negative():
     s = summarize(frame(outlier_round(20))).rounds[0]
     assert s.net_score.value == pytest.approx(100 * 19 / 21)  # 90.48
     [o] = s.outliers
-    assert o.sentence == ("1 av 21 kommentarer är mycket negativ (bemötande). "
-                          "Övriga 20 är positiva; nettot är +90 med den och +100 utan.")
+    assert o.sentence == (
+        "1 av 21 kommentarer är mycket negativ (bemötande). Övriga 20 är positiva; nettot är +90 med den och +100 utan."
+    )
     assert o.id == "R021" and o.themes == ["bemotande"] and o.sentiment == "mycket_negativ"
     assert o.net_score_with == pytest.approx(90.476, abs=1e-3) and o.net_score_without == pytest.approx(100.0)
     # 21 ≥ min_quote_group: quoted, once: in the attention list (very negative about bemötande); the
@@ -127,15 +173,19 @@ def test_outlier_sentence_with_a_neutral_gives_86_and_95():
     # 19 positive, 1 neutral, 1 very negative: with = (19 - 1)/21 = +85.7, without = 19/20 = +95
     s = summarize(frame(outlier_round(19, n_neutral=1))).rounds[0]
     [o] = s.outliers
-    assert o.sentence == ("1 av 21 kommentarer är mycket negativ (bemötande). "
-                          "Av övriga 20 är 19 positiva; nettot är +86 med den och +95 utan.")
+    assert o.sentence == (
+        "1 av 21 kommentarer är mycket negativ (bemötande). "
+        "Av övriga 20 är 19 positiva; nettot är +86 med den och +95 utan."
+    )
 
 
 def test_outlier_mirrored_and_needs_a_two_thirds_majority():
     rows = [row("negativ", "ekonomi") for _ in range(20)] + [row("mycket_positiv", "ledarskap;stod")]
     [o] = summarize(frame(rows)).rounds[0].outliers
-    assert o.sentence == ("1 av 21 kommentarer är mycket positiv (ledarskap, stöd). "
-                          "Övriga 20 är negativa; nettot är -90 med den och -100 utan.")
+    assert o.sentence == (
+        "1 av 21 kommentarer är mycket positiv (ledarskap, stöd). "
+        "Övriga 20 är negativa; nettot är -90 med den och -100 utan."
+    )
     # 14 of 21 positive is exactly 2/3: an outlier; 13 of 21 is not
     at_two_thirds = [row("positiv")] * 14 + [row("neutral")] * 6 + [row("mycket_negativ")]
     below = [row("positiv")] * 13 + [row("neutral")] * 7 + [row("mycket_negativ")]
@@ -161,8 +211,10 @@ def test_attention_lists_sensitive_comment_even_when_majority_is_positive():
 
 def test_themes_sorted_by_impact_with_typical_quotes():
     rows = [row("positiv", "ledarskap", text=f"Tydlig ledning {i}", conf=0.6 + i / 100) for i in range(10)]
-    rows += [row("mycket_negativ", "it_system", text="Systemet kraschar hela tiden", conf=0.9),
-             row("negativ", "it_system", text="Datorerna är långsamma", conf=0.7)]
+    rows += [
+        row("mycket_negativ", "it_system", text="Systemet kraschar hela tiden", conf=0.9),
+        row("negativ", "it_system", text="Datorerna är långsamma", conf=0.7),
+    ]
     rows += [row("positiv", "", text="Allt bra") for _ in range(10)]
     s = summarize(frame(rows)).rounds[0]
     # impact = |theme mean - round mean| × count: the two IT complaints move the picture more than ten
@@ -190,7 +242,12 @@ def test_index_bands_default_and_custom():
     rows = [row("positiv", index=v) for v in idx]
     s = summarize(frame(rows), min_group=1).rounds[0]
     assert s.index.n == 5
-    assert [(b.label, b.count) for b in s.index.bands] == [("under godkänt", 1), ("godkänt", 2), ("bra", 1), ("utmärkt", 1)]
+    assert [(b.label, b.count) for b in s.index.bands] == [
+        ("under godkänt", 1),
+        ("godkänt", 2),
+        ("bra", 1),
+        ("utmärkt", 1),
+    ]
     assert s.index.mean.value == pytest.approx(np.mean([55, 60, 69.9, 70, 80]))
     custom = summarize(frame(rows), min_group=1, index_bands={"låg": 0, "hög": 65}).rounds[0]
     assert [(b.label, b.count) for b in custom.index.bands] == [("låg", 2), ("hög", 3)]
@@ -210,6 +267,7 @@ def test_rounds_and_paragraph_state_uncertainty_for_small_n():
 
 
 # ------------------------------------------------------------------ confidentiality
+
 
 def _grouped(sizes: dict[str, int], secret: str = "HEMLIGT citat från Åsa i lilla gruppen"):
     rows = []
@@ -244,8 +302,10 @@ def test_two_tiny_hidden_groups_are_complemented_until_five_rows_hidden():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.integers(1, 30), min_size=1, max_size=6),
-       st.integers(0, 10))
+@given(
+    st.dictionaries(st.text("abcdef", min_size=1, max_size=3), st.integers(1, 30), min_size=1, max_size=6),
+    st.integers(0, 10),
+)
 def test_complementary_suppression_never_leaves_a_recoverable_group(sizes, min_group):
     hidden = hidden_groups(sizes, min_group)
     assert all(g in hidden for g, n in sizes.items() if n < min_group)
@@ -287,19 +347,41 @@ def test_attention_item_does_not_name_a_hidden_group():
 
 # ------------------------------------------------------------------ JSON schema and errors
 
+
 def test_to_dict_has_the_documented_keys_and_is_json():
     s = summarize(frame(outlier_round(20, group="Alfa")), by=("round", "group"), include_comparison=False)
     d = json.loads(json.dumps(s.to_dict(), allow_nan=False))
     assert d["schema_version"] == 2 and d["generated_by"] == "stamning"
     assert {"min_group", "min_quote_group", "confidence_threshold", "net_score_definition"} <= d["settings"].keys()
     r = d["rounds"][0]
-    required = {"round", "n", "n_classified", "n_skipped", "n_uncertain", "n_mixed", "distribution", "share_positive",
-                "share_negative", "net_score", "median_score", "trimmed_mean_score", "outliers", "attention", "themes",
-                "index", "groups", "suppressed", "suppressed_reason", "paragraph"}
+    required = {
+        "round",
+        "n",
+        "n_classified",
+        "n_skipped",
+        "n_uncertain",
+        "n_mixed",
+        "distribution",
+        "share_positive",
+        "share_negative",
+        "net_score",
+        "median_score",
+        "trimmed_mean_score",
+        "outliers",
+        "attention",
+        "themes",
+        "index",
+        "groups",
+        "suppressed",
+        "suppressed_reason",
+        "paragraph",
+    }
     assert required <= r.keys()
     assert set(r["distribution"]) == set(SENTIMENT_LEVELS)
     assert {"value", "low", "high"} <= r["share_positive"].keys() and {"value", "low", "high"} <= r["net_score"].keys()
-    assert {"id", "sentiment", "themes", "text", "net_score_with", "net_score_without", "sentence"} <= r["outliers"][0].keys()
+    assert {"id", "sentiment", "themes", "text", "net_score_with", "net_score_without", "sentence"} <= r["outliers"][
+        0
+    ].keys()
     assert {"id", "themes", "reason"} <= r["attention"][0].keys()
     assert (required - {"groups"}) <= r["groups"][0].keys()
     assert "comparisons" not in d
@@ -329,9 +411,13 @@ def test_without_round_column_everything_is_one_round():
 
 # ------------------------------------------------------------------ compare
 
+
 def _round(round, pos, neu, neg, theme=""):
-    return ([row("positiv", theme, round=round) for _ in range(pos)] + [row("neutral", round=round) for _ in range(neu)]
-            + [row("negativ", round=round) for _ in range(neg)])
+    return (
+        [row("positiv", theme, round=round) for _ in range(pos)]
+        + [row("neutral", round=round) for _ in range(neu)]
+        + [row("negativ", round=round) for _ in range(neg)]
+    )
 
 
 def test_compare_tiny_change_is_no_secured_change():
@@ -341,7 +427,10 @@ def test_compare_tiny_change_is_no_secured_change():
     assert ch.share_positive.change == pytest.approx(1 / 30)
     assert not ch.share_positive.significant and not ch.net_score.significant
     assert any("ingen säkerställd förändring" in s for s in ch.sentences)
-    assert ch.sentences[1] == "Sammantaget: ingen säkerställd förändring i andelen positiva, andelen negativa eller nettot."
+    assert (
+        ch.sentences[1]
+        == "Sammantaget: ingen säkerställd förändring i andelen positiva, andelen negativa eller nettot."
+    )
 
 
 def test_compare_detects_a_big_change():

@@ -30,8 +30,17 @@ def test_summary_json_by_round_and_group(classified, tmp_path):
     assert data["schema_version"] == 2
     assert [r["round"] for r in data["rounds"]] == ["2024", "2025", "2026"]
     for r in data["rounds"]:
-        for key in ("n", "distribution", "share_positive", "share_negative", "net_score", "outliers", "attention",
-                    "themes", "suppressed"):
+        for key in (
+            "n",
+            "distribution",
+            "share_positive",
+            "share_negative",
+            "net_score",
+            "outliers",
+            "attention",
+            "themes",
+            "suppressed",
+        ):
             assert key in r
         groups = {g["group"]: g for g in r["groups"]}
         assert groups["Revisorer"]["suppressed"] is True  # 3 respondents
@@ -46,7 +55,7 @@ def test_summary_classifies_raw_input_and_writes_html(tiny_model_dir, tmp_path):
     result = runner.invoke(app, ["summarize", str(EXAMPLE), "--model", str(tiny_model_dir), "-o", str(out)])
     assert result.exit_code == 0, result.output
     html = out.read_text("utf-8")
-    assert "<meta name=\"viewport\"" in html and "Omgång 2026" in html
+    assert '<meta name="viewport"' in html and "Omgång 2026" in html
     assert "http://" not in html and "https://" not in html
 
 
@@ -92,7 +101,9 @@ def test_compare_rounds_take_commas_like_by(classified):
 
 def test_redact_command(tmp_path):
     path = tmp_path / "in.csv"
-    path.write_text("id;kommentar\n1;Ring mig på 070-174 06 23 eller mejla sofia.lindqvist@kommun.example\n2;Bra chef\n", "utf-8")
+    path.write_text(
+        "id;kommentar\n1;Ring mig på 070-174 06 23 eller mejla sofia.lindqvist@kommun.example\n2;Bra chef\n", "utf-8"
+    )
     out = tmp_path / "out.csv"
     result = runner.invoke(app, ["redact", str(path), "-o", str(out)])
     assert result.exit_code == 0, result.output

@@ -18,8 +18,10 @@ QUOTE = "Jag blev förödmjukad inför hela arbetsgruppen på måndagsmötet och
 
 @pytest.fixture(scope="module")
 def printed():
-    rows = [row("positiv", "ledarskap", round="2026", group=LONG_GROUP, text=f"Tydlig och närvarande chef ({i})")
-            for i in range(14)]
+    rows = [
+        row("positiv", "ledarskap", round="2026", group=LONG_GROUP, text=f"Tydlig och närvarande chef ({i})")
+        for i in range(14)
+    ]
     rows += [row("negativ", "arbetsmiljo", round="2026", group=LONG_GROUP) for _ in range(3)]
     rows.append(row("mycket_negativ", "bemotande", round="2026", group=LONG_GROUP, text=QUOTE, id="Q1"))
     rows += [row("positiv", "stod", round="2026", group="Ekonomi") for _ in range(6)]
@@ -39,8 +41,9 @@ def test_every_line_fits_80_columns(printed):
 
 def test_group_names_are_not_cut(printed):
     assert "…" not in printed
-    assert re.search(r"Förvaltningsledningen\s+(│\s+)*Östra\s+(│\s+)*Göinge|Förvaltningsledningen Östra Göinge",
-                     printed)
+    assert re.search(
+        r"Förvaltningsledningen\s+(│\s+)*Östra\s+(│\s+)*Göinge|Förvaltningsledningen Östra Göinge", printed
+    )
     assert "Kultur- och" in printed and "fritidsförvaltningen" in printed
 
 
@@ -48,7 +51,7 @@ def test_the_suppression_note_is_one_short_footnote(printed):
     # IT (3) is too small; Kultur (5) is hidden too, or IT's figures would follow from the round total
     notes = [line for line in printed.splitlines() if "Dold:" in line]
     assert [n[:8] for n in notes] == ["¹ Dold: ", "² Dold: "]
-    after = printed.splitlines()[printed.splitlines().index(notes[-1]):]
+    after = printed.splitlines()[printed.splitlines().index(notes[-1]) :]
     assert len(after) <= 3  # the long complement reason: one footnote of at most three lines, ending the table
     marks = [line for line in printed.splitlines() if "│" in line and "dold" in line]
     assert len(marks) == 2 and "dold¹" in marks[0] and "dold²" in marks[1]

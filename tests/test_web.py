@@ -5,24 +5,24 @@ from __future__ import annotations
 
 import io
 import re
-from html import unescape
 import time
+from html import unescape
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 pytest.importorskip("httpx", reason="Starlette's TestClient needs httpx (pip install -e '.[dev]')")
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-from stamning.errors import InputError  # noqa: E402
-from stamning.io.tables import read_comments, read_frame  # noqa: E402
-from stamning.web import create_app  # noqa: E402
-from stamning.web.runs import RunStore, safe_filename  # noqa: E402
-from stamning.web.security import Access  # noqa: E402
+from stamning.errors import InputError
+from stamning.io.tables import read_comments, read_frame
+from stamning.web import create_app
+from stamning.web.runs import RunStore, safe_filename
+from stamning.web.security import Access
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "utvardering_kommundirektor.csv"
-SMALL_CSV = "id;Kommentar;Omgång\n1;Väldigt dåligt bemötande.;2025\n2;Toppen, tack för stödet!;2025\n".encode("utf-8")
+SMALL_CSV = "id;Kommentar;Omgång\n1;Väldigt dåligt bemötande.;2025\n2;Toppen, tack för stödet!;2025\n".encode()
 
 
 def _alert(html: str) -> str:
@@ -56,7 +56,9 @@ def _login(client, access) -> None:
 
 
 def _upload(client, access, name: str, content: bytes):
-    return client.post("/upload", data={"csrf": access.csrf}, files={"file": (name, content, "application/octet-stream")})
+    return client.post(
+        "/upload", data={"csrf": access.csrf}, files={"file": (name, content, "application/octet-stream")}
+    )
 
 
 def _wait(client, run_id: str, seconds: float = 120) -> dict:
@@ -70,6 +72,7 @@ def _wait(client, run_id: str, seconds: float = 120) -> dict:
 
 
 # ------------------------------------------------------------------ access
+
 
 @pytest.mark.parametrize("path", ["/", "/static/app.css", "/runs/" + "a" * 32 + "/status", "/upload"])
 def test_every_endpoint_refuses_without_the_token(web, path):
@@ -117,15 +120,21 @@ def test_a_form_posted_from_another_site_is_refused(web):
     client, access, root = web
     _login(client, access)
     files = {"file": ("svar.csv", SMALL_CSV, "text/csv")}
-    response = client.post("/upload", data={"csrf": access.csrf}, files=files, headers={"origin": "https://angripare.example"})
+    response = client.post(
+        "/upload", data={"csrf": access.csrf}, files=files, headers={"origin": "https://angripare.example"}
+    )
     assert response.status_code == 403
-    assert client.post("/upload", data={"csrf": access.csrf}, files=files, headers={"origin": "null"}).status_code == 403
+    assert (
+        client.post("/upload", data={"csrf": access.csrf}, files=files, headers={"origin": "null"}).status_code == 403
+    )
     assert not root.exists() or not any(root.iterdir())
     ok = client.post("/upload", data={"csrf": access.csrf}, files=files, headers={"origin": "http://testserver"})
     assert ok.status_code == 303
 
 
-@pytest.mark.parametrize("bad", ["..%2F..%2Fetc", "ABCDEF", "A" * 32, "a" * 31, "a" * 32 + "x", "....", "a" * 32 + "%2F.."])
+@pytest.mark.parametrize(
+    "bad", ["..%2F..%2Fetc", "ABCDEF", "A" * 32, "a" * 31, "a" * 32 + "x", "....", "a" * 32 + "%2F.."]
+)
 def test_bad_run_ids_never_reach_the_file_system(web, bad):
     client, access, _ = web
     _login(client, access)
@@ -143,6 +152,7 @@ def test_safe_filename_keeps_only_a_base_name_with_a_known_extension():
 
 
 # ------------------------------------------------------------------ bad files
+
 
 def test_broken_files_get_the_cli_error_on_the_page(web, tmp_path):
     client, access, root = web
@@ -180,6 +190,7 @@ def test_columns_must_exist_and_text_is_required(web):
 
 
 # ------------------------------------------------------------------ the whole flow
+
 
 def test_upload_to_report_and_downloads_with_the_tiny_model(web_model, tiny_model_dir, tmp_path):
     client, access, root = web_model
@@ -274,6 +285,7 @@ def test_a_run_interrupted_by_a_restart_says_so(web, tmp_path):
 
 # ------------------------------------------------------------------ serve()
 
+
 def test_serve_binds_loopback_by_default_and_warns_on_an_explicit_other_host(monkeypatch, tmp_path):
     import uvicorn
 
@@ -283,7 +295,9 @@ def test_serve_binds_loopback_by_default_and_warns_on_an_explicit_other_host(mon
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
     serve(port=0 or _free_port(), home=tmp_path, echo=lines.append)
     assert calls[-1]["host"] == "127.0.0.1" and calls[-1]["access_log"] is False
-    assert re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]{40,}", lines[-1]) and not any("Varning" in m for m in lines)
+    assert re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]{40,}", lines[-1]) and not any(
+        "Varning" in m for m in lines
+    )
     lines.clear()
     serve("0.0.0.0", _free_port(), home=tmp_path, echo=lines.append)
     assert calls[-1]["host"] == "0.0.0.0" and lines[0].startswith("Varning")

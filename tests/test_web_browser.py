@@ -17,14 +17,22 @@ import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.browser
-playwright = pytest.importorskip("playwright.sync_api", reason="Playwright's Python package is missing (pip install -e '.[dev]')")
+playwright = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright's Python package is missing (pip install -e '.[dev]')"
+)
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "utvardering_kommundirektor.csv"
 
 
 def _find_chromium() -> str | None:
-    return next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
-                 if p and Path(p).is_file()), None)
+    return next(
+        (
+            p
+            for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
+            if p and Path(p).is_file()
+        ),
+        None,
+    )
 
 
 def _install_chromium() -> str:
@@ -49,14 +57,23 @@ CHROMIUM = _find_chromium()
 if CHROMIUM is None and os.environ.get("STAMNING_NO_APT") != "1":
     _why = _install_chromium()
     CHROMIUM = _find_chromium()
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 A4_POINTS = (595.0, 842.0)
 A4_TEXT_WIDTH_PX = 703  # 210 mm − 2 × 12 mm margins at 96 px per inch
 
 if CHROMIUM is None:
-    pytest.skip(f"no Chromium, and it could not be installed ({_why}); apt-get install -y chromium",
-                allow_module_level=True)
+    pytest.skip(
+        f"no Chromium, and it could not be installed ({_why}); apt-get install -y chromium", allow_module_level=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +91,14 @@ def screenshots(tmp_path_factory, pytestconfig) -> Path:
 def browser(tmp_path_factory):
     with playwright.sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True, args=FLAGS,
-            accept_downloads=True, viewport={"width": 1100, "height": 900}, locale="sv-SE")
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=FLAGS,
+            accept_downloads=True,
+            viewport={"width": 1100, "height": 900},
+            locale="sv-SE",
+        )
         context.set_default_timeout(30_000)
         yield context
         context.close()

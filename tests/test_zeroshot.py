@@ -8,15 +8,35 @@ from sklearn.metrics import f1_score
 from stamning.themes.taxonomy import parse_taxonomy
 from stamning.themes.zeroshot import ThemeMatcher
 
-TAXONOMY = parse_taxonomy({"theme": [
-    {"key": "lokaler", "name": "Lokaler", "definition": "Lokaler, ventilation och buller.", "examples": ["Lokalerna är trånga."]},
-    {"key": "lon", "name": "Lön", "definition": "Lön och löneutveckling.", "examples": ["Lönen är för låg."]},
-    {"key": "fika", "name": "Fika", "definition": "Fika, kaffe och kakor på jobbet.", "examples": ["Bra fika på fredagar."]},
-]}, "test")
+TAXONOMY = parse_taxonomy(
+    {
+        "theme": [
+            {
+                "key": "lokaler",
+                "name": "Lokaler",
+                "definition": "Lokaler, ventilation och buller.",
+                "examples": ["Lokalerna är trånga."],
+            },
+            {"key": "lon", "name": "Lön", "definition": "Lön och löneutveckling.", "examples": ["Lönen är för låg."]},
+            {
+                "key": "fika",
+                "name": "Fika",
+                "definition": "Fika, kaffe och kakor på jobbet.",
+                "examples": ["Bra fika på fredagar."],
+            },
+        ]
+    },
+    "test",
+)
 
-EXAMPLES = [("Lokalerna är trånga och bullriga.", ["lokaler"]), ("Ventilationen fungerar inte i lokalerna.", ["lokaler"]),
-            ("Lönen är för låg för ansvaret.", ["lon"]), ("Ingen löneutveckling på tre år.", ["lon"]),
-            ("Kaffet är slut igen, ingen fika.", ["fika"]), ("Fika med kakor varje fredag!", ["fika"])]
+EXAMPLES = [
+    ("Lokalerna är trånga och bullriga.", ["lokaler"]),
+    ("Ventilationen fungerar inte i lokalerna.", ["lokaler"]),
+    ("Lönen är för låg för ansvaret.", ["lon"]),
+    ("Ingen löneutveckling på tre år.", ["lon"]),
+    ("Kaffet är slut igen, ingen fika.", ["fika"]),
+    ("Fika med kakor varje fredag!", ["fika"]),
+]
 
 
 def _f1(matcher, texts, truth):

@@ -77,7 +77,9 @@ def parse_by(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]
     """``--by round,group`` -> ('round', 'group'); '' means all answers together."""
     parts = tuple(By.parse(p, "--by").value for p in split_list(value))
     if len(set(parts)) != len(parts):
-        raise ConfigError(f"--by {','.join(parts)}: samma del två gånger; tillåtna värden: {allowed(By)} eller round,group")
+        raise ConfigError(
+            f"--by {','.join(parts)}: samma del två gånger; tillåtna värden: {allowed(By)} eller round,group"
+        )
     return parts
 
 
@@ -106,21 +108,37 @@ class ClassifyOptions:
         if int(self.chunk_rows) < 1:
             raise ConfigError(f"--chunk-rows {self.chunk_rows}: måste vara minst 1")
         if self.precision is Precision.FP16 and self.device is not Device.CUDA:
-            raise ConfigError("--precision fp16 fungerar bara med --device cuda; välj auto, fp32 eller bf16 på processorn")
+            raise ConfigError(
+                "--precision fp16 fungerar bara med --device cuda; välj auto, fp32 eller bf16 på processorn"
+            )
         if self.resume and self.clean:
-            raise ConfigError("--resume och --clean går inte ihop: --clean tar bort det som --resume skulle använda; välj en")
+            raise ConfigError(
+                "--resume och --clean går inte ihop: --clean tar bort det som --resume skulle använda; välj en"
+            )
 
     def to_dict(self) -> dict:
         """Plain values (for a manifest or a Ray worker)."""
         return {k: (v.value if isinstance(v, Enum) else v) for k, v in asdict(self).items()}
 
     @classmethod
-    def from_dict(cls, values: dict) -> "ClassifyOptions":
+    def from_dict(cls, values: dict) -> ClassifyOptions:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in names})
 
     def output_affecting(self) -> dict:
         """The options that change the output's rows (what a resumed run must share with the first)."""
         plain = self.to_dict()
-        return {k: plain[k] for k in ("text_column", "id_column", "round_column", "group_column", "sheet",
-                                      "device", "precision", "detect_mixed", "chunk_rows")}
+        return {
+            k: plain[k]
+            for k in (
+                "text_column",
+                "id_column",
+                "round_column",
+                "group_column",
+                "sheet",
+                "device",
+                "precision",
+                "detect_mixed",
+                "chunk_rows",
+            )
+        }

@@ -15,8 +15,8 @@ Output columns (a stable contract, documented in README):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 SENTIMENT_LEVELS: tuple[str, ...] = ("mycket_negativ", "negativ", "neutral", "positiv", "mycket_positiv")
 SENTIMENT_VALUES: tuple[int, ...] = (-2, -1, 0, 1, 2)
@@ -91,7 +91,7 @@ class Prediction:
         return float(self.probabilities[self.sentiment])
 
     @classmethod
-    def skipped(cls, id: str, reason: str) -> "Prediction":
+    def skipped(cls, id: str, reason: str) -> Prediction:
         return cls(id=id, status=STATUS_SKIPPED, reason=reason)
 
     def to_columns(self) -> dict[str, object]:

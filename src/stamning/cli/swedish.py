@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sequence
 from enum import Enum
-from typing import Any, Sequence
+from typing import Any
 
 import typer
 from typer import core as typer_core
@@ -32,8 +33,13 @@ HELP_WORDS = (  # (English as click/typer write it, Swedish), applied to the fin
     ("[OPTIONS]", "[FLAGGOR]"),
     ("COMMAND [ARGS]...", "KOMMANDO [ARGUMENT]..."),
 )
-_GETTEXT = {"default: {default}": "standard: {default}", "required": "krävs", "env var: {var}": "miljövariabel: {var}",
-            "(dynamic)": "(dynamiskt)", "Aborted!": "Avbrutet."}
+_GETTEXT = {
+    "default: {default}": "standard: {default}",
+    "required": "krävs",
+    "env var: {var}": "miljövariabel: {var}",
+    "(dynamic)": "(dynamiskt)",
+    "Aborted!": "Avbrutet.",
+}
 DEBUG_FLAG = "--debug"
 
 
@@ -87,8 +93,10 @@ def usage_message(exc: Exception) -> str:
     if message.startswith("No such command"):
         return f"okänt kommando {message.split(' ', 3)[-1].rstrip('.')}; se stamning --help"
     if message.startswith("Got unexpected extra argument"):
-        return (f"för många argument ({message.split('(', 1)[-1].rstrip(')')}); "
-                f"sätt citattecken runt sökvägar med mellanslag; {fix}")
+        return (
+            f"för många argument ({message.split('(', 1)[-1].rstrip(')')}); "
+            f"sätt citattecken runt sökvägar med mellanslag; {fix}"
+        )
     if message.startswith("Missing command"):
         return "inget kommando angivet; se stamning --help"
     return f"felaktig kommandorad; {fix}"
@@ -108,7 +116,11 @@ def _bad_value(param: Any, hint: Any, message: str, fix: str) -> str:
         return f"{name}{value}: okänt värde; tillåtna värden: {', '.join(str(getattr(c, 'value', c)) for c in choices)}"
     low, high = getattr(param, "min", None), getattr(param, "max", None)
     if kind in (int, float) and ("greater" in message or "less" in message):
-        bounds = f"{low}–{high}" if low is not None and high is not None else (f"minst {low}" if low is not None else f"högst {high}")
+        bounds = (
+            f"{low}–{high}"
+            if low is not None and high is not None
+            else (f"minst {low}" if low is not None else f"högst {high}")
+        )
         return f"{name}: värdet ligger utanför {bounds}; {fix}"
     if kind is int:
         return f"{name}: måste vara ett heltal; {fix}"
@@ -131,8 +143,14 @@ class SwedishGroup(TyperGroup):
 
     context_class = SwedishContext
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         install()
         for command in self.commands.values():
             command.context_class = SwedishContext

@@ -8,12 +8,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-themes_app = typer.Typer(help="Egna teman: en TOML-fil i samma format som den inbyggda taxonomin.",
-                         no_args_is_help=True, rich_markup_mode=None)
+themes_app = typer.Typer(
+    help="Egna teman: en TOML-fil i samma format som den inbyggda taxonomin.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 ThemeFile = Annotated[Path, typer.Argument(help="Temafilen (.toml).", show_default=False)]
 
 
-def themes_init(path: ThemeFile, force: Annotated[bool, typer.Option("--force", help="Skriv över en befintlig fil.")] = False) -> None:
+def themes_init(
+    path: ThemeFile, force: Annotated[bool, typer.Option("--force", help="Skriv över en befintlig fil.")] = False
+) -> None:
     """Skriv en kommenterad mall med två exempelteman att utgå från."""
     from stamning.themes.check import write_template
 

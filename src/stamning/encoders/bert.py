@@ -21,8 +21,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from stamning.errors import ModelError
 from stamning.encoders.embeddings import LazyRows
+from stamning.errors import ModelError
 
 ACTIVATIONS = {
     "gelu": lambda x: F.gelu(x),
@@ -45,7 +45,7 @@ class BertShape:
     hidden_act: str
 
     @classmethod
-    def from_config(cls, config: dict) -> "BertShape":
+    def from_config(cls, config: dict) -> BertShape:
         return cls(**{name: config[name] for name in cls.__dataclass_fields__})
 
 
@@ -73,11 +73,22 @@ class _Layer(nn.Module):
 
     def forward(self, x: torch.Tensor, keep: torch.Tensor | None) -> torch.Tensor:
         b, n, h = x.shape[0], x.shape[1], self.hidden
-        q, k, v = F.linear(x, self.qkv_weight, self.qkv_bias).view(b, n, 3, self.heads, h // self.heads).permute(2, 0, 3, 1, 4)
+        q, k, v = (
+            F.linear(x, self.qkv_weight, self.qkv_bias)
+            .view(b, n, 3, self.heads, h // self.heads)
+            .permute(2, 0, 3, 1, 4)
+        )
         ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=keep).transpose(1, 2).reshape(b, n, h)
-        x = F.layer_norm(x + F.linear(ctx, self.attn_out_weight, self.attn_out_bias), (h,),
-                         self.attn_norm_weight, self.attn_norm_bias, self.eps)
-        y = F.linear(self.act(F.linear(x, self.ffn_in_weight, self.ffn_in_bias)), self.ffn_out_weight, self.ffn_out_bias)
+        x = F.layer_norm(
+            x + F.linear(ctx, self.attn_out_weight, self.attn_out_bias),
+            (h,),
+            self.attn_norm_weight,
+            self.attn_norm_bias,
+            self.eps,
+        )
+        y = F.linear(
+            self.act(F.linear(x, self.ffn_in_weight, self.ffn_in_bias)), self.ffn_out_weight, self.ffn_out_bias
+        )
         return F.layer_norm(x + y, (h,), self.ffn_norm_weight, self.ffn_norm_bias, self.eps)
 
 
@@ -146,20 +157,33 @@ def merge_lora(weights: dict[str, torch.Tensor], adapter: dict[str, torch.Tensor
             continue
         stem = key_a[: -len(".lora_A.weight")]
         b = adapter.get(stem + ".lora_B.weight")
-        target = (stem[len(prefix):] if stem.startswith(prefix) else stem) + ".weight"
+        target = (stem[len(prefix) :] if stem.startswith(prefix) else stem) + ".weight"
         if b is None or target not in weights:
-            raise ModelError(f"adapterposten {stem!r} passar inte grundmodellen; modellen tränades på en annan grundmodell – ge --model en komplett modellmapp eller bygg om den med stamning train")
+            raise ModelError(
+                f"adapterposten {stem!r} passar inte grundmodellen; modellen tränades på en annan grundmodell – ge --model en komplett modellmapp eller bygg om den med stamning train"
+            )
         weights[target] = weights[target] + (b.float() @ a.float()) * scale
     unknown = [k for k in adapter if not (k.endswith(".lora_A.weight") or k.endswith(".lora_B.weight"))]
     if unknown:
-        raise ModelError(f"adaptern har poster som stamning inte kan slå ihop ({unknown[0]!r}); läs in den med transformers + peft")
+        raise ModelError(
+            f"adaptern har poster som stamning inte kan slå ihop ({unknown[0]!r}); läs in den med transformers + peft"
+        )
 
 
-_LAYER_NAMES = {"attn_out": "attention.output.dense", "attn_norm": "attention.output.LayerNorm",
-                "ffn_in": "intermediate.dense", "ffn_out": "output.dense", "ffn_norm": "output.LayerNorm"}
-_EMBEDDING_NAMES = {"word": "word_embeddings.weight", "position": "position_embeddings.weight",
-                    "token_type": "token_type_embeddings.weight", "norm_weight": "LayerNorm.weight",
-                    "norm_bias": "LayerNorm.bias"}
+_LAYER_NAMES = {
+    "attn_out": "attention.output.dense",
+    "attn_norm": "attention.output.LayerNorm",
+    "ffn_in": "intermediate.dense",
+    "ffn_out": "output.dense",
+    "ffn_norm": "output.LayerNorm",
+}
+_EMBEDDING_NAMES = {
+    "word": "word_embeddings.weight",
+    "position": "position_embeddings.weight",
+    "token_type": "token_type_embeddings.weight",
+    "norm_weight": "LayerNorm.weight",
+    "norm_bias": "LayerNorm.bias",
+}
 
 
 def _remap(weights: dict[str, torch.Tensor], layers: int) -> dict[str, torch.Tensor]:
@@ -168,7 +192,9 @@ def _remap(weights: dict[str, torch.Tensor], layers: int) -> dict[str, torch.Ten
     for i in range(layers):
         src, dst = f"encoder.layer.{i}.", f"layers.{i}."
         for kind in ("weight", "bias"):
-            out[dst + "qkv." + kind] = torch.cat([weights[f"{src}attention.self.{p}.{kind}"] for p in ("query", "key", "value")])
+            out[dst + "qkv." + kind] = torch.cat(
+                [weights[f"{src}attention.self.{p}.{kind}"] for p in ("query", "key", "value")]
+            )
             for ours, theirs in _LAYER_NAMES.items():
                 out[f"{dst}{ours}.{kind}"] = weights[f"{src}{theirs}.{kind}"]
     return out
@@ -187,8 +213,12 @@ def _unmap(params: dict[str, torch.Tensor], layers: int) -> dict[str, torch.Tens
     return out
 
 
-def load_bert(directory: Path, adapter: dict[str, torch.Tensor] | None = None, lora: dict | None = None,
-              lazy_embeddings: bool = False) -> BertEncoder:
+def load_bert(
+    directory: Path,
+    adapter: dict[str, torch.Tensor] | None = None,
+    lora: dict | None = None,
+    lazy_embeddings: bool = False,
+) -> BertEncoder:
     """The encoder in ``directory`` (``config.json`` + ``model.safetensors``), with a LoRA adapter merged in.
 
     ``lazy_embeddings``: read word-embedding rows from the file only when a batch first uses them
@@ -200,7 +230,9 @@ def load_bert(directory: Path, adapter: dict[str, torch.Tensor] | None = None, l
     config = read_json(directory / "config.json")
     reason = supported(config) if isinstance(config, dict) else "config.json är inte ett JSON-objekt"
     if reason:
-        raise ModelError(f"{directory}: den inbyggda BERT-kodaren kan inte läsa in den ({reason}); använd backend='transformers'")
+        raise ModelError(
+            f"{directory}: den inbyggda BERT-kodaren kan inte läsa in den ({reason}); använd backend='transformers'"
+        )
     shape = BertShape.from_config(config)
     check_safetensors(directory / "model.safetensors")  # claimed sizes checked before anything is allocated
     stored = load_file(str(directory / "model.safetensors"))
@@ -210,22 +242,31 @@ def load_bert(directory: Path, adapter: dict[str, torch.Tensor] | None = None, l
     if adapter:
         merge_lora(weights, adapter, alpha=float((lora or {}).get("alpha", 16)), r=int((lora or {}).get("r", 8)))
     if lazy_embeddings and word is not None and weights[word_key] is word:  # an adapter that changes it needs it whole
-        weights[word_key] = LazyRows(directory / "model.safetensors", word_key if word_key in stored else "bert." + word_key)
+        weights[word_key] = LazyRows(
+            directory / "model.safetensors", word_key if word_key in stored else "bert." + word_key
+        )
     try:
         encoder = BertEncoder(shape, _remap(weights, shape.num_hidden_layers), config)
     except KeyError as err:
-        raise ModelError(f"{directory}: model.safetensors saknar {err} för formen i config.json; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None
+        raise ModelError(
+            f"{directory}: model.safetensors saknar {err} för formen i config.json; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+        ) from None
     _check_shapes(encoder, shape, directory)
     return encoder.eval()
 
 
 def _check_shapes(encoder: BertEncoder, shape: BertShape, directory: Path) -> None:
     h = shape.hidden_size
-    expected = {"word": (shape.vocab_size, h), "position": (shape.max_position_embeddings, h),
-                "layers.0.qkv_weight": (3 * h, h), "layers.0.ffn_in_weight": (shape.intermediate_size, h)}
+    expected = {
+        "word": (shape.vocab_size, h),
+        "position": (shape.max_position_embeddings, h),
+        "layers.0.qkv_weight": (3 * h, h),
+        "layers.0.ffn_in_weight": (shape.intermediate_size, h),
+    }
     found = {name: tuple(p.shape) for name, p in encoder.named_parameters()}
     found["word"] = encoder.embedding_shape  # read on demand or held whole
     for name, want in expected.items():
         if name in found and found[name] != want:
-            raise ModelError(f"{directory}: {name} har formen {found[name]}, men config.json anger {want}; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp")
-
+            raise ModelError(
+                f"{directory}: {name} har formen {found[name]}, men config.json anger {want}; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+            )

@@ -30,11 +30,15 @@ def tensor_location(path: Path, name: str) -> tuple[int, tuple[int, ...], torch.
     header, data_start = check_safetensors(Path(path))  # sizes and offsets checked against the file
     entry = header.get(name)
     if not isinstance(entry, dict) or entry.get("dtype") not in _DTYPES:
-        raise ModelError(f"{path}: ingen tensor {name!r} med flyttalstyp i safetensors-filen; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp")
+        raise ModelError(
+            f"{path}: ingen tensor {name!r} med flyttalstyp i safetensors-filen; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+        )
     start, end = entry["data_offsets"]
     shape, dtype = tuple(entry["shape"]), _DTYPES[entry["dtype"]]
     if len(shape) != 2 or end - start != shape[0] * shape[1] * dtype.itemsize:
-        raise ModelError(f"{path}: tensorn {name!r} har positioner som inte passar formen {shape}; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp")
+        raise ModelError(
+            f"{path}: tensorn {name!r} har positioner som inte passar formen {shape}; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+        )
     return data_start + start, shape, dtype
 
 
@@ -72,7 +76,9 @@ class LazyRows:
             fh.seek(self.offset)
             data = np.fromfile(fh, dtype=np.uint8, count=self.shape[0] * self.row_bytes)
         if data.size != self.shape[0] * self.row_bytes:
-            raise ModelError(f"{self.path}: filen tar slut mitt i inbäddningsmatrisen; den är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp")
+            raise ModelError(
+                f"{self.path}: filen tar slut mitt i inbäddningsmatrisen; den är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+            )
         return torch.from_numpy(data).view(self.dtype).reshape(self.shape)
 
     def _read(self, new: np.ndarray) -> None:
@@ -87,6 +93,8 @@ class LazyRows:
             for k, row in enumerate(new.tolist()):
                 fh.seek(self.offset + row * self.row_bytes)
                 if fh.readinto(memoryview(self._table[self.loaded + k])) != self.row_bytes:
-                    raise ModelError(f"{self.path}: filen tar slut mitt i inbäddningsmatrisen; den är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp")
+                    raise ModelError(
+                        f"{self.path}: filen tar slut mitt i inbäddningsmatrisen; den är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+                    )
         self._slot[new] = np.arange(self.loaded, needed)
         self.loaded = needed

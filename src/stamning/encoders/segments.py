@@ -11,8 +11,8 @@ outputs are bit-identical whatever the batch size, its position in the batch, or
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from stamning.errors import ModelError
 from stamning.text import chunk_by_tokens, split_sentences
@@ -50,17 +50,19 @@ class Framing:
     max_length: int
 
     @classmethod
-    def of(cls, tokenizer, max_length: int, prefix: str) -> "Framing":
+    def of(cls, tokenizer, max_length: int, prefix: str) -> Framing:
         probe = "x"
         full = tokenizer(probe, add_special_tokens=True)["input_ids"]
         bare = tokenizer(probe, add_special_tokens=False)["input_ids"]
-        start = next((i for i in range(len(full) - len(bare) + 1) if full[i:i + len(bare)] == bare), None)
+        start = next((i for i in range(len(full) - len(bare) + 1) if full[i : i + len(bare)] == bare), None)
         if start is None:
-            raise ModelError("tokeniserarens specialtecken ändrar textens egna token; stamning kan inte rama in indata – använd en annan grundmodell")
+            raise ModelError(
+                "tokeniserarens specialtecken ändrar textens egna token; stamning kan inte rama in indata – använd en annan grundmodell"
+            )
         prefixed = tokenizer(prefix + probe, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
         n_prefix = sum(1 for _, end in prefixed if end <= len(prefix.rstrip())) if prefix.strip() else 0
         window = max(8, max_length - len(full) + len(bare) - n_prefix)
-        return cls(full[:start], full[start + len(bare):], prefix, n_prefix, window, max_length)
+        return cls(full[:start], full[start + len(bare) :], prefix, n_prefix, window, max_length)
 
     def width(self, n: int) -> int:
         """The padded width for an input of ``n`` tokens: a function of ``n`` alone."""
@@ -130,7 +132,9 @@ def _segment(comment: int, text: str, ids: list[int], offsets, frame: Framing, m
     keep = frame.prefix_tokens + frame.window
     full = frame.head + list(ids[:keep]) + frame.tail
     spans = _token_spans(offsets[:keep], clause_spans(text), len(frame.prefix)) if min_parts else []
-    parts = [(a + len(frame.head), b + len(frame.head)) for a, b in spans] if min_parts and len(spans) >= min_parts else []
+    parts = (
+        [(a + len(frame.head), b + len(frame.head)) for a, b in spans] if min_parts and len(spans) >= min_parts else []
+    )
     return Segment(comment, text, full, parts, frame.width(len(full)))
 
 
@@ -155,6 +159,7 @@ def plan_segments(texts: Sequence[str], tokenizer, max_length: int, prefix: str,
             continue
         chunks = _chunks(text, tokenizer, frame.window)
         chunk_ids, chunk_offsets = _encode(chunks, tokenizer, frame)
-        segments.extend(_segment(i, c, d, o, frame, 1 if detect_mixed else 0)
-                        for c, d, o in zip(chunks, chunk_ids, chunk_offsets))
+        segments.extend(
+            _segment(i, c, d, o, frame, 1 if detect_mixed else 0) for c, d, o in zip(chunks, chunk_ids, chunk_offsets)
+        )
     return segments

@@ -10,8 +10,8 @@ Supported calls, with the results transformers gives for the same ``tokenizer.js
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from stamning.errors import ModelError
 
@@ -23,14 +23,18 @@ class LightTokenizer:
         try:
             self._tok = Tokenizer.from_file(str(directory / "tokenizer.json"))
         except Exception as err:  # tokenizers raises a bare Exception on a broken file
-            raise ModelError(f"{directory}: kan inte läsa tokenizer.json ({str(err)[:160]}); modellmappen är skadad eller ofullständig – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None
+            raise ModelError(
+                f"{directory}: kan inte läsa tokenizer.json ({str(err)[:160]}); modellmappen är skadad eller ofullständig – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+            ) from None
         self.directory = directory
         settings = _read_settings(directory)
         pad = settings.get("pad_token")
         pad = pad.get("content") if isinstance(pad, dict) else pad
         self.pad_token_id = self._tok.token_to_id(pad) if pad else None
         if self.pad_token_id is None:
-            raise ModelError(f"{directory}: tokenizer_config.json anger ingen utfyllnadstoken som tokenizer.json känner till; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp")
+            raise ModelError(
+                f"{directory}: tokenizer_config.json anger ingen utfyllnadstoken som tokenizer.json känner till; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+            )
         self.model_max_length = int(settings.get("model_max_length", 512))
         self._tok.no_padding()
         self._tok.no_truncation()
@@ -49,9 +53,17 @@ class LightTokenizer:
         self._tok.no_truncation()
         return self._tok.encode(text, add_special_tokens=False).tokens
 
-    def __call__(self, texts: str | Sequence[str], *, add_special_tokens: bool = True, padding: bool = False,
-                 truncation: bool = False, max_length: int | None = None, return_tensors: str | None = None,
-                 return_offsets_mapping: bool = False) -> dict:
+    def __call__(
+        self,
+        texts: str | Sequence[str],
+        *,
+        add_special_tokens: bool = True,
+        padding: bool = False,
+        truncation: bool = False,
+        max_length: int | None = None,
+        return_tensors: str | None = None,
+        return_offsets_mapping: bool = False,
+    ) -> dict:
         single = isinstance(texts, str)
         batch = [texts] if single else list(texts)
         if truncation:
@@ -74,8 +86,10 @@ class LightTokenizer:
             return out
         import torch
 
-        return {"input_ids": torch.tensor(ids, dtype=torch.long),
-                "attention_mask": torch.tensor([e.attention_mask for e in encodings], dtype=torch.long)}
+        return {
+            "input_ids": torch.tensor(ids, dtype=torch.long),
+            "attention_mask": torch.tensor([e.attention_mask for e in encodings], dtype=torch.long),
+        }
 
 
 def _read_settings(directory: Path) -> dict:
@@ -85,4 +99,6 @@ def _read_settings(directory: Path) -> dict:
     try:
         return json.loads(path.read_text("utf-8"))
     except ValueError:
-        raise ModelError(f"{path}: ogiltig JSON; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None
+        raise ModelError(
+            f"{path}: ogiltig JSON; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+        ) from None

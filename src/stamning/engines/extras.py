@@ -30,8 +30,18 @@ class ClassifyExtras:
     def needed(self) -> bool:
         return bool(self.store or self.round_label or self.themes or self.theme_examples or self.wide or self.questions)
 
-    def prepare(self, input: Path, output: Path, model, device: str, text_column: str | None, id_column: str | None,
-                round_column: str | None, group_column: str | None, sheet: str | None) -> "Run":
+    def prepare(
+        self,
+        input: Path,
+        output: Path,
+        model,
+        device: str,
+        text_column: str | None,
+        id_column: str | None,
+        round_column: str | None,
+        group_column: str | None,
+        sheet: str | None,
+    ) -> Run:
         """Load the model (with own themes) and, for a wide export, write its long form next to ``output``."""
         from stamning.themes.own import load_model_with_themes
 
@@ -41,9 +51,16 @@ class ClassifyExtras:
         if self.wide or self.questions:
             from stamning.io.wide import QUESTION, write_long
 
-            run.input = run.long_input = write_long(input, output, questions=self.questions, text_column=text_column,
-                                                    id_column=id_column, round_column=round_column,
-                                                    group_column=group_column, sheet=sheet)
+            run.input = run.long_input = write_long(
+                input,
+                output,
+                questions=self.questions,
+                text_column=text_column,
+                id_column=id_column,
+                round_column=round_column,
+                group_column=group_column,
+                sheet=sheet,
+            )
             run.text_column, run.id_column, run.sheet, run.group_column = "text", "id", None, group_column or QUESTION
         return run
 
@@ -75,10 +92,19 @@ class Run:
         if self.extras.store is not None:
             from stamning.store.add import add_classified_file
 
-            added = add_classified_file(self.extras.store, output, self.model, source=self.source,
-                                        round_label=self.extras.round_label, text_column=self.text_column,
-                                        id_column=self.id_column, round_column=self.round_column,
-                                        group_column=self.group_column)
-            self.messages.append(f"Lagret {self.extras.store.name}: {added.added} rader tillagda, {added.already} fanns "
-                                 f"redan (omgång {', '.join(added.rounds)}, modell {added.model_id}).")
+            added = add_classified_file(
+                self.extras.store,
+                output,
+                self.model,
+                source=self.source,
+                round_label=self.extras.round_label,
+                text_column=self.text_column,
+                id_column=self.id_column,
+                round_column=self.round_column,
+                group_column=self.group_column,
+            )
+            self.messages.append(
+                f"Lagret {self.extras.store.name}: {added.added} rader tillagda, {added.already} fanns "
+                f"redan (omgång {', '.join(added.rounds)}, modell {added.model_id})."
+            )
         return self.messages

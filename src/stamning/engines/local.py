@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
+from stamning.io.spreadsheet import CellFixes
 from stamning.io.tables import Table, check_output_path
+from stamning.model.loading import load_model
 from stamning.options import ClassifyOptions
 from stamning.records import OUTPUT_COLUMNS, Prediction
-from stamning.io.spreadsheet import CellFixes
-from stamning.model.loading import load_model
+
 
 @dataclass
 class ClassifyResult:
@@ -48,8 +49,16 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
 
 
-def classify_table(model, table: Table, *, batch_size: int = 32, precision: str = "auto", detect_mixed: bool = True,
-                   chunk_rows: int = 4096, progress: Callable[[int, int], None] | None = None) -> list[Prediction]:
+def classify_table(
+    model,
+    table: Table,
+    *,
+    batch_size: int = 32,
+    precision: str = "auto",
+    detect_mixed: bool = True,
+    chunk_rows: int = 4096,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Prediction]:
     """Predictions for every row of the table, in row order (unclassifiable rows come back skipped).
 
     ``progress(rows_done, rows)`` is called after every model batch."""
@@ -57,21 +66,38 @@ def classify_table(model, table: Table, *, batch_size: int = 32, precision: str 
     ids = table.ids()
     out: list[Prediction] = []
     for start in range(0, len(texts), chunk_rows):
-        part = texts[start:start + chunk_rows]
+        part = texts[start : start + chunk_rows]
         report = None
         if progress:
+
             def report(share: float, start: int = start, n: int = len(part)) -> None:
                 progress(start + int(share * n), len(texts))
-        out.extend(model.predict(part, ids[start:start + chunk_rows], batch_size=batch_size, precision=precision,
-                                 detect_mixed=detect_mixed, on_progress=report))
+
+        out.extend(
+            model.predict(
+                part,
+                ids[start : start + chunk_rows],
+                batch_size=batch_size,
+                precision=precision,
+                detect_mixed=detect_mixed,
+                on_progress=report,
+            )
+        )
         if progress:
             progress(len(out), len(texts))
     return out
 
 
-def classify_file(input: str | Path, output: str | Path, options: ClassifyOptions | None = None, *, model=None,
-                  progress: Callable[[int, int | None], None] | None = None, in_place: bool = False,
-                  **settings) -> ClassifyResult:
+def classify_file(
+    input: str | Path,
+    output: str | Path,
+    options: ClassifyOptions | None = None,
+    *,
+    model=None,
+    progress: Callable[[int, int | None], None] | None = None,
+    in_place: bool = False,
+    **settings,
+) -> ClassifyResult:
     """Read ``input`` in chunks, classify every row, write ``output`` (format by extension) atomically.
 
     ``options`` (or, as a shorthand, its fields as keyword ``settings``) say how. The output is locked for
@@ -96,18 +122,19 @@ def _classify_locked(in_path: Path, out_path: Path, options: ClassifyOptions, mo
     from itertools import chain
 
     from stamning.engines.heap import release_free_memory
-    from stamning.io.tables import resolve_columns
     from stamning.engines.manifest import run_manifest
-    from stamning.io.outputs import stale_temp_files
     from stamning.engines.stream import PartStore, assemble, count_rows, iter_chunks
+    from stamning.io.outputs import stale_temp_files
+    from stamning.io.tables import resolve_columns
 
     start = time.perf_counter()
     total = count_rows(in_path) if progress else None
     chunks = iter_chunks(in_path, options.chunk_rows, options.sheet)
     first = next(chunks)
     total = total if total is not None else first.attrs.get("total_rows")
-    columns = resolve_columns(first, in_path, options.text_column, options.id_column, options.round_column,
-                              options.group_column)
+    columns = resolve_columns(
+        first, in_path, options.text_column, options.id_column, options.round_column, options.group_column
+    )
     if model is None or isinstance(model, (str, Path)):
         model = load_model(model, device=options.device.value)
     store = PartStore(out_path, run_manifest(in_path, model.config, columns, options.output_affecting()))
@@ -121,8 +148,15 @@ def _classify_locked(in_path: Path, out_path: Path, options: ClassifyOptions, mo
             if not store.has(k):
                 table = Table(chunk.reset_index(drop=True), columns, in_path, offset)
                 report = (lambda done, _n, base=offset: progress(base + done, total)) if progress else None
-                preds = classify_table(model, table, batch_size=options.batch_size, precision=options.precision.value,
-                                       detect_mixed=options.detect_mixed, chunk_rows=len(chunk) or 1, progress=report)
+                preds = classify_table(
+                    model,
+                    table,
+                    batch_size=options.batch_size,
+                    precision=options.precision.value,
+                    detect_mixed=options.detect_mixed,
+                    chunk_rows=len(chunk) or 1,
+                    progress=report,
+                )
                 store.write(k, predictions_frame(table, preds))
                 del table, preds
                 release_free_memory()
@@ -146,9 +180,12 @@ def _leftovers(store, err: BaseException) -> BaseException:
 
     if not store.finished():
         store.remove()
-        return Interrupted("avbrutet; ingen ofullständig utfil har skrivits") if isinstance(err, KeyboardInterrupt) else err
-    where = (f"färdiga delar (med kommentarer) finns i {store.dir}: fortsätt med --resume, "
-             "eller ta bort dem med --clean")
+        return (
+            Interrupted("avbrutet; ingen ofullständig utfil har skrivits")
+            if isinstance(err, KeyboardInterrupt)
+            else err
+        )
+    where = f"färdiga delar (med kommentarer) finns i {store.dir}: fortsätt med --resume, eller ta bort dem med --clean"
     if isinstance(err, KeyboardInterrupt):
         return Interrupted(f"avbrutet; ingen ofullständig utfil har skrivits; {where}")
     if isinstance(err, StamningError):

@@ -27,13 +27,20 @@ def input_fingerprint(path: Path) -> dict:
 def model_identity(config) -> dict:
     """Two models give the same output when their weights and their configuration are the same."""
     text = json.dumps(asdict(config), sort_keys=True, ensure_ascii=False)
-    return {"weights_sha256": dict(config.weights_sha256),
-            "config_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+    return {
+        "weights_sha256": dict(config.weights_sha256),
+        "config_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    }
 
 
 def run_manifest(input_path: Path, config, columns, options: dict) -> dict:
-    return {"version": MANIFEST_VERSION, "input": input_fingerprint(input_path), "model": model_identity(config),
-            "columns": asdict(columns), "options": options}
+    return {
+        "version": MANIFEST_VERSION,
+        "input": input_fingerprint(input_path),
+        "model": model_identity(config),
+        "columns": asdict(columns),
+        "options": options,
+    }
 
 
 def differences(old: dict, new: dict) -> list[str]:

@@ -6,8 +6,8 @@ rich on a terminal. Nothing here ever sees a comment's text."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 def _number(n: float) -> str:
@@ -73,8 +73,14 @@ def progress_bar(console, what: str):
     from rich.progress import BarColumn, Progress, TextColumn
 
     state = RowProgress()
-    bar = Progress(TextColumn(what), BarColumn(), TextColumn("{task.fields[line]}"), console=console,
-                   transient=True, refresh_per_second=4)
+    bar = Progress(
+        TextColumn(what),
+        BarColumn(),
+        TextColumn("{task.fields[line]}"),
+        console=console,
+        transient=True,
+        refresh_per_second=4,
+    )
     task = bar.add_task(what, total=None, line="räknar rader …")
 
     def update(done: int, total: int | None) -> None:

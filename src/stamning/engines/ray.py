@@ -33,10 +33,10 @@ import os
 import pickle
 import time
 import warnings
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -56,8 +56,12 @@ READ_MEMORY = 256 << 20  # bytes reserved per read task
 RAY_PIN = "ray[data]==2.60.0"
 
 _FLOAT_COLUMNS = {"sentiment_score", "sentiment_confidence", *PROB_COLUMNS}
-_KEY_FIELDS = [pa.field("shard", pa.int64()), pa.field("row", pa.int64()), pa.field("total", pa.int64()),
-               pa.field("id", pa.string())]
+_KEY_FIELDS = [
+    pa.field("shard", pa.int64()),
+    pa.field("row", pa.int64()),
+    pa.field("total", pa.int64()),
+    pa.field("id", pa.string()),
+]
 # What flows from the read stage to the actors: ``text`` holds str values, ``text_obj`` a pickled copy of
 # any other non-null value (a number in a JSONL/Parquet text column, NaN), so the model sees exactly the
 # values the single-process path sees (and skips them with the same reason).
@@ -76,6 +80,7 @@ PREDICTED_SCHEMA = pa.schema(_KEY_FIELDS + [pa.field(c, _output_type(c)) for c i
 
 
 # --------------------------------------------------------------------------- results
+
 
 @dataclass
 class ShardResult:
@@ -126,6 +131,7 @@ class RayResult:
 
 # --------------------------------------------------------------------------- shards and manifests
 
+
 def find_shards(input: str | Path) -> list[Path]:
     """The input shards, sorted by path: a file, the files of a folder (not recursive), or a glob."""
     text = str(input)
@@ -137,26 +143,35 @@ def find_shards(input: str | Path) -> list[Path]:
         found = [path]
         where = str(path)
     elif any(ch in text for ch in "*?["):
-        found = sorted(Path(m) for m in _glob.glob(os.path.expanduser(text), recursive=True)
-                       if Path(m).is_file() and not Path(m).name.startswith("."))
+        found = sorted(
+            Path(m)
+            for m in _glob.glob(os.path.expanduser(text), recursive=True)
+            if Path(m).is_file() and not Path(m).name.startswith(".")
+        )
         where = text
     else:
-        raise InputError(f"{text}: filen eller mappen finns inte och är inget mönster; ange en fil, en mapp eller ett "
-                         f"mönster som 'delar/*.csv' (aktuell mapp: {Path.cwd()})")
+        raise InputError(
+            f"{text}: filen eller mappen finns inte och är inget mönster; ange en fil, en mapp eller ett "
+            f"mönster som 'delar/*.csv' (aktuell mapp: {Path.cwd()})"
+        )
     if not found:
         raise InputError(f"{where}: inga delfiler hittades; väntade filer som slutar på {', '.join(SHARD_EXTENSIONS)}")
     unknown = [p.name for p in found if p.suffix.lower() not in SHARD_EXTENSIONS]
     if unknown:
         more = f" och {len(unknown) - 5} till" if len(unknown) > 5 else ""
-        raise InputError(f"{where}: {len(unknown)} av {len(found)} funna filer är inga läsbara tabeller "
-                         f"({', '.join(unknown[:5])}{more}); delfiler ska sluta på {', '.join(SHARD_EXTENSIONS)}; "
-                         "flytta bort de andra filerna eller snäva in mönstret (t.ex. 'mapp/*.csv')")
+        raise InputError(
+            f"{where}: {len(unknown)} av {len(found)} funna filer är inga läsbara tabeller "
+            f"({', '.join(unknown[:5])}{more}); delfiler ska sluta på {', '.join(SHARD_EXTENSIONS)}; "
+            "flytta bort de andra filerna eller snäva in mönstret (t.ex. 'mapp/*.csv')"
+        )
     by_stem: dict[str, Path] = {}
     for p in found:
         other = by_stem.setdefault(p.stem, p)
         if other != p:
-            raise InputError(f"{other.name} och {p.name} skulle båda skrivas till {p.stem}.parquet; "
-                             "byt namn på den ena (utfilerna får indatafilens namn utan ändelse)")
+            raise InputError(
+                f"{other.name} och {p.name} skulle båda skrivas till {p.stem}.parquet; "
+                "byt namn på den ena (utfilerna får indatafilens namn utan ändelse)"
+            )
     return found
 
 
@@ -173,8 +188,10 @@ def _check_output_dir(output_dir: Path, shards: list[Path]) -> None:
         raise InputError(f"{output_dir}: är en fil; ange en mapp för utfilerna (den skapas om den saknas)")
     resolved = output_dir.resolve()
     if any(s.parent.resolve() == resolved for s in shards):
-        raise InputError(f"{output_dir}: är indatafilernas mapp; välj en annan utmapp "
-                         "(utfiler där skulle läsas som indata nästa gång)")
+        raise InputError(
+            f"{output_dir}: är indatafilernas mapp; välj en annan utmapp "
+            "(utfiler där skulle läsas som indata nästa gång)"
+        )
 
 
 def _manifest_options(options: ClassifyOptions) -> dict:
@@ -182,19 +199,25 @@ def _manifest_options(options: ClassifyOptions) -> dict:
     return {k: v for k, v in options.output_affecting().items() if k not in ("sheet", "chunk_rows")}
 
 
-def refuse_local_only(sheet: str | None = None, device: str | None = None, clean: bool = False,
-                      in_place: bool = False) -> None:
+def refuse_local_only(
+    sheet: str | None = None, device: str | None = None, clean: bool = False, in_place: bool = False
+) -> None:
     """Options of the local engine that Ray cannot honour: refused by name, never ignored."""
     if clean:
-        raise ConfigError("--clean gäller inte --engine ray (inga delresultat sparas där); "
-                          "kör utan --resume så görs alla delfiler om")
+        raise ConfigError(
+            "--clean gäller inte --engine ray (inga delresultat sparas där); kör utan --resume så görs alla delfiler om"
+        )
     if in_place:
         raise ConfigError("--in-place gäller inte --engine ray: utdata hamnar i en egen mapp (-o)")
     if sheet is not None:
-        raise ConfigError("--sheet gäller inte --engine ray (delfilerna läses som CSV, JSONL eller Parquet); "
-                          "spara fliken som CSV eller kör utan --engine ray")
+        raise ConfigError(
+            "--sheet gäller inte --engine ray (delfilerna läses som CSV, JSONL eller Parquet); "
+            "spara fliken som CSV eller kör utan --engine ray"
+        )
     if device is not None and str(device) != "cpu":
-        raise ConfigError(f"--device {device} gäller inte --engine ray; ge varje aktör en GPU med --num-gpus-per-actor 1")
+        raise ConfigError(
+            f"--device {device} gäller inte --engine ray; ge varje aktör en GPU med --num-gpus-per-actor 1"
+        )
 
 
 def expected_manifest(shard: Path, model_id: dict, options: dict) -> dict:
@@ -242,30 +265,37 @@ def _model_identity(model: str | Path | None) -> tuple[str, dict]:
     from stamning.model.loading import DEFAULT_MODEL
 
     if model is not None and not isinstance(model, (str, Path)):
-        raise TypeError("classify_ray loads the model in each actor: pass a model directory or 'default', "
-                        "not a loaded model")
+        raise TypeError(
+            "classify_ray loads the model in each actor: pass a model directory or 'default', not a loaded model"
+        )
     name = DEFAULT_MODEL if model in (None, DEFAULT_MODEL) else str(Path(model).expanduser().resolve())
     return name, model_identity(_model_dir(model))
 
 
 # --------------------------------------------------------------------------- worker side
 
+
 def _narrow(shard: int, table, total: int) -> pa.Table:
     texts = table.frame[table.columns.text].tolist()
     n = len(texts)
-    return pa.Table.from_pydict({
-        "shard": [shard] * n,
-        "row": list(range(table.offset, table.offset + n)),
-        "total": [total] * n,
-        "id": table.ids(),
-        "text": [t if isinstance(t, str) else None for t in texts],
-        "text_obj": [None if t is None or isinstance(t, str) else pickle.dumps(t) for t in texts],
-    }, schema=NARROW_SCHEMA)
+    return pa.Table.from_pydict(
+        {
+            "shard": [shard] * n,
+            "row": list(range(table.offset, table.offset + n)),
+            "total": [total] * n,
+            "id": table.ids(),
+            "text": [t if isinstance(t, str) else None for t in texts],
+            "text_obj": [None if t is None or isinstance(t, str) else pickle.dumps(t) for t in texts],
+        },
+        schema=NARROW_SCHEMA,
+    )
 
 
 def _texts(batch: pa.Table) -> list[object]:
-    return [t if o is None else pickle.loads(o)
-            for t, o in zip(batch.column("text").to_pylist(), batch.column("text_obj").to_pylist())]
+    return [
+        t if o is None else pickle.loads(o)
+        for t, o in zip(batch.column("text").to_pylist(), batch.column("text_obj").to_pylist())
+    ]
 
 
 def _columns(first, path: Path, spec: dict):
@@ -285,8 +315,8 @@ def _check_unchanged(spec: dict) -> None:
 
 def _read_stage(batch: pa.Table, chunk_rows: int) -> Iterator[pa.Table]:
     """Ray Data UDF: one shard spec in, the shard's rows out as narrow tables (the last one carries the total)."""
-    from stamning.io.tables import Table
     from stamning.engines.stream import iter_chunks
+    from stamning.io.tables import Table
 
     for raw in batch.column("spec").to_pylist():
         spec = json.loads(raw)
@@ -300,9 +330,12 @@ def _read_stage(batch: pa.Table, chunk_rows: int) -> Iterator[pa.Table]:
             pending = _narrow(spec["shard"], Table(chunk.reset_index(drop=True), columns, path, offset), -1)
             offset += len(chunk)
         if pending is None:
-            raise InputError(f"{path.name}: inga datarader (bara en rubrikrad eller inget alls); lägg svaren under rubrikraden")
-        yield pending.set_column(pending.schema.get_field_index("total"), "total",
-                                 pa.array([offset] * pending.num_rows, pa.int64()))
+            raise InputError(
+                f"{path.name}: inga datarader (bara en rubrikrad eller inget alls); lägg svaren under rubrikraden"
+            )
+        yield pending.set_column(
+            pending.schema.get_field_index("total"), "total", pa.array([offset] * pending.num_rows, pa.int64())
+        )
 
 
 class _Classifier:
@@ -319,21 +352,30 @@ class _Classifier:
 
             torch.set_num_threads(max(1, threads))
         if model_identity(_model_dir(model)) != identity:
-            raise ModelError(f"{model}: modellen på noden {os.uname().nodename} skiljer sig från huvudnodens "
-                             "(vikter eller config.json); installera samma stamning-version och modell på varje nod")
+            raise ModelError(
+                f"{model}: modellen på noden {os.uname().nodename} skiljer sig från huvudnodens "
+                "(vikter eller config.json); installera samma stamning-version och modell på varje nod"
+            )
         self.model = load_model(model, device=device)
-        self.options = {"batch_size": settings.batch_size, "precision": settings.precision.value,
-                        "detect_mixed": settings.detect_mixed}
+        self.options = {
+            "batch_size": settings.batch_size,
+            "precision": settings.precision.value,
+            "detect_mixed": settings.detect_mixed,
+        }
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         import pandas as pd
 
-        from stamning.io.tables import Columns, Table
         from stamning.engines.local import classify_table
+        from stamning.io.tables import Columns, Table
 
         # ids arrive final (Table.ids() in the read stage); Table.ids() leaves them unchanged here
-        frame = pd.DataFrame({"id": pd.Series(batch.column("id").to_pylist(), dtype=object),
-                              "text": pd.Series(_texts(batch), dtype=object)})
+        frame = pd.DataFrame(
+            {
+                "id": pd.Series(batch.column("id").to_pylist(), dtype=object),
+                "text": pd.Series(_texts(batch), dtype=object),
+            }
+        )
         table = Table(frame, Columns(text="text", id="id"), Path("ray-batch"))
         preds = classify_table(self.model, table, chunk_rows=max(1, len(frame)), **self.options)
         out = {name: batch.column(name) for name in ("shard", "row", "total", "id")}
@@ -357,10 +399,10 @@ class _Precomputed:
 
 def _write_shard(spec: dict, predictions: pa.Table) -> dict:
     """Join a shard with its predictions (in row order), write the Parquet output and then its manifest."""
-    from stamning.io.tables import Table, atomic_write_text
-    from stamning.io.outputs import atomic_output
     from stamning.engines.local import predictions_frame
     from stamning.engines.stream import _arrow_safe, iter_chunks
+    from stamning.io.outputs import atomic_output
+    from stamning.io.tables import Table, atomic_write_text
 
     _check_unchanged(spec)
     path, out = Path(spec["input"]), Path(spec["output"])
@@ -372,10 +414,12 @@ def _write_shard(spec: dict, predictions: pa.Table) -> dict:
         columns = columns or _columns(chunk, path, spec)
         table = Table(chunk.reset_index(drop=True), columns, path, offset)
         n = len(chunk)
-        if table.ids() != ids[offset:offset + n]:
-            raise InputError(f"{path.name}: raderna {offset + 1}–{offset + n} lästes annorlunda än vid klassningen; "
-                             "kör igen när filen är klar")
-        tables.append(_arrow_safe(predictions_frame(table, [_Precomputed(r) for r in rows[offset:offset + n]])))
+        if table.ids() != ids[offset : offset + n]:
+            raise InputError(
+                f"{path.name}: raderna {offset + 1}–{offset + n} lästes annorlunda än vid klassningen; "
+                "kör igen när filen är klar"
+            )
+        tables.append(_arrow_safe(predictions_frame(table, [_Precomputed(r) for r in rows[offset : offset + n]])))
         offset += n
     if offset != len(rows):
         raise InputError(f"{path.name}: {offset} rader nu, {len(rows)} vid klassningen; kör igen när filen är klar")
@@ -385,13 +429,13 @@ def _write_shard(spec: dict, predictions: pa.Table) -> dict:
     with atomic_output(out) as tmp:
         pq.write_table(arrow, tmp)
     ok = int(pc.sum(pc.equal(arrow.column("status"), STATUS_OK)).as_py() or 0)
-    manifest = {**spec["expected"], "rows": offset, "ok": ok, "columns": asdict(columns),
-                "output": out.name}
+    manifest = {**spec["expected"], "rows": offset, "ok": ok, "columns": asdict(columns), "output": out.name}
     atomic_write_text(marker, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return {"shard": spec["shard"], "rows": offset, "ok": ok}
 
 
 # --------------------------------------------------------------------------- driver
+
 
 def _stamning_error(err: BaseException) -> StamningError | None:
     """The user-facing error inside a Ray wrapper (RayTaskError, UserCodeException, ...), if there is one."""
@@ -422,8 +466,10 @@ def _require_ray() -> None:
     try:
         import ray.data  # noqa: F401
     except ImportError:
-        raise StamningError(f"--engine ray behöver Ray på den här datorn och på varje nod: "
-                            f"pip install '{RAY_PIN}' (eller kör med --engine local)") from None
+        raise StamningError(
+            f"--engine ray behöver Ray på den här datorn och på varje nod: "
+            f"pip install '{RAY_PIN}' (eller kör med --engine local)"
+        ) from None
 
 
 @contextmanager
@@ -446,12 +492,16 @@ def _check_resources(concurrency, num_cpus: float, num_gpus: float) -> None:
     have = ray.cluster_resources()
     need_cpus = actors * num_cpus + READ_CPUS
     if have.get("CPU", 0) < need_cpus:
-        raise ConfigError(f"Ray-klustret har {have.get('CPU', 0):g} CPU:er; {actors} aktörer × {num_cpus:g} CPU:er plus "
-                          f"{READ_CPUS:g} för läsning behöver {need_cpus:g}; sänk --concurrency eller --num-cpus-per-actor "
-                          "(läs- och skrivuppgifterna behöver CPU:er som aktörerna lämnar lediga)")
+        raise ConfigError(
+            f"Ray-klustret har {have.get('CPU', 0):g} CPU:er; {actors} aktörer × {num_cpus:g} CPU:er plus "
+            f"{READ_CPUS:g} för läsning behöver {need_cpus:g}; sänk --concurrency eller --num-cpus-per-actor "
+            "(läs- och skrivuppgifterna behöver CPU:er som aktörerna lämnar lediga)"
+        )
     if num_gpus and have.get("GPU", 0) < actors * num_gpus:
-        raise ConfigError(f"Ray-klustret har {have.get('GPU', 0):g} GPU:er; {actors} aktörer × {num_gpus:g} GPU:er "
-                          "får inte plats; sänk --concurrency eller --num-gpus-per-actor")
+        raise ConfigError(
+            f"Ray-klustret har {have.get('GPU', 0):g} GPU:er; {actors} aktörer × {num_gpus:g} GPU:er "
+            "får inte plats; sänk --concurrency eller --num-gpus-per-actor"
+        )
 
 
 def _connect(address: str | None, num_cpus: float, num_gpus: float, verbose: bool) -> bool:
@@ -471,18 +521,34 @@ def _connect(address: str | None, num_cpus: float, num_gpus: float, verbose: boo
         import torch
 
         if not torch.cuda.is_available():
-            raise ModelError("--num-gpus-per-actor > 0 men ingen CUDA-GPU finns här; använd 0, eller ange "
-                             "adressen till ett kluster med GPU:er (--address)")
-    ray.init(num_cpus=max(os.cpu_count() or 1, math.ceil(num_cpus)), include_dashboard=False, log_to_driver=verbose,
-             logging_level=logging.INFO if verbose else logging.WARNING)
+            raise ModelError(
+                "--num-gpus-per-actor > 0 men ingen CUDA-GPU finns här; använd 0, eller ange "
+                "adressen till ett kluster med GPU:er (--address)"
+            )
+    ray.init(
+        num_cpus=max(os.cpu_count() or 1, math.ceil(num_cpus)),
+        include_dashboard=False,
+        log_to_driver=verbose,
+        logging_level=logging.INFO if verbose else logging.WARNING,
+    )
     return True
 
 
-def classify_ray(input: str | Path, output_dir: str | Path, options: ClassifyOptions | None = None, *,
-                 model: str | Path | None = None, rows_per_batch: int = 1024,
-                 concurrency: int | tuple[int, int] = 2, num_cpus_per_actor: float = 1, num_gpus_per_actor: float = 0,
-                 address: str | None = None, progress: Callable[[int, int], None] | None = None,
-                 verbose: bool = False, **settings) -> RayResult:
+def classify_ray(
+    input: str | Path,
+    output_dir: str | Path,
+    options: ClassifyOptions | None = None,
+    *,
+    model: str | Path | None = None,
+    rows_per_batch: int = 1024,
+    concurrency: int | tuple[int, int] = 2,
+    num_cpus_per_actor: float = 1,
+    num_gpus_per_actor: float = 0,
+    address: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    verbose: bool = False,
+    **settings,
+) -> RayResult:
     """Classify every shard of ``input`` (a file, a folder or a glob) into ``output_dir/<stem>.parquet``.
 
     The model runs in a Ray Data actor pool (``concurrency`` actors, each loading it once, with
@@ -500,8 +566,10 @@ def classify_ray(input: str | Path, output_dir: str | Path, options: ClassifyOpt
     if rows_per_batch < 1:
         raise ConfigError(f"--chunk-rows {rows_per_batch}: måste vara minst 1")
     if (options.device == "cuda") != bool(num_gpus_per_actor):
-        raise ConfigError("--engine ray kör på GPU när varje aktör får en (--num-gpus-per-actor); "
-                          "--device och --precision fp16 följer av det")
+        raise ConfigError(
+            "--engine ray kör på GPU när varje aktör får en (--num-gpus-per-actor); "
+            "--device och --precision fp16 följer av det"
+        )
     shards = find_shards(input)
     out_dir = Path(output_dir).expanduser()
     _check_output_dir(out_dir, shards)
@@ -520,15 +588,23 @@ def classify_ray(input: str | Path, output_dir: str | Path, options: ClassifyOpt
         if manifest is not None:
             results[k] = ShardResult(shard, out, manifest["rows"], manifest["ok"], reused=True)
             continue
-        todo.append({"shard": k, "input": str(shard.resolve()), "output": str(out.resolve()),
-                     "fingerprint": expected["input"], "expected": expected})
+        todo.append(
+            {
+                "shard": k,
+                "input": str(shard.resolve()),
+                "output": str(out.resolve()),
+                "fingerprint": expected["input"],
+                "expected": expected,
+            }
+        )
     if progress:
         progress(len(results), len(shards))
     if todo:
         actors = concurrency if isinstance(concurrency, int) else max(concurrency)
         t0 = time.perf_counter()
-        started = _connect(address, actors * num_cpus_per_actor + READ_CPUS + WRITE_CPUS,
-                           actors * num_gpus_per_actor, verbose)
+        started = _connect(
+            address, actors * num_cpus_per_actor + READ_CPUS + WRITE_CPUS, actors * num_gpus_per_actor, verbose
+        )
         result.startup_seconds = time.perf_counter() - t0
         try:
             _check_resources(concurrency, num_cpus_per_actor, num_gpus_per_actor)
@@ -541,8 +617,17 @@ def classify_ray(input: str | Path, output_dir: str | Path, options: ClassifyOpt
         done = (lambda n: progress(len(results) + n, len(shards))) if progress else None
         try:
             with _quiet_ray_data(verbose):
-                written = _run(todo, model_name, model_id, options, rows_per_batch, concurrency,
-                               num_cpus_per_actor, num_gpus_per_actor, done)
+                written = _run(
+                    todo,
+                    model_name,
+                    model_id,
+                    options,
+                    rows_per_batch,
+                    concurrency,
+                    num_cpus_per_actor,
+                    num_gpus_per_actor,
+                    done,
+                )
         except Exception as err:
             found = _stamning_error(err)
             if found is not None and found is not err:
@@ -555,30 +640,58 @@ def classify_ray(input: str | Path, output_dir: str | Path, options: ClassifyOpt
                 ray.shutdown()
         for spec in todo:
             info = written[spec["shard"]]
-            results[spec["shard"]] = ShardResult(Path(spec["input"]), Path(spec["output"]), info["rows"], info["ok"],
-                                                 reused=False)
+            results[spec["shard"]] = ShardResult(
+                Path(spec["input"]), Path(spec["output"]), info["rows"], info["ok"], reused=False
+            )
     result.shards = [results[k] for k in range(len(shards))]
     result.seconds = time.perf_counter() - start
     return result
 
 
-def _run(todo: list[dict], model_name: str, model_id: dict, options: ClassifyOptions, rows_per_batch: int,
-         concurrency, num_cpus: float, num_gpus: float, progress: Callable[[int], None] | None) -> dict[int, dict]:
+def _run(
+    todo: list[dict],
+    model_name: str,
+    model_id: dict,
+    options: ClassifyOptions,
+    rows_per_batch: int,
+    concurrency,
+    num_cpus: float,
+    num_gpus: float,
+    progress: Callable[[int], None] | None,
+) -> dict[int, dict]:
     import ray
     import ray.data
 
     ds = ray.data.from_items([{"spec": json.dumps(spec)} for spec in todo], override_num_blocks=len(todo))
     # The memory reservation also keeps reading a separate operator: Ray Data fuses a task stage into the
     # next actor stage when their resources match, and one actor would then read and classify a whole shard.
-    ds = ds.map_batches(_read_stage, batch_size=1, batch_format="pyarrow", fn_kwargs={"chunk_rows": rows_per_batch},
-                        num_cpus=READ_CPUS, memory=READ_MEMORY)
-    pool = (ray.data.ActorPoolStrategy(size=concurrency) if isinstance(concurrency, int)
-            else ray.data.ActorPoolStrategy(min_size=min(concurrency), max_size=max(concurrency)))
     ds = ds.map_batches(
-        _Classifier, batch_size=rows_per_batch, batch_format="pyarrow", compute=pool,
-        num_cpus=num_cpus, num_gpus=num_gpus or None,
-        fn_constructor_kwargs={"model": model_name, "identity": model_id, "options": options.to_dict(),
-                               "threads": max(1, int(num_cpus))})
+        _read_stage,
+        batch_size=1,
+        batch_format="pyarrow",
+        fn_kwargs={"chunk_rows": rows_per_batch},
+        num_cpus=READ_CPUS,
+        memory=READ_MEMORY,
+    )
+    pool = (
+        ray.data.ActorPoolStrategy(size=concurrency)
+        if isinstance(concurrency, int)
+        else ray.data.ActorPoolStrategy(min_size=min(concurrency), max_size=max(concurrency))
+    )
+    ds = ds.map_batches(
+        _Classifier,
+        batch_size=rows_per_batch,
+        batch_format="pyarrow",
+        compute=pool,
+        num_cpus=num_cpus,
+        num_gpus=num_gpus or None,
+        fn_constructor_kwargs={
+            "model": model_name,
+            "identity": model_id,
+            "options": options.to_dict(),
+            "threads": max(1, int(num_cpus)),
+        },
+    )
     write = ray.remote(num_cpus=WRITE_CPUS, max_retries=1)(_write_shard)
     specs = {spec["shard"]: spec for spec in todo}
     parts: dict[int, list[pa.Table]] = {k: [] for k in specs}
@@ -616,8 +729,10 @@ def _run(todo: list[dict], model_name: str, model_id: dict, options: ClassifyOpt
     collect(True)
     missing = [Path(specs[k]["input"]).name for k in specs if k not in written]
     if missing:
-        raise RuntimeError(f"rows of {', '.join(missing)} did not come back from the cluster; run again (resume "
-                           "keeps the finished shards)")
+        raise RuntimeError(
+            f"rows of {', '.join(missing)} did not come back from the cluster; run again (resume "
+            "keeps the finished shards)"
+        )
     return written
 
 

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from stamning.errors import InputError
-from stamning.io.tables import check_input_path, read_frame
 from stamning.engines.manifest import differences, input_fingerprint  # noqa: F401 (input_fingerprint re-exported)
+from stamning.errors import InputError
 from stamning.io.outputs import atomic_output
 from stamning.io.spreadsheet import CellFixes, csv_value, write_frames_xlsx
+from stamning.io.tables import check_input_path, read_frame
 from stamning.io.textfile import csv_chunks
-
 
 
 def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -63,7 +62,7 @@ def iter_chunks(path: str | Path, chunk_rows: int, sheet: str | None = None) -> 
     else:
         frame = read_frame(p, sheet=sheet)
         for start in range(0, len(frame), chunk_rows):
-            chunk = frame.iloc[start:start + chunk_rows].reset_index(drop=True)
+            chunk = frame.iloc[start : start + chunk_rows].reset_index(drop=True)
             chunk.attrs["total_rows"] = len(frame)  # read whole: the total is known (for progress)
             yield chunk
 
@@ -98,13 +97,17 @@ class PartStore:
         marker = self.dir / "manifest.json"
         if self.dir.exists() and not clean:
             if not resume:
-                raise InputError(f"{self.dir}: delresultat från en avbruten körning finns kvar; fortsätt med --resume "
-                                 "eller börja om med --clean (delarna innehåller kommentarer och tas då bort)")
+                raise InputError(
+                    f"{self.dir}: delresultat från en avbruten körning finns kvar; fortsätt med --resume "
+                    "eller börja om med --clean (delarna innehåller kommentarer och tas då bort)"
+                )
             old = self._read(marker)
             if old == self.manifest:
                 return len(self.finished())
-            raise InputError(f"--resume: {'; '.join(differences(old or {}, self.manifest))}; de sparade delarna i "
-                             f"{self.dir} passar inte längre. Börja om med --clean i stället för --resume")
+            raise InputError(
+                f"--resume: {'; '.join(differences(old or {}, self.manifest))}; de sparade delarna i "
+                f"{self.dir} passar inte längre. Börja om med --clean i stället för --resume"
+            )
         if self.dir.exists():
             shutil.rmtree(self.dir)
         self.dir.mkdir(parents=True, mode=0o700)

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from stamning.errors import InputError
 
@@ -75,8 +75,10 @@ def same_file(a: Path, b: Path) -> bool:
 
 def refuse_overwriting_input(input: str | Path, output: str | Path, in_place: bool = False) -> None:
     if not in_place and Path(input).exists() and same_file(Path(input), Path(output)):
-        raise InputError(f"{Path(output).name}: utfilen är samma fil som indatafilen och skulle skriva över den; "
-                         "välj en annan -o (eller ge --in-place om du verkligen vill ersätta indatafilen)")
+        raise InputError(
+            f"{Path(output).name}: utfilen är samma fil som indatafilen och skulle skriva över den; "
+            "välj en annan -o (eller ge --in-place om du verkligen vill ersätta indatafilen)"
+        )
 
 
 @contextmanager
@@ -94,8 +96,10 @@ def output_lock(target: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             other = os.pread(fd, 32, 0).decode("ascii", "ignore").strip() or "okänd"
-            raise InputError(f"{target.name}: en annan körning (process {other}) skriver redan till den här utfilen; "
-                             "vänta tills den är klar eller välj en annan -o") from None
+            raise InputError(
+                f"{target.name}: en annan körning (process {other}) skriver redan till den här utfilen; "
+                "vänta tills den är klar eller välj en annan -o"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         try:

@@ -17,9 +17,9 @@ import decimal
 import re
 import unicodedata
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -49,7 +49,7 @@ class CellFixes:
     replaced: int = 0  # cells with characters replaced by U+FFFD
     cut: int = 0  # cells cut at 32,767 characters
 
-    def add(self, other: "CellFixes") -> None:
+    def add(self, other: CellFixes) -> None:
         self.replaced += other.replaced
         self.cut += other.cut
 
@@ -57,11 +57,16 @@ class CellFixes:
         """A Swedish clause for the summary line, empty when nothing was changed."""
         parts = []
         if self.replaced:
-            parts.append(f"{self.replaced} {'cell' if self.replaced == 1 else 'celler'} med tecken som Excel inte "
-                         f"kan lagra (ersatta med {REPLACEMENT})")
+            parts.append(
+                f"{self.replaced} {'cell' if self.replaced == 1 else 'celler'} med tecken som Excel inte "
+                f"kan lagra (ersatta med {REPLACEMENT})"
+            )
         if self.cut:
-            parts.append(f"{self.cut} {'cell' if self.cut == 1 else 'celler'} kortade till {XLSX_MAX_CELL:,} tecken"
-                         .replace(",", " "))
+            parts.append(
+                f"{self.cut} {'cell' if self.cut == 1 else 'celler'} kortade till {XLSX_MAX_CELL:,} tecken".replace(
+                    ",", " "
+                )
+            )
         return "; ".join(parts)
 
 
@@ -119,6 +124,7 @@ def csv_value(value):
 
 # ---------------------------------------------------------------- tables
 
+
 @dataclass(frozen=True)
 class Column:
     """A column of a table sheet: header, Excel number format, width (None: fit the content), wrap."""
@@ -154,8 +160,9 @@ def fit_width(values: Iterable, header: str, cap: float = 60) -> float:
     return float(min(max(longest + 2, 6), cap))
 
 
-def add_table_sheet(wb, title: str, columns: Sequence[Column], rows: Sequence[Sequence], used: set[str],
-                    fixes: CellFixes | None = None):
+def add_table_sheet(
+    wb, title: str, columns: Sequence[Column], rows: Sequence[Sequence], used: set[str], fixes: CellFixes | None = None
+):
     """A sheet holding one Excel table (header row frozen, filter buttons, formats, widths)."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -197,8 +204,13 @@ def _column_format(name: str) -> str | None:
     return None
 
 
-def write_frames_xlsx(frames: Iterable, path: Path, fixes: CellFixes | None = None, title: str = "stamning",
-                      reason_column: str | None = "reason") -> int:
+def write_frames_xlsx(
+    frames: Iterable,
+    path: Path,
+    fixes: CellFixes | None = None,
+    title: str = "stamning",
+    reason_column: str | None = "reason",
+) -> int:
     """Stream data frames (same columns) into one sheet holding one Excel table; returns the row count.
 
     Written in openpyxl's write-only mode (bounded memory). A row whose cell had to be cut says so in
@@ -247,8 +259,12 @@ def write_frames_xlsx(frames: Iterable, path: Path, fixes: CellFixes | None = No
     ref = f"A1:{get_column_letter(len(header))}{rows + 1}"
     if headers_fit_a_table(header):
         # columns named here: openpyxl cannot read them back from a write-only sheet
-        table = Table(displayName="stamning", ref=ref, autoFilter=AutoFilter(ref=ref),
-                      tableColumns=[TableColumn(id=j, name=name) for j, name in enumerate(header, 1)])
+        table = Table(
+            displayName="stamning",
+            ref=ref,
+            autoFilter=AutoFilter(ref=ref),
+            tableColumns=[TableColumn(id=j, name=name) for j, name in enumerate(header, 1)],
+        )
         table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
         with warnings.catch_warnings():  # openpyxl warns in write-only mode even when the columns are set
             warnings.simplefilter("ignore", UserWarning)

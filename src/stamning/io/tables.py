@@ -13,15 +13,34 @@ import pandas as pd
 
 from stamning.errors import ColumnError, InputError
 from stamning.io.outputs import atomic_output
+from stamning.io.textfile import (
+    column_list,
+    csv_chunks,
+    decode_bytes,
+    looks_like_free_text,
+    short_name,
+    )
 from stamning.io.xlsx import read_xlsx
-from stamning.io.textfile import (column_list, csv_chunks, decode_bytes, looks_like_free_text, short_name,  # noqa: F401
-                       sniff_delimiter)
 
 READ_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".jsonl", ".ndjson", ".parquet", ".xml")
 WRITE_EXTENSIONS = (".csv", ".xlsx", ".jsonl", ".parquet")
 
-TEXT_NAMES = ("text", "kommentar", "kommentarer", "svar", "fritext", "fritextsvar", "comment", "comments",
-              "synpunkt", "synpunkter", "meddelande", "answer", "feedback", "reaktion")
+TEXT_NAMES = (
+    "text",
+    "kommentar",
+    "kommentarer",
+    "svar",
+    "fritext",
+    "fritextsvar",
+    "comment",
+    "comments",
+    "synpunkt",
+    "synpunkter",
+    "meddelande",
+    "answer",
+    "feedback",
+    "reaktion",
+)
 ID_NAMES = ("id", "respondent", "respondentid", "respondent_id", "svarsid", "svar_id", "lopnummer", "nr")
 ROUND_NAMES = ("round", "omgang", "enkatomgang", "ar", "year", "period", "matning", "tillfalle")
 GROUP_NAMES = ("group", "grupp", "enhet", "forvaltning", "avdelning", "verksamhet", "arbetsplats")
@@ -86,9 +105,13 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
         try:
             value = json.loads(line)
         except json.JSONDecodeError as err:
-            raise InputError(f"{path.name}: rad {number} är inte giltig JSON ({err.msg}); rätta eller ta bort raden") from None
+            raise InputError(
+                f"{path.name}: rad {number} är inte giltig JSON ({err.msg}); rätta eller ta bort raden"
+            ) from None
         if not isinstance(value, dict):
-            raise InputError(f"{path.name}: rad {number} är inte ett JSON-objekt; varje rad ska se ut som {{\"text\": \"...\"}}")
+            raise InputError(
+                f'{path.name}: rad {number} är inte ett JSON-objekt; varje rad ska se ut som {{"text": "..."}}'
+            )
         rows.append(value)
     return pd.DataFrame(rows)
 
@@ -108,7 +131,9 @@ def check_input_path(p: Path) -> None:
         raise InputError(f"{p}: är en mapp; ange en fil ({', '.join(READ_EXTENSIONS)})")
     suffix = p.suffix.lower()
     if suffix not in READ_EXTENSIONS:
-        raise InputError(f"{p.name}: okänd filtyp {suffix or '(ingen ändelse)'}; använd någon av {', '.join(READ_EXTENSIONS)}")
+        raise InputError(
+            f"{p.name}: okänd filtyp {suffix or '(ingen ändelse)'}; använd någon av {', '.join(READ_EXTENSIONS)}"
+        )
     if p.stat().st_size == 0:
         raise InputError(f"{p.name}: filen är tom; exportera svaren igen med en rubrikrad")
 
@@ -131,7 +156,9 @@ def read_frame(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     else:
         frame = _read_csv(p)
     if frame.empty:
-        raise InputError(f"{p.name}: inga datarader (bara en rubrikrad eller inget alls); lägg svaren under rubrikraden")
+        raise InputError(
+            f"{p.name}: inga datarader (bara en rubrikrad eller inget alls); lägg svaren under rubrikraden"
+        )
     frame.columns = [str(c) for c in frame.columns]
     return frame
 
@@ -158,13 +185,27 @@ def _find(frame: pd.DataFrame, wanted: str | None, names: tuple[str, ...], role:
     return None
 
 
-def resolve_columns(frame: pd.DataFrame, path: Path, text: str | None = None, id: str | None = None,
-                    round: str | None = None, group: str | None = None, index: str | None = None) -> Columns:
+def resolve_columns(
+    frame: pd.DataFrame,
+    path: Path,
+    text: str | None = None,
+    id: str | None = None,
+    round: str | None = None,
+    group: str | None = None,
+    index: str | None = None,
+) -> Columns:
     """Map column roles to the frame's columns: explicit names win, then well-known Swedish/English names."""
     text_col = _find(frame, text, TEXT_NAMES, "text", path)
     if text_col is None:
-        text_col = next((c for c in frame.columns if not looks_like_free_text(c)  # a comment in a header-less file
-                         and any(n in _fold(c) for n in ("kommentar", "fritext", "synpunkt"))), None)
+        text_col = next(
+            (
+                c
+                for c in frame.columns
+                if not looks_like_free_text(c)  # a comment in a header-less file
+                and any(n in _fold(c) for n in ("kommentar", "fritext", "synpunkt"))
+            ),
+            None,
+        )
     if text_col is None:
         raise ColumnError(
             f"{path.name}: hittade ingen textkolumn (letade efter {', '.join(TEXT_NAMES[:6])} …); "
@@ -180,9 +221,16 @@ def resolve_columns(frame: pd.DataFrame, path: Path, text: str | None = None, id
     )
 
 
-def read_comments(path: str | Path, *, text_column: str | None = None, id_column: str | None = None,
-                  round_column: str | None = None, group_column: str | None = None,
-                  index_column: str | None = None, sheet: str | None = None) -> Table:
+def read_comments(
+    path: str | Path,
+    *,
+    text_column: str | None = None,
+    id_column: str | None = None,
+    round_column: str | None = None,
+    group_column: str | None = None,
+    index_column: str | None = None,
+    sheet: str | None = None,
+) -> Table:
     """Read a survey export and resolve which columns hold text, id, round, group and index."""
     p = Path(path)
     frame = read_frame(p, sheet=sheet)
@@ -196,8 +244,9 @@ _FORMULA_START = ("=", "+", "@", "\t", "\r")
 def neutralise_formula(value: object) -> object:
     """Prefix text that a spreadsheet would run as a formula with an apostrophe (OWASP CSV injection)."""
     if isinstance(value, str) and value:
-        if value.startswith(_FORMULA_START) or (value[0] == "-" and len(value) > 1 and not value[1].isspace()
-                                                 and not value[1].isalpha()):
+        if value.startswith(_FORMULA_START) or (
+            value[0] == "-" and len(value) > 1 and not value[1].isspace() and not value[1].isalpha()
+        ):
             return "'" + value
     return value
 
@@ -207,7 +256,9 @@ def check_output_path(path: str | Path, extensions: tuple[str, ...] = WRITE_EXTE
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in extensions:
-        raise InputError(f"{p.name}: kan inte skriva {suffix or '(ingen ändelse)'}; använd någon av {', '.join(extensions)}")
+        raise InputError(
+            f"{p.name}: kan inte skriva {suffix or '(ingen ändelse)'}; använd någon av {', '.join(extensions)}"
+        )
     if p.parent and not p.parent.exists():
         raise InputError(f"{p}: mappen {p.parent} finns inte; skapa den eller välj en annan utfil")
     if p.is_dir():

@@ -15,8 +15,8 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import pandas as pd
 
@@ -31,8 +31,10 @@ _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\x0c", "\x00"}  # NULs are stray bytes o
 
 
 def _not_text(name: str) -> InputError:
-    return InputError(f"{name}: filen är inte text i en känd teckenkodning (försökte {TRIED}); "
-                      "spara den som 'CSV UTF-8' eller .xlsx från Excel, eller välj rätt fil")
+    return InputError(
+        f"{name}: filen är inte text i en känd teckenkodning (försökte {TRIED}); "
+        "spara den som 'CSV UTF-8' eller .xlsx från Excel, eller välj rätt fil"
+    )
 
 
 def _candidates(head: bytes) -> tuple[str, ...]:
@@ -125,7 +127,7 @@ def _clean_lines(lines: Iterable[str], cr_ends_lines: bool) -> Iterator[str]:
             line = line.replace("\x00", "")
         if char in line:
             end = len(line) - len(line.rstrip("\r\n"))
-            line = lone.sub(_HIDDEN, line[:len(line) - end]) + line[len(line) - end:]
+            line = lone.sub(_HIDDEN, line[: len(line) - end]) + line[len(line) - end :]
         yield line
 
 
@@ -139,8 +141,10 @@ def header_names(raw: list[str], name: str) -> list[str]:
     seen: dict[str, int] = {}
     for k, column in enumerate(names, 1):
         if column in seen:
-            raise InputError(f"{name}: kolumnnamnet {short_name(column, k)} finns två gånger (kolumn {seen[column]} "
-                             f"och {k}); byt namn på den ena i filen så att varje kolumn har ett eget namn")
+            raise InputError(
+                f"{name}: kolumnnamnet {short_name(column, k)} finns två gånger (kolumn {seen[column]} "
+                f"och {k}); byt namn på den ena i filen så att varje kolumn har ett eget namn"
+            )
         seen[column] = k
     return names
 
@@ -194,18 +198,22 @@ def _frames(reader, name: str, chunk_rows: int, hidden: str) -> Iterator[pd.Data
                 header = header_names(record, name)
                 continue
             if len(record) > len(header):
-                if any(cell.strip() for cell in record[len(header):]):
-                    raise InputError(f"{name}: rad {reader.line_num} har {len(record)} fält men rubrikraden "
-                                     f"{len(header)}; kontrollera citattecken på den raden eller spara filen igen från Excel")
-                record = record[:len(header)]
+                if any(cell.strip() for cell in record[len(header) :]):
+                    raise InputError(
+                        f"{name}: rad {reader.line_num} har {len(record)} fält men rubrikraden "
+                        f"{len(header)}; kontrollera citattecken på den raden eller spara filen igen från Excel"
+                    )
+                record = record[: len(header)]
             rows.append(record + [""] * (len(header) - len(record)))
             if len(rows) >= chunk_rows:
                 any_rows = True
                 yield pd.DataFrame(rows, columns=header, dtype=str)
                 rows = []
     except csv.Error as err:
-        raise InputError(f"{name}: trasig CSV nära rad {reader.line_num} ({err}); kontrollera citattecken "
-                         "på den raden eller spara filen igen från Excel") from None
+        raise InputError(
+            f"{name}: trasig CSV nära rad {reader.line_num} ({err}); kontrollera citattecken "
+            "på den raden eller spara filen igen från Excel"
+        ) from None
     if header is None:
         raise _empty(name)
     if rows or not any_rows:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
@@ -27,7 +27,18 @@ from stamning.io.tables import Table, _fold, read_frame, resolve_columns
 log = logging.getLogger("stamning.sources")
 QUESTION = "fråga"
 _NEW = ("id", "respondent", "fråga_nr", QUESTION, "text")
-_HINTS = ("kommentar", "fritext", "synpunkt", "ovrigt", "varfor", "motivera", "forslag", "beskriv", "forklara", "tycker")
+_HINTS = (
+    "kommentar",
+    "fritext",
+    "synpunkt",
+    "ovrigt",
+    "varfor",
+    "motivera",
+    "forslag",
+    "beskriv",
+    "forklara",
+    "tycker",
+)
 
 
 @dataclass(frozen=True)
@@ -40,8 +51,10 @@ class WideLayout:
 
     def sentence(self, name: str) -> str:
         other = ", ".join(self.other) or "inga"
-        return (f"{name}: {len(self.questions)} frågor i fritext ({', '.join(self.questions)}), en rad per svarande "
-                f"och fråga; övriga kolumner följer med på varje rad: {other}.")
+        return (
+            f"{name}: {len(self.questions)} frågor i fritext ({', '.join(self.questions)}), en rad per svarande "
+            f"och fråga; övriga kolumner följer med på varje rad: {other}."
+        )
 
 
 def _blank(value: object) -> bool:
@@ -67,8 +80,14 @@ def is_free_text(name: str, values: Sequence[object]) -> bool:
     return words >= 3 and (distinct > 7 or distinct / len(cells) >= 0.6)
 
 
-def find_layout(frame: pd.DataFrame, path: Path, questions: Sequence[str] = (), id_column: str | None = None,
-                round_column: str | None = None, group_column: str | None = None) -> WideLayout:
+def find_layout(
+    frame: pd.DataFrame,
+    path: Path,
+    questions: Sequence[str] = (),
+    id_column: str | None = None,
+    round_column: str | None = None,
+    group_column: str | None = None,
+) -> WideLayout:
     """The questions (given, or guessed as described above) and the respondent id column."""
     roles = resolve_columns(frame, path, text=frame.columns[0], id=id_column, round=round_column, group=group_column)
     taken = {c for c in (roles.id, roles.round, roles.group, roles.index) if c is not None}
@@ -76,13 +95,17 @@ def find_layout(frame: pd.DataFrame, path: Path, questions: Sequence[str] = (), 
         folded = {_fold(c): c for c in frame.columns}
         unknown = [q for q in questions if q not in frame.columns and _fold(q) not in folded]
         if unknown:
-            raise ColumnError(f"{path.name}: ingen kolumn {', '.join(map(repr, unknown))}; kolumner: {', '.join(frame.columns)}")
+            raise ColumnError(
+                f"{path.name}: ingen kolumn {', '.join(map(repr, unknown))}; kolumner: {', '.join(frame.columns)}"
+            )
         chosen = [q if q in frame.columns else folded[_fold(q)] for q in questions]
     else:
         chosen = [c for c in frame.columns if c not in taken and is_free_text(c, frame[c].tolist())]
     if not chosen:
-        raise ColumnError(f"{path.name}: hittade ingen fritextfråga bland kolumnerna {', '.join(frame.columns)}; "
-                          "ange frågorna med --question \"Kolumnens namn\" (upprepa för flera)")
+        raise ColumnError(
+            f"{path.name}: hittade ingen fritextfråga bland kolumnerna {', '.join(frame.columns)}; "
+            'ange frågorna med --question "Kolumnens namn" (upprepa för flera)'
+        )
     other = tuple(c for c in frame.columns if c not in chosen and c != roles.id)
     return WideLayout(tuple(chosen), roles.id, other)
 
@@ -93,17 +116,37 @@ def to_long(frame: pd.DataFrame, layout: WideLayout) -> pd.DataFrame:
     records = []
     for i, row in enumerate(frame.to_dict("records")):
         raw = row.get(layout.id) if layout.id else None
-        respondent = str(i + 1) if _blank(raw) else (str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip())
+        respondent = (
+            str(i + 1)
+            if _blank(raw)
+            else (str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip())
+        )
         for k, question in enumerate(layout.questions, 1):
             answer = row[question]
-            records.append({"id": f"{respondent}:{k}", "respondent": respondent, "fråga_nr": k, QUESTION: question,
-                            "text": "" if _blank(answer) else answer, **{carried[c]: row[c] for c in layout.other}})
+            records.append(
+                {
+                    "id": f"{respondent}:{k}",
+                    "respondent": respondent,
+                    "fråga_nr": k,
+                    QUESTION: question,
+                    "text": "" if _blank(answer) else answer,
+                    **{carried[c]: row[c] for c in layout.other},
+                }
+            )
     return pd.DataFrame(records, columns=[*_NEW, *carried.values()])
 
 
-def read_wide(path: str | Path, *, questions: Sequence[str] = (), text_column: str | None = None,
-              id_column: str | None = None, round_column: str | None = None, group_column: str | None = None,
-              index_column: str | None = None, sheet: str | None = None) -> Table:
+def read_wide(
+    path: str | Path,
+    *,
+    questions: Sequence[str] = (),
+    text_column: str | None = None,
+    id_column: str | None = None,
+    round_column: str | None = None,
+    group_column: str | None = None,
+    index_column: str | None = None,
+    sheet: str | None = None,
+) -> Table:
     """A wide export as a long :class:`~stamning.io.tables.Table` (text ``text``, group ``fråga`` unless given).
     ``text_column`` counts as one more question."""
     p = Path(path)
@@ -112,8 +155,9 @@ def read_wide(path: str | Path, *, questions: Sequence[str] = (), text_column: s
     layout = find_layout(frame, p, questions, id_column, round_column, group_column)
     log.warning(layout.sentence(p.name))
     long = to_long(frame, layout)
-    columns = resolve_columns(long, p, text="text", id="id", round=round_column, group=group_column or QUESTION,
-                              index=index_column)
+    columns = resolve_columns(
+        long, p, text="text", id="id", round=round_column, group=group_column or QUESTION, index=index_column
+    )
     return Table(long, columns, p)
 
 
@@ -126,7 +170,9 @@ def write_long(path: str | Path, output: str | Path, **kwargs) -> Path:
     frame = table.frame.copy()
     for col in frame.columns:
         if frame[col].dtype == object:
-            frame[col] = [None if _blank(v) and not isinstance(v, str) else (v if v is None else str(v)) for v in frame[col]]
+            frame[col] = [
+                None if _blank(v) and not isinstance(v, str) else (v if v is None else str(v)) for v in frame[col]
+            ]
     frame.to_parquet(long_path, index=False)
     source = Path(path).stat()  # same input, same long file, same fingerprint: classify --resume works
     os.utime(long_path, ns=(source.st_atime_ns, source.st_mtime_ns))

@@ -15,10 +15,10 @@ import html
 import logging
 import re
 import xml.etree.ElementTree as ET
-from xml.parsers import expat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers import expat
 
 import pandas as pd
 
@@ -26,8 +26,13 @@ from stamning.errors import InputError
 
 log = logging.getLogger("stamning.sources")
 WP_NAMESPACE = "http://wordpress.org/export/"
-LEFT_OUT = {"spam": "skräppost", "trash": "papperskorgen", "0": "väntar på granskning",
-            "pingback": "pingback", "trackback": "trackback"}
+LEFT_OUT = {
+    "spam": "skräppost",
+    "trash": "papperskorgen",
+    "0": "väntar på granskning",
+    "pingback": "pingback",
+    "trackback": "trackback",
+}
 _BREAK = re.compile(r"<\s*(br|/p)\s*/?\s*>", re.IGNORECASE)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 COLUMNS = ("id", "omgång", "datum", "månad", "inlägg_id", "svar_på", "text")
@@ -53,8 +58,10 @@ def plain_text(content: str) -> str:
 
 
 def _refuse_doctype(*_args) -> None:
-    raise InputError("WordPress-exporten har en DOCTYPE (kan deklarera entiteter); stamning läser den inte av "
-                     "säkerhetsskäl: exportera igen från WordPress (Verktyg → Exportera)")
+    raise InputError(
+        "WordPress-exporten har en DOCTYPE (kan deklarera entiteter); stamning läser den inte av "
+        "säkerhetsskäl: exportera igen från WordPress (Verktyg → Exportera)"
+    )
 
 
 def _tag(name: str) -> str:
@@ -75,8 +82,10 @@ def _parse(path: Path) -> ET.Element:
         with open(path, "rb") as fh:
             parser.ParseFile(fh)
     except expat.ExpatError as err:
-        raise InputError(f"{path.name}: ogiltig XML på rad {err.lineno}, kolumn {err.offset}; exportera igen från "
-                         "WordPress eller rätta filen") from None
+        raise InputError(
+            f"{path.name}: ogiltig XML på rad {err.lineno}, kolumn {err.offset}; exportera igen från "
+            "WordPress eller rätta filen"
+        ) from None
     return builder.close()
 
 
@@ -84,8 +93,10 @@ def _namespace(root: ET.Element, path: Path) -> str:
     for elem in root.iter():
         if elem.tag.startswith("{" + WP_NAMESPACE):
             return elem.tag[1:].split("}", 1)[0]
-    raise InputError(f"{path.name}: inte en WordPress-export (WXR; inga wp:-element); exportera från WordPress "
-                     "under Verktyg → Exportera, eller spara kommentarerna som .csv")
+    raise InputError(
+        f"{path.name}: inte en WordPress-export (WXR; inga wp:-element); exportera från WordPress "
+        "under Verktyg → Exportera, eller spara kommentarerna som .csv"
+    )
 
 
 def _status(comment: ET.Element, wp: str) -> str | None:
@@ -118,13 +129,22 @@ def read_wxr(path: str | Path) -> tuple[pd.DataFrame, WxrCounts]:
                 continue
             date = (comment.findtext(f"{{{wp}}}comment_date") or "").strip()
             parent = (comment.findtext(f"{{{wp}}}comment_parent") or "").strip()
-            rows.append({"id": (comment.findtext(f"{{{wp}}}comment_id") or "").strip() or None, "omgång": title,
-                         "datum": date, "månad": date[:7], "inlägg_id": (item.findtext(f"{{{wp}}}post_id") or "").strip(),
-                         "svar_på": "" if parent in ("", "0") else parent,
-                         "text": plain_text(comment.findtext(f"{{{wp}}}comment_content") or "")})
+            rows.append(
+                {
+                    "id": (comment.findtext(f"{{{wp}}}comment_id") or "").strip() or None,
+                    "omgång": title,
+                    "datum": date,
+                    "månad": date[:7],
+                    "inlägg_id": (item.findtext(f"{{{wp}}}post_id") or "").strip(),
+                    "svar_på": "" if parent in ("", "0") else parent,
+                    "text": plain_text(comment.findtext(f"{{{wp}}}comment_content") or ""),
+                }
+            )
             counts.approved += 1
     log.warning(counts.sentence(p.name))
     if not rows:
-        raise InputError(f"{p.name}: inga godkända kommentarer att läsa ({counts.sentence(p.name)}); godkänn "
-                         "kommentarer i WordPress eller exportera en annan webbplats")
+        raise InputError(
+            f"{p.name}: inga godkända kommentarer att läsa ({counts.sentence(p.name)}); godkänn "
+            "kommentarer i WordPress eller exportera en annan webbplats"
+        )
     return pd.DataFrame(rows, columns=list(COLUMNS)), counts

@@ -35,15 +35,19 @@ def check_archive(path: Path) -> None:
             entries = archive.infolist()
             total = sum(e.file_size for e in entries)
             if total > MAX_UNCOMPRESSED:
-                raise InputError(f"{path.name}: filen packas upp till {total / 2**20:,.0f} MB, mer än gränsen "
-                                 f"{MAX_UNCOMPRESSED // 2**20} MB; dela upp den eller spara den som CSV".replace(",", " "))
+                raise InputError(
+                    f"{path.name}: filen packas upp till {total / 2**20:,.0f} MB, mer än gränsen "
+                    f"{MAX_UNCOMPRESSED // 2**20} MB; dela upp den eller spara den som CSV".replace(",", " ")
+                )
             for entry in entries:
                 if entry.filename.endswith((".xml", ".rels", ".vml")):
                     with archive.open(entry) as fh:
                         head = fh.read(_XML_HEAD).upper()
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                        raise InputError(f"{path.name}: filen innehåller XML-deklarationer (DOCTYPE/ENTITY) som Excel "
-                                         "aldrig skriver och som kan användas för angrepp; läses inte. Spara om den i Excel")
+                        raise InputError(
+                            f"{path.name}: filen innehåller XML-deklarationer (DOCTYPE/ENTITY) som Excel "
+                            "aldrig skriver och som kan användas för angrepp; läses inte. Spara om den i Excel"
+                        )
     except zipfile.BadZipFile:
         raise _damaged(path.name, "inte ett zip-arkiv") from None
 
@@ -62,15 +66,19 @@ def _rows(sheet, name: str):
         if not values:
             continue
         if len(values) > MAX_COLUMNS:
-            raise InputError(f"{name}: rad {number} har värden i kolumn {len(values)}; högst {MAX_COLUMNS} kolumner "
-                             "läses. Ta bort innehållet långt till höger och spara igen")
+            raise InputError(
+                f"{name}: rad {number} har värden i kolumn {len(values)}; högst {MAX_COLUMNS} kolumner "
+                "läses. Ta bort innehållet långt till höger och spara igen"
+            )
         cells += sum(v is not None for v in values)
         if cells > MAX_CELLS:
             raise InputError(f"{name}: fler än {MAX_CELLS:,} ifyllda celler; dela upp filen".replace(",", " "))
         longest = max(map(_cell_text_length, values))
         if longest > MAX_CELL_CHARS:
-            raise InputError(f"{name}: en cell i rad {number} har {longest} tecken, fler än Excel tillåter "
-                             f"({MAX_CELL_CHARS}); filen är skadad eller inte skapad av Excel")
+            raise InputError(
+                f"{name}: en cell i rad {number} har {longest} tecken, fler än Excel tillåter "
+                f"({MAX_CELL_CHARS}); filen är skadad eller inte skapad av Excel"
+            )
         yield values
 
 
@@ -96,7 +104,9 @@ def read_xlsx(path: Path, sheet: str | None = None) -> pd.DataFrame:
     try:
         if sheet is not None and sheet not in book.sheetnames:
             found = ", ".join(short_name(s) for s in book.sheetnames)
-            raise InputError(f"{path.name}: ingen flik som heter {short_name(sheet)}; flikar: {found}; ange en av dem med --sheet")
+            raise InputError(
+                f"{path.name}: ingen flik som heter {short_name(sheet)}; flikar: {found}; ange en av dem med --sheet"
+            )
         ws = book[sheet] if sheet is not None else book.worksheets[0]
         ws.reset_dimensions()  # never trust the declared size
         rows = list(_rows(ws, path.name))

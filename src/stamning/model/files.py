@@ -24,8 +24,21 @@ FIX = "bygg om den med `stamning setup`, eller ge --model en komplett modellmapp
 MAX_HEADER_BYTES = 100 * 1024 * 1024  # safetensors' own limit
 MAX_JSON_BYTES = 50 * 1024 * 1024  # config.json, lexical.json and the like
 DTYPE_BYTES = {
-    "BOOL": 1, "U8": 1, "I8": 1, "F8_E4M3": 1, "F8_E5M2": 1, "U16": 2, "I16": 2, "F16": 2, "BF16": 2,
-    "U32": 4, "I32": 4, "F32": 4, "U64": 8, "I64": 8, "F64": 8,
+    "BOOL": 1,
+    "U8": 1,
+    "I8": 1,
+    "F8_E4M3": 1,
+    "F8_E5M2": 1,
+    "U16": 2,
+    "I16": 2,
+    "F16": 2,
+    "BF16": 2,
+    "U32": 4,
+    "I32": 4,
+    "F32": 4,
+    "U64": 8,
+    "I64": 8,
+    "F64": 8,
 }
 
 
@@ -71,12 +84,19 @@ def _check_entry(path: Path, name: str, entry: object, data_size: int) -> int:
         raise damaged(path, f"tensorn {name[:80]!r} har en okänd datatyp {str(dtype)[:20]!r}")
     if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
         raise damaged(path, f"tensorn {name[:80]!r} har en ogiltig form")
-    if (not isinstance(offsets, list) or len(offsets) != 2 or not all(type(n) is int for n in offsets)
-            or not 0 <= offsets[0] <= offsets[1] <= data_size):
+    if (
+        not isinstance(offsets, list)
+        or len(offsets) != 2
+        or not all(type(n) is int for n in offsets)
+        or not 0 <= offsets[0] <= offsets[1] <= data_size
+    ):
         raise damaged(path, f"tensorn {name[:80]!r} pekar utanför filens {data_size} databyte")
     claimed = math.prod(shape) * DTYPE_BYTES[dtype]
     if claimed != offsets[1] - offsets[0]:
-        raise damaged(path, f"tensorn {name[:80]!r} har formen {shape[:8]} ({claimed} byte) men {offsets[1] - offsets[0]} byte i filen")
+        raise damaged(
+            path,
+            f"tensorn {name[:80]!r} har formen {shape[:8]} ({claimed} byte) men {offsets[1] - offsets[0]} byte i filen",
+        )
     return offsets[1]
 
 
@@ -101,8 +121,10 @@ def check_safetensors(path: Path) -> tuple[dict, int]:
     if not isinstance(header, dict):
         raise damaged(path, "safetensors-huvudet är inte ett JSON-objekt")
     data_size = size - 8 - length
-    end = max((_check_entry(path, name, entry, data_size) for name, entry in header.items() if name != "__metadata__"),
-              default=0)
+    end = max(
+        (_check_entry(path, name, entry, data_size) for name, entry in header.items() if name != "__metadata__"),
+        default=0,
+    )
     if end != data_size:
         raise damaged(path, f"tensorerna täcker {end} av filens {data_size} databyte (avkortad eller förlängd fil)")
     return header, 8 + length

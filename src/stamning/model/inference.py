@@ -4,17 +4,17 @@ for texts longer than the window, and mixed-comment detection from the same enco
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import Callable, Sequence
 
 import numpy as np
 import torch
 
-from stamning.training.calibration import calibrate
-from stamning.records import SENTIMENT_LEVELS, Prediction
 from stamning.encoders.segments import Segment, part_offsets, plan_segments
+from stamning.records import SENTIMENT_LEVELS, Prediction
 from stamning.text import MAX_CHARS, normalize, skip_reason
+from stamning.training.calibration import calibrate
 
 __all__ = ["plan_segments", "predict", "run_segments", "Segment"]
 
@@ -55,8 +55,11 @@ def _batches(order: list[int], segments: list[Segment], batch_size: int) -> list
     current: list[int] = []
     for j in order:
         width = segments[j].width
-        if current and (len(current) >= batch_size or segments[current[0]].width != width
-                        or (len(current) + 1) * width > MAX_BATCH_TOKENS):
+        if current and (
+            len(current) >= batch_size
+            or segments[current[0]].width != width
+            or (len(current) + 1) * width > MAX_BATCH_TOKENS
+        ):
             out.append(current)
             current = []
         current.append(j)
@@ -69,8 +72,8 @@ def _inputs(batch: list[Segment], pad_id: int, device: str) -> tuple[torch.Tenso
     ids = np.full((len(batch), batch[0].width), pad_id, dtype=np.int64)
     mask = np.zeros_like(ids)
     for row, seg in enumerate(batch):
-        ids[row, :seg.length] = seg.ids
-        mask[row, :seg.length] = 1
+        ids[row, : seg.length] = seg.ids
+        mask[row, : seg.length] = 1
     return torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
 
 
@@ -104,8 +107,14 @@ def _row_head(head: torch.nn.Linear, pooled: torch.Tensor) -> torch.Tensor:
     return torch.stack([torch.mv(weight, row) + bias for row in pooled.float()])
 
 
-def run_segments(model, segments: list[Segment], batch_size: int, autocast: torch.dtype | None,
-                 device: str, on_batch: Callable[[int], None] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def run_segments(
+    model,
+    segments: list[Segment],
+    batch_size: int,
+    autocast: torch.dtype | None,
+    device: str,
+    on_batch: Callable[[int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sentiment and theme probabilities for every segment (in segment order), and the sentiment
     probabilities of every clause (segment order, then clause order) from the same encoder pass:
     each clause's token states are averaged and read by the sentiment head.
@@ -136,9 +145,16 @@ def run_segments(model, segments: list[Segment], batch_size: int, autocast: torc
     return sent, themes, parts
 
 
-def _aggregate(model, segs: list[int], sent: np.ndarray, themes: np.ndarray, part_sent: np.ndarray,
-               comment_id: str, lexical: np.ndarray | None = None,
-               lexical_sentiment: np.ndarray | None = None) -> Prediction:
+def _aggregate(
+    model,
+    segs: list[int],
+    sent: np.ndarray,
+    themes: np.ndarray,
+    part_sent: np.ndarray,
+    comment_id: str,
+    lexical: np.ndarray | None = None,
+    lexical_sentiment: np.ndarray | None = None,
+) -> Prediction:
     """One comment's prediction from its segments' rows and its clauses' sentiment rows."""
     cfg = model.config
     probs = sent[segs].mean(0)
@@ -157,10 +173,13 @@ def _aggregate(model, segs: list[int], sent: np.ndarray, themes: np.ndarray, par
     label = SENTIMENT_LEVELS[int(probs.argmax())]
     chosen = tuple(k for k, p, t in zip(cfg.theme_keys, theme_probs, cfg.theme_thresholds) if p >= t)
     return Prediction(
-        id=comment_id, sentiment=label,
+        id=comment_id,
+        sentiment=label,
         probabilities={lvl: float(p) for lvl, p in zip(SENTIMENT_LEVELS, probs)},
-        themes=chosen, theme_probabilities={k: float(p) for k, p in zip(cfg.theme_keys, theme_probs)},
-        mixed=mixed, worst_chunk_score=float(sent[worst] @ values) if len(segs) > 1 else None,
+        themes=chosen,
+        theme_probabilities={k: float(p) for k, p in zip(cfg.theme_keys, theme_probs)},
+        mixed=mixed,
+        worst_chunk_score=float(sent[worst] @ values) if len(segs) > 1 else None,
     )
 
 
@@ -170,12 +189,20 @@ def _share_counter(total: int, report: Callable[[float], None]) -> Callable[[int
     def count(n: int) -> None:
         done[0] += n
         report(done[0] / max(total, 1))
+
     return count
 
 
-def predict(model, texts: Sequence[object], ids: Sequence[str] | None = None, *, batch_size: int = 32,
-            precision: str = "auto", detect_mixed: bool = True,
-            on_progress: Callable[[float], None] | None = None) -> list[Prediction]:
+def predict(
+    model,
+    texts: Sequence[object],
+    ids: Sequence[str] | None = None,
+    *,
+    batch_size: int = 32,
+    precision: str = "auto",
+    detect_mixed: bool = True,
+    on_progress: Callable[[float], None] | None = None,
+) -> list[Prediction]:
     """One :class:`Prediction` per input, in input order; unclassifiable inputs come back skipped.
 
     ``on_progress(share)`` is called after each model batch with the share (0..1) of the work done."""
@@ -190,8 +217,9 @@ def predict(model, texts: Sequence[object], ids: Sequence[str] | None = None, *,
     clean = [normalize(str(texts[k])[:MAX_CHARS]) for k in valid]
     segments = plan_segments(clean, model.tokenizer, model.config.max_length, model.config.input_prefix, detect_mixed)
     on_batch = _share_counter(len(segments), on_progress) if on_progress else None
-    sent, themes, part_sent = (run_segments(model, segments, batch_size, autocast, device, on_batch)
-                               if segments else (None,) * 3)
+    sent, themes, part_sent = (
+        run_segments(model, segments, batch_size, autocast, device, on_batch) if segments else (None,) * 3
+    )
     use_lexical = getattr(model, "lexical", None) is not None and model.config.lexical_theme_weight > 0
     lexical = model.lexical.predict_proba(clean) if use_lexical and clean else None
     lex_sent = getattr(model, "lexical_sentiment", None) if model.config.lexical_sentiment_weight > 0 else None
@@ -203,9 +231,17 @@ def predict(model, texts: Sequence[object], ids: Sequence[str] | None = None, *,
     results = {k: Prediction.skipped(ids[k], r) for k, r in enumerate(reasons) if r is not None}
     for pos, k in enumerate(valid):
         segs = by_comment[pos]
-        clauses = part_sent[first_part[segs[0]]:first_part[segs[-1] + 1]]
-        pred = _aggregate(model, segs, sent, themes, clauses, ids[k], None if lexical is None else lexical[pos],
-                          None if lexical_sentiment is None else lexical_sentiment[pos])
+        clauses = part_sent[first_part[segs[0]] : first_part[segs[-1] + 1]]
+        pred = _aggregate(
+            model,
+            segs,
+            sent,
+            themes,
+            clauses,
+            ids[k],
+            None if lexical is None else lexical[pos],
+            None if lexical_sentiment is None else lexical_sentiment[pos],
+        )
         if len(str(texts[k])) > MAX_CHARS:
             pred = replace(pred, reason=f"avkortad: bara de första {MAX_CHARS:,} tecknen lästes".replace(",", " "))
         results[k] = pred

@@ -9,8 +9,8 @@ scikit-learn, predicted with numpy only; stored as ``lexical_sentiment.safetenso
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -29,19 +29,27 @@ class LexicalSentiment:
         self.space = space
         self.coef, self.intercept = coef.astype(np.float32), intercept.astype(np.float32)
         if self.coef.shape != (LEVELS, space.size) or self.intercept.shape != (LEVELS,):
-            raise ModelError(f"de lexikala sentimentvikterna {self.coef.shape} passar inte en vokabulär med {space.size} "
-                             "n-gram och 5 nivåer; filerna hör inte ihop – bygg om modellmappen eller ge --model en komplett modellmapp")
+            raise ModelError(
+                f"de lexikala sentimentvikterna {self.coef.shape} passar inte en vokabulär med {space.size} "
+                "n-gram och 5 nivåer; filerna hör inte ihop – bygg om modellmappen eller ge --model en komplett modellmapp"
+            )
 
     @classmethod
-    def fit(cls, texts: Sequence[str], levels: np.ndarray, c: float = 4.0, min_df: int = 2, seed: int = 0) -> "LexicalSentiment":
+    def fit(
+        cls, texts: Sequence[str], levels: np.ndarray, c: float = 4.0, min_df: int = 2, seed: int = 0
+    ) -> LexicalSentiment:
         from sklearn.linear_model import LogisticRegression
 
         levels = np.asarray(levels, dtype=int)
         if set(levels.tolist()) != set(range(LEVELS)):
-            raise ModelError(f"den lexikala sentimentmodellen behöver kommentarer på alla fem nivåerna, men fick bara nivåerna {sorted(set(levels.tolist()))}; lägg till märkta kommentarer för de saknade nivåerna")
+            raise ModelError(
+                f"den lexikala sentimentmodellen behöver kommentarer på alla fem nivåerna, men fick bara nivåerna {sorted(set(levels.tolist()))}; lägg till märkta kommentarer för de saknade nivåerna"
+            )
         space = NgramFeatures.fit(texts, min_df)
         lr = LogisticRegression(C=c, max_iter=3000, random_state=seed).fit(space.matrix(texts), levels)
-        coef = np.ascontiguousarray(lr.coef_, dtype=np.float16).astype(np.float32)  # as stored: reloading changes nothing
+        coef = np.ascontiguousarray(lr.coef_, dtype=np.float16).astype(
+            np.float32
+        )  # as stored: reloading changes nothing
         return cls(space, coef, lr.intercept_.astype(np.float32))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -51,11 +59,12 @@ class LexicalSentiment:
         return (e / e.sum(1, keepdims=True)).astype(np.float32)
 
     def save(self, directory: Path) -> list[str]:
-        return self.space.save(directory, WEIGHTS_FILE, VOCAB_FILE,
-                               {"coef": self.coef.astype(np.float16), "intercept": self.intercept})
+        return self.space.save(
+            directory, WEIGHTS_FILE, VOCAB_FILE, {"coef": self.coef.astype(np.float16), "intercept": self.intercept}
+        )
 
     @classmethod
-    def load(cls, directory: Path) -> "LexicalSentiment":
+    def load(cls, directory: Path) -> LexicalSentiment:
         space, tensors = NgramFeatures.from_files(directory, WEIGHTS_FILE, VOCAB_FILE)
         return cls(space, tensors["coef"].astype(np.float32), tensors["intercept"])
 
@@ -65,11 +74,14 @@ def blend(head: np.ndarray, lexical: np.ndarray, weight: float) -> np.ndarray:
     return weight * lexical + (1.0 - weight) * head
 
 
-def choose_weight(head: np.ndarray, lexical: np.ndarray, levels: np.ndarray,
-                  grid: Sequence[float] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)) -> float:
+def choose_weight(
+    head: np.ndarray, lexical: np.ndarray, levels: np.ndarray, grid: Sequence[float] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+) -> float:
     """The blend weight with the best macro-F1 on (validation) comments; ties go to the smaller weight."""
     from sklearn.metrics import f1_score
 
-    scores = [f1_score(levels, blend(head, lexical, w).argmax(1), average="macro", labels=range(LEVELS), zero_division=0)
-              for w in grid]
+    scores = [
+        f1_score(levels, blend(head, lexical, w).argmax(1), average="macro", labels=range(LEVELS), zero_division=0)
+        for w in grid
+    ]
     return float(grid[int(np.argmax(np.round(scores, 6)))])

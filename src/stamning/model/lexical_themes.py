@@ -16,8 +16,8 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -38,7 +38,7 @@ def char_terms(text: str) -> list[str]:
     for word in text.lower().split():
         padded = f" {word} "
         for n in range(2, 6):
-            out.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+            out.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
     return out
 
 
@@ -69,7 +69,7 @@ class NgramFeatures:
         self.size = start
 
     @classmethod
-    def fit(cls, texts: Sequence[str], min_df: int = 2, limits: dict[str, int] | None = None) -> "NgramFeatures":
+    def fit(cls, texts: Sequence[str], min_df: int = 2, limits: dict[str, int] | None = None) -> NgramFeatures:
         limits = limits or {"words": 20_000, "chars": 40_000}
         vocab, idf = {}, {}
         for block, analyzer in ANALYZERS.items():
@@ -116,7 +116,7 @@ class NgramFeatures:
         return {"version": 1, "vocab": self.vocab}
 
     @classmethod
-    def from_files(cls, directory: Path, weights_file: str, vocab_file: str) -> tuple["NgramFeatures", dict]:
+    def from_files(cls, directory: Path, weights_file: str, vocab_file: str) -> tuple[NgramFeatures, dict]:
         """The features and the other tensors stored next to them (``coef``, ``intercept``)."""
         from safetensors.numpy import load_file
 
@@ -127,19 +127,27 @@ class NgramFeatures:
         try:
             tensors = load_file(str(directory / weights_file))
         except (OSError, ValueError) as err:
-            raise ModelError(f"{directory}: kan inte läsa de lexikala filerna {vocab_file}/{weights_file} ({str(err)[:120]}); bygg om modellmappen eller ge --model en komplett modellmapp") from None
+            raise ModelError(
+                f"{directory}: kan inte läsa de lexikala filerna {vocab_file}/{weights_file} ({str(err)[:120]}); bygg om modellmappen eller ge --model en komplett modellmapp"
+            ) from None
         if not isinstance(meta, dict) or meta.get("version") != 1 or set(meta.get("vocab", {})) != set(ANALYZERS):
-            raise ModelError(f"{directory / vocab_file}: okänt lexikalt format; bygg om modellen med stamning train i den här versionen")
+            raise ModelError(
+                f"{directory / vocab_file}: okänt lexikalt format; bygg om modellen med stamning train i den här versionen"
+            )
         missing = sorted({"coef", "intercept", *(f"idf_{block}" for block in ANALYZERS)} - set(tensors))
         if missing:
-            raise ModelError(f"{directory / weights_file}: saknar tensorn {missing[0]!r}; modellmappen är skadad – "
-                             "bygg om den eller ge --model en komplett modellmapp")
+            raise ModelError(
+                f"{directory / weights_file}: saknar tensorn {missing[0]!r}; modellmappen är skadad – "
+                "bygg om den eller ge --model en komplett modellmapp"
+            )
         return cls(meta["vocab"], {block: tensors[f"idf_{block}"] for block in ANALYZERS}), tensors
 
     def save(self, directory: Path, weights_file: str, vocab_file: str, tensors: dict[str, np.ndarray]) -> list[str]:
         from safetensors.numpy import save_file
 
-        save_file({k: np.ascontiguousarray(v) for k, v in (tensors | self.tensors()).items()}, str(directory / weights_file))
+        save_file(
+            {k: np.ascontiguousarray(v) for k, v in (tensors | self.tensors()).items()}, str(directory / weights_file)
+        )
         (directory / vocab_file).write_text(json.dumps(self.meta(), ensure_ascii=False), "utf-8")
         return [weights_file, vocab_file]
 
@@ -147,17 +155,28 @@ class NgramFeatures:
 class LexicalThemes:
     """``fit`` on texts and a 0/1 theme matrix; ``predict_proba`` gives a probability per theme."""
 
-    def __init__(self, vocab: dict[str, list[str]], idf: dict[str, np.ndarray], coef: np.ndarray, intercept: np.ndarray):
+    def __init__(
+        self, vocab: dict[str, list[str]], idf: dict[str, np.ndarray], coef: np.ndarray, intercept: np.ndarray
+    ):
         self.space = NgramFeatures(vocab, idf)
         self.vocab, self.idf = vocab, idf
         self.coef, self.intercept = coef.astype(np.float32), intercept.astype(np.float32)
         if self.coef.shape[1] != self.space.size:
-            raise ModelError(f"de lexikala vikterna har {self.coef.shape[1]} särdrag men vokabulären {self.space.size}; filerna hör inte ihop – bygg om modellmappen eller ge --model en komplett modellmapp")
+            raise ModelError(
+                f"de lexikala vikterna har {self.coef.shape[1]} särdrag men vokabulären {self.space.size}; filerna hör inte ihop – bygg om modellmappen eller ge --model en komplett modellmapp"
+            )
 
     # ------------------------------------------------------------------ fitting
     @classmethod
-    def fit(cls, texts: Sequence[str], labels: np.ndarray, c: float = 4.0, min_df: int = 2,
-            limits: dict[str, int] | None = None, seed: int = 0) -> "LexicalThemes":
+    def fit(
+        cls,
+        texts: Sequence[str],
+        labels: np.ndarray,
+        c: float = 4.0,
+        min_df: int = 2,
+        limits: dict[str, int] | None = None,
+        seed: int = 0,
+    ) -> LexicalThemes:
         from sklearn.linear_model import LogisticRegression
 
         space = NgramFeatures.fit(texts, min_df, limits)
@@ -185,10 +204,11 @@ class LexicalThemes:
 
     # ------------------------------------------------------------------ files
     def save(self, directory: Path) -> list[str]:
-        return self.space.save(directory, WEIGHTS_FILE, VOCAB_FILE,
-                               {"coef": self.coef.astype(np.float16), "intercept": self.intercept})
+        return self.space.save(
+            directory, WEIGHTS_FILE, VOCAB_FILE, {"coef": self.coef.astype(np.float16), "intercept": self.intercept}
+        )
 
     @classmethod
-    def load(cls, directory: Path) -> "LexicalThemes":
+    def load(cls, directory: Path) -> LexicalThemes:
         space, tensors = NgramFeatures.from_files(directory, WEIGHTS_FILE, VOCAB_FILE)
         return cls(space.vocab, space.idf, tensors["coef"].astype(np.float32), tensors["intercept"])

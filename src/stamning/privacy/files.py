@@ -15,8 +15,15 @@ class RedactResult:
     changed: int
 
 
-def redact_file(input: str | Path, output: str | Path, *, text_column: str | None = None, sheet: str | None = None,
-                names: tuple[str, ...] = (), in_place: bool = False) -> RedactResult:
+def redact_file(
+    input: str | Path,
+    output: str | Path,
+    *,
+    text_column: str | None = None,
+    sheet: str | None = None,
+    names: tuple[str, ...] = (),
+    in_place: bool = False,
+) -> RedactResult:
     """Replace identity numbers, phone numbers, e-mail, URLs, addresses and names with typed placeholders.
 
     Writing over the input is refused unless ``in_place``."""
@@ -35,5 +42,7 @@ def redact_file(input: str | Path, output: str | Path, *, text_column: str | Non
     if table.columns.id is None and "id" not in frame.columns:  # like classify: every row out with its id
         frame.insert(0, "id", table.ids())
     write_table(frame, out)
-    changed = sum(1 for a, b in zip(before, after) if isinstance(a, str) and a != b)  # empty cells (NaN, None) never count
+    changed = sum(
+        1 for a, b in zip(before, after) if isinstance(a, str) and a != b
+    )  # empty cells (NaN, None) never count
     return RedactResult(out, len(after), changed)

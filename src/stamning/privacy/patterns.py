@@ -153,8 +153,10 @@ def _national_phone_ok(candidate: str) -> bool:
 
 # --- street addresses --------------------------------------------------------------------------
 
-_STREET_SUFFIX = ("gatan|gata|vägen|väg|gränden|gränd|torget|torg|plan|platsen|stigen|backen|allén|allé|leden|"
-                  "stråket|kajen|esplanaden|promenaden|slingan")
+_STREET_SUFFIX = (
+    "gatan|gata|vägen|väg|gränden|gränd|torget|torg|plan|platsen|stigen|backen|allén|allé|leden|"
+    "stråket|kajen|esplanaden|promenaden|slingan"
+)
 _STREET_PREFIX = rf"(?:Norra|Södra|Östra|Västra|Stora|Lilla|Gamla|Nya|Sankt|Sankta|S:t|S:ta){_SP}"
 _ADDRESS = re.compile(
     r"(?<![\w\-\]])(?P<street>"
@@ -189,10 +191,20 @@ _SURNAME_SHAPE = re.compile(
 )
 _SAINT = re.compile(rf"(?:\bS:t|\bS:ta|\bSt\.|\bSankt|\bSankta|\b[Ll]ex){_SP}$")  # S:t Eriks, lex Maria
 # Fictional characters that are household words (not personal data).
-_CHARACTERS = frozenset({"Kalle Anka", "Musse Pigg", "Alfons Åberg", "Pippi Långstrump", "Nils Holgersson",
-                         "Pelle Svanslös", "Mamma Mu", "Greta Gris"})
+_CHARACTERS = frozenset(
+    {
+        "Kalle Anka",
+        "Musse Pigg",
+        "Alfons Åberg",
+        "Pippi Långstrump",
+        "Nils Holgersson",
+        "Pelle Svanslös",
+        "Mamma Mu",
+        "Greta Gris",
+    }
+)
 # "Norra Strand", "Sankt Görans": a name after one of these is part of a place name
-_PLACE_PREFIXES = frozenset("Sankt Sankta Norra Södra Östra Västra Stora Lilla Gamla Nya Övre Nedre Inre Yttre".split())
+_PLACE_PREFIXES = frozenset(["Sankt", "Sankta", "Norra", "Södra", "Östra", "Västra", "Stora", "Lilla", "Gamla", "Nya", "Övre", "Nedre", "Inre", "Yttre"])
 _COORD_BEFORE = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})$")
 _COORD_AFTER = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})")
 _SURNAME_ALONE = re.compile(r"\w+(?:sson|qvist|kvist|quist|ström|gren)s?")
@@ -213,12 +225,14 @@ _UNIT_AFTER = re.compile(
     rf"{_SP}(?:på|från|i|vid|hos){_SP}(?:ekonomi|hr|it|lön|lönen|personal|växeln|receptionen|kansliet|kontoret"
     r"|\w*(?:avdelningen|enheten|kontoret|kansliet|förvaltningen|mottagningen|byrån|sektionen|staben|teamet|gruppen"
     r"|tjänsten|centralen|boendet|skolan|receptionen))"
-    r"(?!\w)", re.IGNORECASE,
+    r"(?!\w)",
+    re.IGNORECASE,
 )
 # a lower-case first name counts after one of these ("pratade med anna") or before a verb or a unit
 _PERSON_BEFORE = re.compile(
     rf"(?<![\w\-])(?:med|till|från|hos|åt|och|tack|hej|kontakta|fråga|frågade|ring|ringde|mejla|maila|träffa"
-    rf"|träffade|heter|hette){_SP}$", re.IGNORECASE,
+    rf"|träffade|heter|hette){_SP}$",
+    re.IGNORECASE,
 )
 _LOWER_WORD = re.compile(rf"(?<![\w\-\]])[{_LO}]{{3,}}(?![\w\-\[])")
 _CAPS_RUN = re.compile(
@@ -297,7 +311,7 @@ def _mask(text: str, spans: Iterable[Span]) -> str:
     parts, last = [], 0
     for span in sorted(spans):
         n = span.end - span.start
-        parts.append(text[last:span.start])
+        parts.append(text[last : span.start])
         parts.append("[" + "\x00" * (n - 2) + "]" if n >= 2 else "\x00")
         last = span.end
     parts.append(text[last:])

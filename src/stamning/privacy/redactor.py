@@ -54,9 +54,6 @@ from functools import lru_cache
 
 from stamning.errors import ConfigError
 from stamning.privacy.patterns import (  # noqa: F401  (KINDS, PLACEHOLDERS, Span, is_personnummer, luhn_ok: public API)
-    KINDS,
-    PLACEHOLDERS,
-    Span,
     _ADDRESS,
     _CAPS_RUN,
     _CHARACTERS,
@@ -73,8 +70,8 @@ from stamning.privacy.patterns import (  # noqa: F401  (KINDS, PLACEHOLDERS, Spa
     _PERSON_BEFORE,
     _PERSON_VERB_AFTER,
     _PHONE,
-    _PLACEHOLDER,
     _PLACE_PREFIXES,
+    _PLACEHOLDER,
     _PNR,
     _PNR_CONTEXT,
     _PNR_LABEL,
@@ -90,6 +87,9 @@ from stamning.privacy.patterns import (  # noqa: F401  (KINDS, PLACEHOLDERS, Spa
     _URL_HINT,
     _URL_SCHEME,
     _VERB_AFTER,
+    KINDS,
+    PLACEHOLDERS,
+    Span,
     _after_role,
     _date_ok,
     _mask,
@@ -120,7 +120,9 @@ class Redactor:
                 kinds = (kinds,)
             unknown = sorted(set(kinds) - set(KINDS))
             if unknown:
-                raise ConfigError(f"okänd sorts personuppgift: {', '.join(unknown)}; använd någon av {', '.join(KINDS)}")
+                raise ConfigError(
+                    f"okänd sorts personuppgift: {', '.join(unknown)}; använd någon av {', '.join(KINDS)}"
+                )
         self.kinds = frozenset(KINDS if kinds is None else kinds)
         self.first, self.last = _name_lists()
         self.words = word_lists()
@@ -128,7 +130,9 @@ class Redactor:
         parts: set[str] = set()
         for raw in names:
             if not isinstance(raw, str):
-                raise ConfigError(f"namnen måste vara text, men ett är av typen {type(raw).__name__}; ge ett namn per rad")
+                raise ConfigError(
+                    f"namnen måste vara text, men ett är av typen {type(raw).__name__}; ge ett namn per rad"
+                )
             name = " ".join(raw.split())
             if len(name) < 2:
                 continue
@@ -150,8 +154,9 @@ class Redactor:
         patterns = []
         for group, flags in ((loose, re.IGNORECASE), (strict, 0)):
             if group:
-                alternation = "|".join(rf"{_SP}+".join(map(re.escape, n.split(" ")))
-                                       for n in sorted(group, key=len, reverse=True))
+                alternation = "|".join(
+                    rf"{_SP}+".join(map(re.escape, n.split(" "))) for n in sorted(group, key=len, reverse=True)
+                )
                 patterns.append(re.compile(rf"(?<![\w\-\]])(?:{alternation})(?:s|'s|:s)?(?![\w\[])", flags))
         return patterns
 
@@ -174,7 +179,7 @@ class Redactor:
 
     def _identity_numbers(self, text: str) -> Iterable[Span]:
         for m in _PNR.finditer(text):
-            before = text[max(0, m.start() - 40):m.start()]
+            before = text[max(0, m.start() - 40) : m.start()]
             if _PNR_LABEL.search(before):  # the context says what it is: a mistyped check digit stays private
                 yield Span(m.start(), m.end(), "PERSONNUMMER")
                 continue
@@ -191,7 +196,7 @@ class Redactor:
             if m["nat"] or m["slash"]:
                 if not _national_phone_ok(candidate.replace("/", " ")):
                     continue
-                if candidate.isdigit() and _NUMBER_CONTEXT.search(text[max(0, m.start() - 30):m.start()]):
+                if candidate.isdigit() and _NUMBER_CONTEXT.search(text[max(0, m.start() - 30) : m.start()]):
                     continue
             yield Span(m.start(), m.end(), "TELEFON")
 
@@ -214,7 +219,7 @@ class Redactor:
         run: list[tuple[int, int, bool]] = []  # (start, end, is compound) of capitalised words one space apart
         for m in _TOKEN.finditer(text):
             start, end = m.span()
-            after = text[end:end + 1]
+            after = text[end : end + 1]
             if run and (start - run[-1][1] != 1 or text[run[-1][1]] not in " \u00a0" or run[-1][2]):
                 spans.extend(self._run_names(text, run, forced, loners))
                 run = []
@@ -223,7 +228,7 @@ class Redactor:
                     spans.extend(self._run_names(text, run, forced, loners))
                     run = []
                 continue
-            run.append((start, end, after == "-" and text[end + 1:end + 2].islower()))
+            run.append((start, end, after == "-" and text[end + 1 : end + 2].islower()))
         if run:
             spans.extend(self._run_names(text, run, forced, loners))
         if loners:
@@ -231,7 +236,7 @@ class Redactor:
         merged = _merge_names(spans, text)
         for k, span in enumerate(merged):  # "Anna B." : a first name and an initial
             initial = _INITIAL.match(text, span.end)
-            if initial and text[span.start:span.end].rsplit(" ", 1)[-1] in self._firsts:
+            if initial and text[span.start : span.end].rsplit(" ", 1)[-1] in self._firsts:
                 merged[k] = Span(span.start, initial.end(), "NAMN")
         return merged
 
@@ -243,9 +248,10 @@ class Redactor:
         for m in _CAPS_RUN.finditer(text):
             titled = m[0].title()
             if len(titled) != len(m[0]) or not any(
-                    self._classify(w)[3] == "strong" for w in re.split(r"[ \u00a0]", titled)):
+                self._classify(w)[3] == "strong" for w in re.split(r"[ \u00a0]", titled)
+            ):
                 continue
-            parts += [text[last:m.start()], titled]
+            parts += [text[last : m.start()], titled]
             last = m.end()
         return "".join(parts) + text[last:] if parts else text
 
@@ -254,8 +260,13 @@ class Redactor:
         found, words = [], self.words
         for m in _LOWER_WORD.finditer(text):
             name = m[0].capitalize()  # no genitive here: "klass" is not Klas's
-            if name not in self._firsts or name in words.not_names or m[0] in words.roles \
-                    or name in words.common_word_names or name in words.place_names:
+            if (
+                name not in self._firsts
+                or name in words.not_names
+                or m[0] in words.roles
+                or name in words.common_word_names
+                or name in words.place_names
+            ):
                 continue
             before = _PERSON_BEFORE.search(text, max(0, m.start() - 12), m.start())
             after = _VERB_AFTER.match(text, m.end()) or _UNIT_AFTER.match(text, m.end())
@@ -285,20 +296,23 @@ class Redactor:
                 continue
             first, last = form in self._firsts, form in self.last
             if first or last:
-                tier = "common" if form in words.common_word_names else "place" if form in words.place_names else "strong"
+                tier = (
+                    "common" if form in words.common_word_names else "place" if form in words.place_names else "strong"
+                )
                 return False, first, last, tier
         if forms[-1] in words.not_names:  # "Malmös", "Stockholms"
             return True, False, False, ""
         return False, False, False, ""
 
-    def _run_names(self, text: str, run: list[tuple[int, int, bool]], forced: list[tuple[int, int]],
-                   loners: list[Span]) -> list[Span]:
+    def _run_names(
+        self, text: str, run: list[tuple[int, int, bool]], forced: list[tuple[int, int]], loners: list[Span]
+    ) -> list[Span]:
         """NAMN spans among capitalised words one space apart; unknown words that may yet be names go to ``loners``."""
         if run[-1][2]:  # "Anna-Karin Lind-skolan": the name of a place or institution
             return []
         if _SAINT.search(text, max(0, run[0][0] - 8), run[0][0]):  # "S:t Eriks ögonsjukhus"
             return []
-        if len(run) >= 2 and text[run[0][0]:run[-1][1]] in _CHARACTERS:  # "Kalle Anka"
+        if len(run) >= 2 and text[run[0][0] : run[-1][1]] in _CHARACTERS:  # "Kalle Anka"
             return []
         if len(run) >= 2:
             nxt = _NEXT_WORD.match(text, run[-1][1])
@@ -324,9 +338,15 @@ class Redactor:
             if tier == "strong":
                 name[i] = True
             elif tier == "common":  # at the start of a sentence only before a verb or a unit: "Rosa på ekonomi"
-                name[i] = beside or not (i == 0 and start_of_sentence) or (
-                    info[i][1] and words[i] not in self.words.word_before_verb
-                    and bool(_PERSON_VERB_AFTER.match(text, run[i][1]) or _UNIT_AFTER.match(text, run[i][1])))
+                name[i] = (
+                    beside
+                    or not (i == 0 and start_of_sentence)
+                    or (
+                        info[i][1]
+                        and words[i] not in self.words.word_before_verb
+                        and bool(_PERSON_VERB_AFTER.match(text, run[i][1]) or _UNIT_AFTER.match(text, run[i][1]))
+                    )
+                )
             else:
                 name[i] = beside
         if n >= 2 and not name[0] and known[0] and not stop[1] and not known[1] and _SURNAME_SHAPE.fullmatch(words[1]):
@@ -335,16 +355,25 @@ class Redactor:
             if name[i - 1] and not name[i] and not stop[i] and not known[i]:
                 name[i] = True
         for i in range(n - 2, -1, -1):  # ... or before a surname inside a sentence: "med Zlatan Svensson"
-            if name[i + 1] and info[i + 1][2] and not name[i] and not stop[i] and not known[i] \
-                    and not (i == 0 and start_of_sentence):
+            if (
+                name[i + 1]
+                and info[i + 1][2]
+                and not name[i]
+                and not stop[i]
+                and not known[i]
+                and not (i == 0 and start_of_sentence)
+            ):
                 name[i] = True
         # Rules for single words must not depend on the run's length: once a neighbouring name is
         # replaced, a word stands alone, and redacting twice must give the same text as once.
         last = n - 1
         if not name[last] and words[last] in self.words.name_before_verb and _VERB_AFTER.match(text, run[last][1]):
             name[last] = True  # "Hans är ...", "Per var ...": not "his" or "per" before a verb
-        if not (name[last] or stop[last] or known[last]) and _SURNAME_SHAPE.fullmatch(words[last]) \
-                and _PERSON_VERB_AFTER.match(text, run[last][1]):
+        if (
+            not (name[last] or stop[last] or known[last])
+            and _SURNAME_SHAPE.fullmatch(words[last])
+            and _PERSON_VERB_AFTER.match(text, run[last][1])
+        ):
             name[last] = True  # a bare surname before a verb of a person: "Ödmark lyssnar aldrig"
         for i in range(n):
             if name[i] or stop[i] or known[i] or (i == 0 and start_of_sentence):
@@ -391,7 +420,7 @@ class Redactor:
             return text
         parts, last = [], 0
         for span in spans:
-            parts.append(text[last:span.start])
+            parts.append(text[last : span.start])
             parts.append(PLACEHOLDERS[span.kind])
             last = span.end
         parts.append(text[last:])
@@ -426,7 +455,7 @@ def _merge_names(spans: list[Span], text: str) -> list[Span]:
     for span in sorted(spans):
         if merged:
             prev = merged[-1]
-            gap = text[prev.end:span.start]
+            gap = text[prev.end : span.start]
             if span.start <= prev.end or gap in (" ", "\u00a0"):
                 merged[-1] = Span(prev.start, max(prev.end, span.end), "NAMN")
                 continue

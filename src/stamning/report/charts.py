@@ -9,17 +9,22 @@ without data to show returns ``""``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Sequence
 
 from stamning.records import SENTIMENT_LEVELS
 from stamning.summary.stats import Interval
-from stamning.summary.wording import LEVEL_NAMES, dec, interval_text, pct, signed
 from stamning.summary.types import GroupSummary, Outlier, RoundSummary, ThemeSummary
+from stamning.summary.wording import LEVEL_NAMES, dec, interval_text, pct, signed
 
-COLORS = {"mycket_negativ": "#b2182b", "negativ": "#ef8a62", "neutral": "#bdbdbd",
-          "positiv": "#67a9cf", "mycket_positiv": "#2166ac"}
+COLORS = {
+    "mycket_negativ": "#b2182b",
+    "negativ": "#ef8a62",
+    "neutral": "#bdbdbd",
+    "positiv": "#67a9cf",
+    "mycket_positiv": "#2166ac",
+}
 INK, MUTED, GRID, ACCENT = "#1a1a1a", "#555", "#ddd", "#2166ac"
 FONT = 'font-family="system-ui,-apple-system,Segoe UI,Roboto,sans-serif"'
 WIDTH = 680
@@ -40,16 +45,20 @@ def _id(kind: str, *parts: object) -> str:
 def _svg(kind: str, height: float, title: str, desc: str, body: str) -> str:
     """The chart frame: accessible name and description, scales with its container."""
     ident = _id(kind, title, desc)
-    return (f'<figure class="chart chart-{kind}"><svg viewBox="0 0 {WIDTH} {height:.0f}" '
-            f'role="img" aria-labelledby="{ident}-t {ident}-d" {FONT} font-size="12">'
-            f'<title id="{ident}-t">{_e(title)}</title><desc id="{ident}-d">{_e(desc)}</desc>{body}</svg></figure>')
+    return (
+        f'<figure class="chart chart-{kind}"><svg viewBox="0 0 {WIDTH} {height:.0f}" '
+        f'role="img" aria-labelledby="{ident}-t {ident}-d" {FONT} font-size="12">'
+        f'<title id="{ident}-t">{_e(title)}</title><desc id="{ident}-d">{_e(desc)}</desc>{body}</svg></figure>'
+    )
 
 
-def _text(x: float, y: float, text: str, anchor: str = "start", fill: str = INK, size: float = 12,
-          weight: str = "normal") -> str:
+def _text(
+    x: float, y: float, text: str, anchor: str = "start", fill: str = INK, size: float = 12, weight: str = "normal"
+) -> str:
     bold = ' font-weight="bold"' if weight != "normal" else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{fill}" font-size="{size}"{bold}>'
-            f"{_e(text)}</text>")
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{fill}" font-size="{size}"{bold}>{_e(text)}</text>'
+    )
 
 
 def _short(label: str, limit: int = 30) -> str:
@@ -75,6 +84,7 @@ class _Axis:
 
 # ------------------------------------------------------------------ five-level distribution
 
+
 def _legend(y: float) -> str:
     out, x = [], LABEL_W
     for lvl in SENTIMENT_LEVELS:
@@ -95,7 +105,9 @@ def _bar(y: float, dist: dict, h: float = 20, marked: int = 0, n_classified: int
         if w <= 0:
             continue
         tip = f"{LEVEL_NAMES[lvl]}: {dist[lvl]['count']} ({pct(share)})"
-        out.append(f'<rect x="{x:.2f}" y="{y:.1f}" width="{w:.2f}" height="{h}" fill="{COLORS[lvl]}"><title>{_e(tip)}</title></rect>')
+        out.append(
+            f'<rect x="{x:.2f}" y="{y:.1f}" width="{w:.2f}" height="{h}" fill="{COLORS[lvl]}"><title>{_e(tip)}</title></rect>'
+        )
         if w >= 34:
             fill = "#fff" if lvl in ("mycket_negativ", "mycket_positiv") else INK
             out.append(_text(x + w / 2, y + h / 2 + 4, pct(share), "middle", fill, 11))
@@ -103,8 +115,10 @@ def _bar(y: float, dist: dict, h: float = 20, marked: int = 0, n_classified: int
     if marked and n_classified:
         w = span / n_classified * marked
         x0 = LABEL_W + span - w if right else LABEL_W
-        out.append(f'<rect x="{x0:.2f}" y="{y - 3:.1f}" width="{w:.2f}" height="{h + 6}" fill="none" '
-                   f'stroke="{INK}" stroke-width="2"/>')
+        out.append(
+            f'<rect x="{x0:.2f}" y="{y - 3:.1f}" width="{w:.2f}" height="{h + 6}" fill="none" '
+            f'stroke="{INK}" stroke-width="2"/>'
+        )
     return "".join(out)
 
 
@@ -119,8 +133,10 @@ def distribution_chart(rows: Sequence[GroupSummary], title: str = "Fördelning p
         body.append(_text(LABEL_W - 8, y + 9, _short(label, 32), "end", size=11))
         body.append(_text(LABEL_W - 8, y + 20, f"n = {s.n_classified}", "end", MUTED, 10))
         body.append(_bar(y, s.distribution))
-        desc.append(f"{label}: " + ", ".join(f"{LEVEL_NAMES[lvl]} {pct(s.distribution[lvl]['share'])}"
-                                             for lvl in SENTIMENT_LEVELS))
+        desc.append(
+            f"{label}: "
+            + ", ".join(f"{LEVEL_NAMES[lvl]} {pct(s.distribution[lvl]['share'])}" for lvl in SENTIMENT_LEVELS)
+        )
         y += 30
     body.append(_legend(y + 12))
     return _svg("dist", y + 22, title, "; ".join(desc) + ".", "".join(body))
@@ -128,11 +144,14 @@ def distribution_chart(rows: Sequence[GroupSummary], title: str = "Fördelning p
 
 # ------------------------------------------------------------------ net score with its interval
 
+
 def _dot_whisker(axis: _Axis, y: float, iv: Interval, fmt=signed) -> str:
     out = []
     if iv.low is not None and iv.high is not None:
-        out.append(f'<line x1="{axis(iv.low):.2f}" y1="{y:.1f}" x2="{axis(iv.high):.2f}" y2="{y:.1f}" '
-                   f'stroke="{ACCENT}" stroke-width="3" stroke-linecap="round"/>')
+        out.append(
+            f'<line x1="{axis(iv.low):.2f}" y1="{y:.1f}" x2="{axis(iv.high):.2f}" y2="{y:.1f}" '
+            f'stroke="{ACCENT}" stroke-width="3" stroke-linecap="round"/>'
+        )
     cx = axis(iv.value)
     out.append(f'<circle cx="{cx:.2f}" cy="{y:.1f}" r="5" fill="{ACCENT}"/>')
     anchor, dx = ("start", 9) if cx < (axis.x0 + axis.x1) / 2 else ("end", -9)
@@ -150,8 +169,16 @@ def _scale(axis: _Axis, y0: float, y1: float, ticks: Sequence[float], fmt) -> st
     return "".join(out)
 
 
-def _interval_rows(items: Sequence[tuple[str, Interval | None]], kind: str, title: str, lead: str,
-                   rng: tuple[float, float], ticks: Sequence[float], fmt, tick_fmt=signed) -> str:
+def _interval_rows(
+    items: Sequence[tuple[str, Interval | None]],
+    kind: str,
+    title: str,
+    lead: str,
+    rng: tuple[float, float],
+    ticks: Sequence[float],
+    fmt,
+    tick_fmt=signed,
+) -> str:
     """A row per item: label on the left, the value as a dot and its 95 % interval as a line.
     An item whose interval is None is a heading for the rows below it."""
     items = [(label, iv) for label, iv in items if iv is None or iv.value is not None]
@@ -177,8 +204,15 @@ def _interval_rows(items: Sequence[tuple[str, Interval | None]], kind: str, titl
 
 def net_chart(items: Sequence[tuple[str, Interval]], title: str = "Nettot med 95 % intervall") -> str:
     """The net score (−100…+100) per round or group, with its interval."""
-    return _interval_rows(items, "net", title, "Nettot på skalan −100 till +100, med 95 % intervall.",
-                          NET_RANGE, (-100, -50, 0, 50, 100), signed)
+    return _interval_rows(
+        items,
+        "net",
+        title,
+        "Nettot på skalan −100 till +100, med 95 % intervall.",
+        NET_RANGE,
+        (-100, -50, 0, 50, 100),
+        signed,
+    )
 
 
 def net_trend_chart(rounds: Sequence[RoundSummary]) -> str:
@@ -208,12 +242,19 @@ def theme_trend_chart(rounds: Sequence[RoundSummary], limit: int = 6) -> str:
                 items.append((f"Omgång {r.round}", t.mean_score))
     if not items:
         return ""
-    return _interval_rows(items, "themetrend", "Temans medelvärde per omgång (skala −2 till +2)",
-                          "Medelvärde per tema och omgång på skalan −2 till +2, med 95 % intervall.",
-                          SCORE_RANGE, (-2, -1, 0, 1, 2), dec)
+    return _interval_rows(
+        items,
+        "themetrend",
+        "Temans medelvärde per omgång (skala −2 till +2)",
+        "Medelvärde per tema och omgång på skalan −2 till +2, med 95 % intervall.",
+        SCORE_RANGE,
+        (-2, -1, 0, 1, 2),
+        dec,
+    )
 
 
 # ------------------------------------------------------------------ themes: count and mean score
+
 
 def theme_impact_chart(themes: Sequence[ThemeSummary], limit: int = 10) -> str:
     """Per theme (in impact order): a bar for the number of comments and the mean score on −2…+2."""
@@ -225,9 +266,11 @@ def theme_impact_chart(themes: Sequence[ThemeSummary], limit: int = 10) -> str:
     axis = _Axis(SCORE_RANGE[0], SCORE_RANGE[1], LABEL_W + 200, WIDTH - 20)
     top, step = 30.0, 26.0
     bottom = top + step * len(themes)
-    body = [_text(LABEL_W, 14, "Antal kommentarer", size=11, fill=MUTED),
-            _text(axis(0), 14, "Medelvärde (−2 till +2)", "middle", MUTED, 11),
-            _scale(axis, top - 6, bottom - 8, (-2, -1, 0, 1, 2), signed)]
+    body = [
+        _text(LABEL_W, 14, "Antal kommentarer", size=11, fill=MUTED),
+        _text(axis(0), 14, "Medelvärde (−2 till +2)", "middle", MUTED, 11),
+        _scale(axis, top - 6, bottom - 8, (-2, -1, 0, 1, 2), signed),
+    ]
     desc = []
     for i, t in enumerate(themes):
         y = top + step * i
@@ -244,11 +287,17 @@ def theme_impact_chart(themes: Sequence[ThemeSummary], limit: int = 10) -> str:
             anchor, dx = ("start", 4) if m.value >= 0 else ("end", -4)
             body.append(_text(axis(m.value) + dx, y + 10, dec(m.value), anchor, INK, 11))
         desc.append(f"{name}: {t.count} kommentarer ({pct(t.share)}), medelvärde {dec(m.value)}")
-    return _svg("themes", bottom + 14, "Teman: antal och medelvärde",
-                "Teman i ordning efter påverkan på helhetsbilden. " + "; ".join(desc) + ".", "".join(body))
+    return _svg(
+        "themes",
+        bottom + 14,
+        "Teman: antal och medelvärde",
+        "Teman i ordning efter påverkan på helhetsbilden. " + "; ".join(desc) + ".",
+        "".join(body),
+    )
 
 
 # ------------------------------------------------------------------ the single harsh remark in proportion
+
 
 def outlier_chart(s: GroupSummary, outliers: Sequence[Outlier] | None = None) -> str:
     """The distribution with the outlying comment(s) outlined, and the net score with and without them."""
@@ -258,8 +307,11 @@ def outlier_chart(s: GroupSummary, outliers: Sequence[Outlier] | None = None) ->
     k, n = len(outliers), s.n_classified
     o = outliers[0]
     right = o.sentiment == "mycket_positiv"
-    body = [_text(LABEL_W - 8, 38, "Alla kommentarer", "end"), _bar(24, s.distribution, 20, k, n, right),
-            _text(LABEL_W, 62, f"Inringat: {k} av {n} kommentarer ({pct(k / n)})", size=11, fill=MUTED)]
+    body = [
+        _text(LABEL_W - 8, 38, "Alla kommentarer", "end"),
+        _bar(24, s.distribution, 20, k, n, right),
+        _text(LABEL_W, 62, f"Inringat: {k} av {n} kommentarer ({pct(k / n)})", size=11, fill=MUTED),
+    ]
     axis = _Axis(NET_RANGE[0], NET_RANGE[1], LABEL_W + 10, WIDTH - 20)
     body.append(_scale(axis, 74, 128, (-100, -50, 0, 50, 100), signed))
     without = "Nettot utan" if k == 1 else f"Utan kommentar {_short(o.id, 12)}"
@@ -267,7 +319,9 @@ def outlier_chart(s: GroupSummary, outliers: Sequence[Outlier] | None = None) ->
         y = 86 + 26 * i
         body.append(_text(LABEL_W - 8, y + 4, label, "end"))
         body.append(_dot_whisker(axis, y, Interval(value, None, None)))
-    desc = (f"{k} av {n} kommentarer ({pct(k / n)}) är {LEVEL_NAMES[o.sentiment].lower()}. "
-            f"Nettot är {signed(o.net_score_with)} med och {signed(o.net_score_without)} utan "
-            f"{'den' if k == 1 else 'kommentar ' + o.id}.")
+    desc = (
+        f"{k} av {n} kommentarer ({pct(k / n)}) är {LEVEL_NAMES[o.sentiment].lower()}. "
+        f"Nettot är {signed(o.net_score_with)} med och {signed(o.net_score_without)} utan "
+        f"{'den' if k == 1 else 'kommentar ' + o.id}."
+    )
     return _svg("outlier", 154, "Den avvikande kommentaren i proportion", desc, "".join(body))

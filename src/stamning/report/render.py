@@ -12,12 +12,24 @@ import re
 
 from stamning.records import SENTIMENT_LEVELS
 from stamning.report.html import to_html
-from stamning.report.rows import (ATTENTION_HEAD, GROUP_HEAD, THEME_HEAD, TITLE, attention_row, group_row, key_figures,
-                          mean_text, outlier_line, theme_names, theme_row, title_of)
+from stamning.report.rows import (
+    ATTENTION_HEAD,
+    GROUP_HEAD,
+    THEME_HEAD,
+    TITLE,
+    attention_row,
+    group_row,
+    key_figures,
+    mean_text,
+    outlier_line,
+    theme_names,
+    theme_row,
+    title_of,
+)
 from stamning.report.terminal import to_terminal
 from stamning.report.xlsx import to_xlsx
-from stamning.summary.wording import LEVEL_NAMES, NET_DEFINITION, pct, source_line
 from stamning.summary.types import GroupSummary, RoundChange, Summary
+from stamning.summary.wording import LEVEL_NAMES, NET_DEFINITION, pct, source_line
 
 __all__ = ["to_markdown", "to_json", "to_html", "to_terminal", "to_xlsx", "key_figures", "mean_text"]
 
@@ -57,10 +69,15 @@ def _md_block(s: GroupSummary, level: int, theme_name) -> list[str]:
     out = [f"{h} {md(title_of(s))}", "", md(s.paragraph), ""]
     if s.suppressed:
         if s.attention:
-            out += [f"{h}# Att uppmärksamma", ""] + _md_table(ATTENTION_HEAD, [attention_row(a, theme_name) for a in s.attention])
+            out += [f"{h}# Att uppmärksamma", ""] + _md_table(
+                ATTENTION_HEAD, [attention_row(a, theme_name) for a in s.attention]
+            )
         return out
     out += _md_table(["Mått", "Värde"], [list(r) for r in key_figures(s)])
-    dist = [[LEVEL_NAMES[lvl], str(s.distribution[lvl]["count"]), pct(s.distribution[lvl]["share"])] for lvl in SENTIMENT_LEVELS]
+    dist = [
+        [LEVEL_NAMES[lvl], str(s.distribution[lvl]["count"]), pct(s.distribution[lvl]["share"])]
+        for lvl in SENTIMENT_LEVELS
+    ]
     out += [f"{h}# Fördelning", ""] + _md_table(["Nivå", "Antal", "Andel av klassade"], dist)
     if s.attention:
         out += [f"{h}# Att uppmärksamma", "", "Listas oavsett helhetsbilden.", ""]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from stamning.summary.prepare import ALL_ROUNDS
-from stamning.summary.wording import DASH, cite, dec, interval_text, pct, signed
 from stamning.summary.types import GroupSummary, Summary
+from stamning.summary.wording import DASH, cite, dec, interval_text, pct, signed
 
 TITLE = "Sammanfattning av fritextsvar"
 
@@ -24,7 +24,7 @@ def mean_text(iv, digits: int = 2) -> str:
     """A mean with its interval; a mean without one (too few values) says so."""
     if iv is None or iv.value is None:
         return DASH
-    fmt = (lambda v: dec(v, digits))  # noqa: E731
+    fmt = lambda v: dec(v, digits)  # noqa: E731
     if iv.low is None or iv.high is None:
         return f"{fmt(iv.value)} ({TOO_FEW_FOR_INTERVAL})"
     return f"{fmt(iv.value)} ({interval_text(iv.low, iv.high, fmt)})"
@@ -32,13 +32,18 @@ def mean_text(iv, digits: int = 2) -> str:
 
 def key_figures(s: GroupSummary) -> list[tuple[str, str]]:
     """(label, value) rows of a visible round or group, in Swedish."""
-    rows = [("Kommentarer", str(s.n)), ("Klassade", str(s.n_classified)), ("Ej klassade", str(s.n_skipped)),
-            ("Andel positiva (95 % intervall)", share_text(s.share_positive)),
-            ("Andel negativa (95 % intervall)", share_text(s.share_negative)),
-            ("Nettot (95 % intervall)", net_text(s.net_score)),
-            ("Median, skala −2 till +2", dec(s.median_score)),
-            ("Trimmat medelvärde (10 %)", dec(s.trimmed_mean_score)),
-            ("Osäkra klassningar", str(s.n_uncertain)), ("Blandade (beröm och kritik)", str(s.n_mixed))]
+    rows = [
+        ("Kommentarer", str(s.n)),
+        ("Klassade", str(s.n_classified)),
+        ("Ej klassade", str(s.n_skipped)),
+        ("Andel positiva (95 % intervall)", share_text(s.share_positive)),
+        ("Andel negativa (95 % intervall)", share_text(s.share_negative)),
+        ("Nettot (95 % intervall)", net_text(s.net_score)),
+        ("Median, skala −2 till +2", dec(s.median_score)),
+        ("Trimmat medelvärde (10 %)", dec(s.trimmed_mean_score)),
+        ("Osäkra klassningar", str(s.n_uncertain)),
+        ("Blandade (beröm och kritik)", str(s.n_mixed)),
+    ]
     if s.index is not None:
         rows.append((f"Index, medel (n = {s.index.n})", mean_text(s.index.mean, 1)))
     return rows
@@ -47,8 +52,14 @@ def key_figures(s: GroupSummary) -> list[tuple[str, str]]:
 def group_row(g: GroupSummary) -> list[str]:
     if g.suppressed:
         return [g.group or g.round, DASH, DASH, DASH, DASH, f"dold: {g.suppressed_reason}"]
-    return [g.group or g.round, str(g.n), share_text(g.share_positive), share_text(g.share_negative),
-            net_text(g.net_score), ""]
+    return [
+        g.group or g.round,
+        str(g.n),
+        share_text(g.share_positive),
+        share_text(g.share_negative),
+        net_text(g.net_score),
+        "",
+    ]
 
 
 GROUP_HEAD = ["Grupp", "n", "Positiva", "Negativa", "Nettot", "Anmärkning"]
@@ -61,8 +72,14 @@ def example_text(q) -> str:
 
 
 def theme_row(t) -> list[str]:
-    return [t.name + (" (känsligt)" if t.sensitive else ""), str(t.count), pct(t.share), mean_text(t.mean_score),
-            example_text(t.typical_positive), example_text(t.typical_negative)]
+    return [
+        t.name + (" (känsligt)" if t.sensitive else ""),
+        str(t.count),
+        pct(t.share),
+        mean_text(t.mean_score),
+        example_text(t.typical_positive),
+        example_text(t.typical_negative),
+    ]
 
 
 def attention_row(a, theme_name) -> list[str]:

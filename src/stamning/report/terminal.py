@@ -13,8 +13,8 @@ from typing import Any
 
 from stamning.records import SENTIMENT_LEVELS
 from stamning.report.rows import TITLE, attention_line, key_figures, outlier_line, title_of
-from stamning.summary.wording import LEVEL_NAMES, NET_DEFINITION, dec, pct, signed, source_line
 from stamning.summary.types import GroupSummary, Summary
+from stamning.summary.wording import LEVEL_NAMES, NET_DEFINITION, dec, pct, signed, source_line
 
 NBSP = "\u00a0"
 _FIGURE_SPACE = re.compile(r"(?<=\d) (?=%|procentenheter)")
@@ -28,8 +28,16 @@ def keep_figures(text: str) -> str:
 
 def wrap(text: str, width: int, indent: str = "", hang: str = "") -> str:
     """Word-wrap for the terminal. textwrap breaks only at ASCII whitespace, so NBSP holds figures together."""
-    return "\n".join(textwrap.wrap(keep_figures(text), width=max(width, 20), initial_indent=indent,
-                                   subsequent_indent=hang or indent, break_long_words=True, break_on_hyphens=False))
+    return "\n".join(
+        textwrap.wrap(
+            keep_figures(text),
+            width=max(width, 20),
+            initial_indent=indent,
+            subsequent_indent=hang or indent,
+            break_long_words=True,
+            break_on_hyphens=False,
+        )
+    )
 
 
 def _bar(share: float | None, width: int = 20) -> str:
@@ -86,8 +94,13 @@ def _themes(console, r: GroupSummary) -> None:
     th.add_column("", no_wrap=True)
     th.add_column("Medel", justify="right", no_wrap=True)
     for t in r.themes:
-        th.add_row(t.name + (" (känsligt)" if t.sensitive else ""), str(t.count), keep_figures(pct(t.share)),
-                   _bar(t.share, 12), dec(t.mean_score.value))
+        th.add_row(
+            t.name + (" (känsligt)" if t.sensitive else ""),
+            str(t.count),
+            keep_figures(pct(t.share)),
+            _bar(t.share, 12),
+            dec(t.mean_score.value),
+        )
     console.print(th)
 
 
@@ -109,10 +122,18 @@ def _groups(console, r) -> None:
             gt.add_row(g.group, "–", "–", "–", f"dold{mark}")
             continue
         net = g.net_score
-        net_text = f"{signed(net.value)} ({signed(net.low)} till {signed(net.high)})" if net.low is not None \
+        net_text = (
+            f"{signed(net.value)} ({signed(net.low)} till {signed(net.high)})"
+            if net.low is not None
             else signed(net.value)
-        gt.add_row(g.group, str(g.n), keep_figures(pct(g.share_positive.value)),
-                   keep_figures(pct(g.share_negative.value)), net_text)
+        )
+        gt.add_row(
+            g.group,
+            str(g.n),
+            keep_figures(pct(g.share_positive.value)),
+            keep_figures(pct(g.share_negative.value)),
+            net_text,
+        )
     console.print(gt)
     for i, reason in enumerate(reasons):
         _print(console, f"{MARKS[min(i, len(MARKS) - 1)]} Dold: {reason}.", "dim", hang="  ")

@@ -15,7 +15,7 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -41,8 +41,25 @@ CREATE TABLE comments (
     themes TEXT, mixed INTEGER);
 CREATE INDEX comments_round ON comments(round, model_id);
 """
-_ROW_COLUMNS = ("row_key", "batch_id", "model_id", "round", "grp", "comment_id", "position", "text", "idx", "status",
-                "reason", "sentiment", "sentiment_score", "sentiment_confidence", *PROB_COLUMNS, "themes", "mixed")
+_ROW_COLUMNS = (
+    "row_key",
+    "batch_id",
+    "model_id",
+    "round",
+    "grp",
+    "comment_id",
+    "position",
+    "text",
+    "idx",
+    "status",
+    "reason",
+    "sentiment",
+    "sentiment_score",
+    "sentiment_confidence",
+    *PROB_COLUMNS,
+    "themes",
+    "mixed",
+)
 
 
 class StoreError(StamningError):
@@ -59,13 +76,17 @@ class ModelIdentity:
     taxonomy: dict
 
     @classmethod
-    def of(cls, model) -> "ModelIdentity":
+    def of(cls, model) -> ModelIdentity:
         from stamning.engines.manifest import model_identity
 
         config = asdict(model.config)
         digest = model_identity(model.config)["config_sha256"]  # the identity --resume checks, too
-        description = {"base": config.get("base"), "encoder_mode": config.get("encoder_mode"),
-                       "theme_keys": config.get("theme_keys"), "weights_sha256": config.get("weights_sha256")}
+        description = {
+            "base": config.get("base"),
+            "encoder_mode": config.get("encoder_mode"),
+            "theme_keys": config.get("theme_keys"),
+            "weights_sha256": config.get("weights_sha256"),
+        }
         taxonomy = config.get("taxonomy") or _default_taxonomy(config.get("theme_keys") or [])
         return cls(digest[:16], description, taxonomy)
 
@@ -105,7 +126,7 @@ class StoredRound:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 class ResultStore:
@@ -115,21 +136,33 @@ class ResultStore:
     def __init__(self, path: str | Path, *, create: bool = False, readonly: bool = False):
         self.path = Path(path)
         if self.path.suffix.lower() not in STORE_EXTENSIONS:
-            raise StoreError(f"{self.path.name}: resultatlagret är en SQLite-fil; ge det ändelsen .sqlite (t.ex. resultat.sqlite)")
+            raise StoreError(
+                f"{self.path.name}: resultatlagret är en SQLite-fil; ge det ändelsen .sqlite (t.ex. resultat.sqlite)"
+            )
         if not self.path.is_file():
             if not create:
-                raise StoreError(f"{self.path}: resultatlagret finns inte; skapa det med stamning classify … --store {self.path.name}")
+                raise StoreError(
+                    f"{self.path}: resultatlagret finns inte; skapa det med stamning classify … --store {self.path.name}"
+                )
             if not self.path.parent.is_dir():
-                raise StoreError(f"{self.path}: mappen {self.path.parent} finns inte; skapa den eller välj en annan sökväg")
+                raise StoreError(
+                    f"{self.path}: mappen {self.path.parent} finns inte; skapa den eller välj en annan sökväg"
+                )
         self.db = self._connect(create, readonly and not create)
 
     def _connect(self, create: bool, readonly: bool) -> sqlite3.Connection:
-        db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True) if readonly else sqlite3.connect(self.path)
+        db = (
+            sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            if readonly
+            else sqlite3.connect(self.path)
+        )
         try:
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.DatabaseError:
             db.close()
-            raise StoreError(f"{self.path.name}: inte ett resultatlager från stamning (ingen SQLite-fil); välj en annan fil") from None
+            raise StoreError(
+                f"{self.path.name}: inte ett resultatlager från stamning (ingen SQLite-fil); välj en annan fil"
+            ) from None
         if not tables and create:
             with db:
                 db.executescript(_SCHEMA)
@@ -137,18 +170,22 @@ class ResultStore:
             return db
         if "schema_version" not in tables:
             db.close()
-            raise StoreError(f"{self.path.name}: inte ett resultatlager från stamning (tabellen schema_version saknas); välj en annan fil")
+            raise StoreError(
+                f"{self.path.name}: inte ett resultatlager från stamning (tabellen schema_version saknas); välj en annan fil"
+            )
         found = db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
         if found != SCHEMA_VERSION:
             db.close()
-            raise StoreError(f"{self.path.name}: resultatlagrets schemaversion är {found}, den här stamning läser version "
-                             f"{SCHEMA_VERSION}; använd den stamning-version som skrev filen (se docs/store.md)")
+            raise StoreError(
+                f"{self.path.name}: resultatlagrets schemaversion är {found}, den här stamning läser version "
+                f"{SCHEMA_VERSION}; använd den stamning-version som skrev filen (se docs/store.md)"
+            )
         return db
 
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "ResultStore":
+    def __enter__(self) -> ResultStore:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -160,19 +197,31 @@ class ResultStore:
         Rows already in the store for the same model are left as they are."""
         missing = [c for c in ("id", "round", "status") if c not in frame.columns]
         if missing:
-            raise StoreError(f"raderna saknar kolumnerna {', '.join(missing)}; klassa filen med stamning classify först")
+            raise StoreError(
+                f"raderna saknar kolumnerna {', '.join(missing)}; klassa filen med stamning classify först"
+            )
         rows = _rows(frame, identity.model_id)
         with self.db:
-            self.db.execute("INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?)",
-                            (identity.model_id, json.dumps(identity.description, ensure_ascii=False),
-                             json.dumps(identity.taxonomy, ensure_ascii=False), _now()))
-            cur = self.db.execute("INSERT INTO batches (model_id, source, added_at, rows_seen, rows_added) VALUES (?, ?, ?, ?, 0)",
-                                  (identity.model_id, source, _now(), len(rows)))
+            self.db.execute(
+                "INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?)",
+                (
+                    identity.model_id,
+                    json.dumps(identity.description, ensure_ascii=False),
+                    json.dumps(identity.taxonomy, ensure_ascii=False),
+                    _now(),
+                ),
+            )
+            cur = self.db.execute(
+                "INSERT INTO batches (model_id, source, added_at, rows_seen, rows_added) VALUES (?, ?, ?, ?, 0)",
+                (identity.model_id, source, _now(), len(rows)),
+            )
             batch = cur.lastrowid
             before = self.db.total_changes
             marks = ", ".join("?" * len(_ROW_COLUMNS))
-            self.db.executemany(f"INSERT OR IGNORE INTO comments ({', '.join(_ROW_COLUMNS)}) VALUES ({marks})",
-                                [(r[0], batch, *r[1:]) for r in rows])
+            self.db.executemany(
+                f"INSERT OR IGNORE INTO comments ({', '.join(_ROW_COLUMNS)}) VALUES ({marks})",
+                [(r[0], batch, *r[1:]) for r in rows],
+            )
             added = self.db.total_changes - before
             if added:
                 self.db.execute("UPDATE batches SET rows_added = ? WHERE batch_id = ?", (added, batch))
@@ -185,8 +234,10 @@ class ResultStore:
         """Delete the rows of a round (of one model, given by its id or an id prefix); returns how many."""
         ids = self._model_ids(round, model)
         with self.db:
-            removed = sum(self.db.execute("DELETE FROM comments WHERE round = ? AND model_id = ?", (round, m)).rowcount
-                          for m in ids)
+            removed = sum(
+                self.db.execute("DELETE FROM comments WHERE round = ? AND model_id = ?", (round, m)).rowcount
+                for m in ids
+            )
             self.db.execute("DELETE FROM batches WHERE batch_id NOT IN (SELECT DISTINCT batch_id FROM comments)")
             self.db.execute("DELETE FROM models WHERE model_id NOT IN (SELECT DISTINCT model_id FROM comments)")
         return removed
@@ -200,8 +251,10 @@ class ResultStore:
             return ids
         chosen = [m for m in ids if m.startswith(model)]
         if len(chosen) != 1:
-            raise StoreError(f"modell {model} {'passar flera' if chosen else 'finns inte'} för omgång {round}; "
-                             f"modeller för omgången: {', '.join(ids)}")
+            raise StoreError(
+                f"modell {model} {'passar flera' if chosen else 'finns inte'} för omgång {round}; "
+                f"modeller för omgången: {', '.join(ids)}"
+            )
         return chosen
 
     # ------------------------------------------------------------------ reading
@@ -219,8 +272,19 @@ class ResultStore:
         out, last_batch = [], {}
         for rnd, mid, n, ok, first, last, sources, desc, tax, batch in self.db.execute(query):
             last_batch[rnd, mid] = batch  # ties within a second: the batch added last is the latest
-            out.append(StoredRound(rnd, mid, n, int(ok or 0), first, last, tuple(sorted((sources or "").split(","))),
-                                   str(json.loads(desc).get("base")), str(json.loads(tax).get("source", ""))))
+            out.append(
+                StoredRound(
+                    rnd,
+                    mid,
+                    n,
+                    int(ok or 0),
+                    first,
+                    last,
+                    tuple(sorted((sources or "").split(","))),
+                    str(json.loads(desc).get("base")),
+                    str(json.loads(tax).get("source", "")),
+                )
+            )
         order = {r: i for i, r in enumerate(self.rounds())}
         return sorted(out, key=lambda s: (order[s.round], s.last_added, last_batch[s.round, s.model_id]))
 
@@ -230,11 +294,28 @@ class ResultStore:
 
     def frame(self, round: str, model_id: str) -> pd.DataFrame:
         """The stored rows of one round and model, in the order they were added, as a summary frame."""
-        cols = ("comment_id", "text", "round", "grp", "idx", "sentiment", "sentiment_score", "sentiment_confidence",
-                *PROB_COLUMNS, "themes", "mixed", "status", "reason")
-        rows = self.db.execute(f"SELECT {', '.join(cols)} FROM comments WHERE round = ? AND model_id = ? "
-                               "ORDER BY batch_id, position", (round, model_id)).fetchall()
-        frame = pd.DataFrame(rows, columns=list(cols)).rename(columns={"comment_id": "id", "grp": "group", "idx": "index"})
+        cols = (
+            "comment_id",
+            "text",
+            "round",
+            "grp",
+            "idx",
+            "sentiment",
+            "sentiment_score",
+            "sentiment_confidence",
+            *PROB_COLUMNS,
+            "themes",
+            "mixed",
+            "status",
+            "reason",
+        )
+        rows = self.db.execute(
+            f"SELECT {', '.join(cols)} FROM comments WHERE round = ? AND model_id = ? ORDER BY batch_id, position",
+            (round, model_id),
+        ).fetchall()
+        frame = pd.DataFrame(rows, columns=list(cols)).rename(
+            columns={"comment_id": "id", "grp": "group", "idx": "index"}
+        )
         frame["mixed"] = [None if v is None else bool(v) for v in frame["mixed"]]
         return frame
 
@@ -260,27 +341,56 @@ def _rows(frame: pd.DataFrame, model_id: str) -> list[tuple]:
     from stamning.summary.prepare import _bool
 
     n = len(frame)
-    col = {c: frame[c].tolist() if c in frame.columns else [None] * n
-           for c in ("id", "text", "round", "group", "index", "status", "reason", "sentiment", "sentiment_score",
-                     "sentiment_confidence", *PROB_COLUMNS, "themes", "mixed")}
+    col = {
+        c: frame[c].tolist() if c in frame.columns else [None] * n
+        for c in (
+            "id",
+            "text",
+            "round",
+            "group",
+            "index",
+            "status",
+            "reason",
+            "sentiment",
+            "sentiment_score",
+            "sentiment_confidence",
+            *PROB_COLUMNS,
+            "themes",
+            "mixed",
+        )
+    }
     seen: dict[str, int] = {}
     out = []
     for position in range(n):
         round_ = _text(col["round"][position])
         if round_ is None:
-            raise StoreError(f"rad {position + 1} (id {_text(col['id'][position])}) saknar omgång; varje rad i lagret "
-                             "behöver en omgång: ange --round-column eller --round")
+            raise StoreError(
+                f"rad {position + 1} (id {_text(col['id'][position])}) saknar omgång; varje rad i lagret "
+                "behöver en omgång: ange --round-column eller --round"
+            )
         comment_id, text = _text(col["id"][position]) or str(position + 1), _text(col["text"][position])
         base = json.dumps([model_id, round_, comment_id, text], ensure_ascii=False)
         occurrence = seen[base] = seen.get(base, -1) + 1
         status = str(col["status"][position]).strip().lower()
         mixed = _text(col["mixed"][position])
-        out.append((hashlib.sha256(f"{base}#{occurrence}".encode()).hexdigest(), model_id, round_,
-                    _text(col["group"][position]), comment_id, position, text, _number(col["index"][position]), status,
-                    _text(col["reason"][position]), _text(col["sentiment"][position]),
-                    *(_number(col[c][position]) for c in ("sentiment_score", "sentiment_confidence", *PROB_COLUMNS)),
-                    _text(col["themes"][position]) or "",
-                    None if status != "ok" or mixed is None else int(_bool(col["mixed"][position]))))
+        out.append(
+            (
+                hashlib.sha256(f"{base}#{occurrence}".encode()).hexdigest(),
+                model_id,
+                round_,
+                _text(col["group"][position]),
+                comment_id,
+                position,
+                text,
+                _number(col["index"][position]),
+                status,
+                _text(col["reason"][position]),
+                _text(col["sentiment"][position]),
+                *(_number(col[c][position]) for c in ("sentiment_score", "sentiment_confidence", *PROB_COLUMNS)),
+                _text(col["themes"][position]) or "",
+                None if status != "ok" or mixed is None else int(_bool(col["mixed"][position])),
+            )
+        )
     return out
 
 

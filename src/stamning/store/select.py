@@ -6,13 +6,13 @@ models from each other, are named in notes, so models are never mixed silently."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
-from stamning.store.database import ResultStore, StoreError, StoredRound
+from stamning.store.database import ResultStore, StoredRound, StoreError
 from stamning.themes.taxonomy import Taxonomy, load_taxonomy, parse_taxonomy
 
 
@@ -58,8 +58,10 @@ def _zero_shot_notes(store: ResultStore, chosen: dict[str, str]) -> list[str]:
         names = {t["key"]: t.get("name", t["key"]) for t in data.get("theme", [])}
         if data.get("zero_shot"):
             rounds = ", ".join(r for r, m in chosen.items() if m == mid)
-            notes.append(f"Teman från {data.get('source')} (omgång {rounds}) utan märkta exempel (zero-shot, bara "
-                         f"temabeskrivningen): {', '.join(names.get(k, k) for k in data['zero_shot'])}.")
+            notes.append(
+                f"Teman från {data.get('source')} (omgång {rounds}) utan märkta exempel (zero-shot, bara "
+                f"temabeskrivningen): {', '.join(names.get(k, k) for k in data['zero_shot'])}."
+            )
     return notes
 
 
@@ -72,7 +74,9 @@ def select(path: str | Path, rounds: Sequence[str] | None = None, model: str | N
             raise StoreError(f"{Path(path).name}: lagret är tomt; lägg till en omgång med stamning classify … --store")
         missing = [r for r in rounds or () if r not in available]
         if missing:
-            raise StoreError(f"omgång {', '.join(missing)} finns inte i {Path(path).name}; omgångar som finns: {', '.join(available)}")
+            raise StoreError(
+                f"omgång {', '.join(missing)} finns inte i {Path(path).name}; omgångar som finns: {', '.join(available)}"
+            )
         order = [str(r) for r in rounds] if rounds else available
         chosen: dict[str, str] = {}
         notes: list[str] = []
@@ -81,21 +85,26 @@ def select(path: str | Path, rounds: Sequence[str] | None = None, model: str | N
             pick = _choose(entries, r, model)
             if pick is None:
                 if rounds:
-                    raise StoreError(f"omgång {r} är inte klassad med modell {model}; modeller för omgången: "
-                                     f"{', '.join(e.model_id for e in entries)} (se stamning store list)")
+                    raise StoreError(
+                        f"omgång {r} är inte klassad med modell {model}; modeller för omgången: "
+                        f"{', '.join(e.model_id for e in entries)} (se stamning store list)"
+                    )
                 notes.append(f"Omgång {r} är inte klassad med modell {model} och är inte med.")
                 continue
             chosen[r] = pick.model_id
             others = [e.model_id for e in entries if e.model_id != pick.model_id]
             if others:
-                notes.append(f"Omgång {r} finns också klassad med modell {', '.join(others)}; här används modell "
-                             f"{pick.model_id} (välj med --store-model).")
+                notes.append(
+                    f"Omgång {r} finns också klassad med modell {', '.join(others)}; här används modell "
+                    f"{pick.model_id} (välj med --store-model)."
+                )
         if not chosen:
             raise StoreError(f"ingen omgång i {Path(path).name} är klassad med modell {model}; se stamning store list")
         if len(set(chosen.values())) > 1:
             used = "; ".join(f"{r}: {m}" for r, m in chosen.items())
-            notes.append(f"Omgångarna är klassade med olika modeller ({used}); skillnader mellan dem kan bero på "
-                         "modellbytet.")
+            notes.append(
+                f"Omgångarna är klassade med olika modeller ({used}); skillnader mellan dem kan bero på modellbytet."
+            )
         frames = [store.frame(r, m) for r, m in chosen.items()]
         taxonomy = _taxonomy(store, list(chosen.values()))
         notes += _zero_shot_notes(store, chosen)
@@ -109,18 +118,26 @@ def select(path: str | Path, rounds: Sequence[str] | None = None, model: str | N
 
 def summarize_store(path: str | Path, options, rounds: Sequence[str] | None = None, model: str | None = None):
     """A :class:`~stamning.summary.types.Summary` of stored rounds (``options``: a SurveyOptions)."""
-    from stamning.summary.rounds import summarize
     from stamning.summary.files import redactor
+    from stamning.summary.rounds import summarize
 
     if options.themes is not None or options.wide or options.questions:
-        raise StoreError("--themes, --wide och --question gäller när kommentarerna klassas; lagret har redan "
-                         "klassade rader (lägg dem till med stamning classify … --store med de flaggorna)")
+        raise StoreError(
+            "--themes, --wide och --question gäller när kommentarerna klassas; lagret har redan "
+            "klassade rader (lägg dem till med stamning classify … --store med de flaggorna)"
+        )
     sel = select(path, rounds, model)
     if "group" in options.by and "group" not in sel.frame.columns:
         raise StoreError(f"{Path(path).name}: raderna i lagret har ingen grupp; ta bort group ur --by")
-    summary = summarize(sel.frame, by=options.by, taxonomy=sel.taxonomy, min_group=options.min_group,
-                        min_quote_group=options.min_quote_group, redactor=redactor(options),
-                        include_comparison="round" in options.by and len(sel.models) > 1)
+    summary = summarize(
+        sel.frame,
+        by=options.by,
+        taxonomy=sel.taxonomy,
+        min_group=options.min_group,
+        min_quote_group=options.min_quote_group,
+        redactor=redactor(options),
+        include_comparison="round" in options.by and len(sel.models) > 1,
+    )
     _mark_model_changes(summary.comparisons, sel)
     summary.settings["store"] = {"path": Path(path).name, "models": sel.models}
     summary.notes.extend(sel.notes)
@@ -141,6 +158,8 @@ def compare_store(path: str | Path, rounds: Sequence[str] | None = None, min_gro
 def _mark_model_changes(changes, sel: Selection) -> None:
     for change in changes:
         if sel.differs(change.before, change.after):
-            change.sentences.append(f"Obs: omgång {change.before} och {change.after} är klassade med olika modeller "
-                                    f"({sel.models[change.before]} och {sel.models[change.after]}); förändringen kan "
-                                    "bero på modellbytet.")
+            change.sentences.append(
+                f"Obs: omgång {change.before} och {change.after} är klassade med olika modeller "
+                f"({sel.models[change.before]} och {sel.models[change.after]}); förändringen kan "
+                "bero på modellbytet."
+            )

@@ -21,15 +21,15 @@ themes. A change with p ≥ 0.05 is reported as "ingen säkerställd förändrin
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
-from stamning.summary import stats
 from stamning.errors import ConfigError, InputError
+from stamning.summary import stats
 from stamning.summary.prepare import ALL_ROUNDS, prepare, round_order
-from stamning.summary.wording import NO_CHANGE, interval_text, pct, pval, signed
 from stamning.summary.types import Comparison, RoundChange, ThemeChange
+from stamning.summary.wording import NO_CHANGE, interval_text, pct, pval, signed
 from stamning.themes.taxonomy import Taxonomy, load_taxonomy
 
 
@@ -38,8 +38,10 @@ def _pp(x: float | None) -> float | None:
 
 
 def _share_sentence(label: str, t: stats.TestResult) -> str:
-    body = (f"{pct(t.before)} → {pct(t.after)} ({signed(_pp(t.change))} procentenheter; 95 % intervall "
-            f"{interval_text(_pp(t.low), _pp(t.high))}; {pval(t.p_value)})")
+    body = (
+        f"{pct(t.before)} → {pct(t.after)} ({signed(_pp(t.change))} procentenheter; 95 % intervall "
+        f"{interval_text(_pp(t.low), _pp(t.high))}; {pval(t.p_value)})"
+    )
     if t.significant:
         verb = "ökade" if t.change > 0 else "minskade"
         return f"{label} {verb} säkerställt: {body}."
@@ -47,8 +49,10 @@ def _share_sentence(label: str, t: stats.TestResult) -> str:
 
 
 def _net_sentence(t: stats.TestResult) -> str:
-    body = (f"{signed(t.before)} → {signed(t.after)} ({signed(t.change)}; 95 % intervall "
-            f"{interval_text(t.low, t.high)}; {pval(t.p_value)})")
+    body = (
+        f"{signed(t.before)} → {signed(t.after)} ({signed(t.change)}; 95 % intervall "
+        f"{interval_text(t.low, t.high)}; {pval(t.p_value)})"
+    )
     if t.significant:
         return f"Nettot {'steg' if t.change > 0 else 'sjönk'} säkerställt: {body}."
     return f"Nettot: {body} – {NO_CHANGE}."
@@ -56,8 +60,13 @@ def _net_sentence(t: stats.TestResult) -> str:
 
 def _pair(a: str, b: str, ra: pd.DataFrame, rb: pd.DataFrame, tax: Taxonomy, min_group: int, seed: int) -> RoundChange:
     if len(ra) < min_group or len(rb) < min_group:
-        return RoundChange(a, b, suppressed=True, suppressed_reason=f"färre än {min_group} svarande i en av omgångarna",
-                           sentences=[f"Omgång {a} och {b} jämförs inte: för få svarande."])
+        return RoundChange(
+            a,
+            b,
+            suppressed=True,
+            suppressed_reason=f"färre än {min_group} svarande i en av omgångarna",
+            sentences=[f"Omgång {a} och {b} jämförs inte: för få svarande."],
+        )
     oa, ob = ra[ra["ok"]], rb[rb["ok"]]
     ca, cb = stats.polarity_codes(oa["sentiment"].tolist()), stats.polarity_codes(ob["sentiment"].tolist())
     na, nb = len(ca), len(cb)
@@ -71,33 +80,58 @@ def _pair(a: str, b: str, ra: pd.DataFrame, rb: pd.DataFrame, tax: Taxonomy, min
     for k in keys:
         ma, mb = [k in ts for ts in oa["themes"]], [k in ts for ts in ob["themes"]]
         tests.append(stats.compare_proportions(int(sum(ma)), na, int(sum(mb)), nb))
-        means.append((stats.mean_t_interval(oa.loc[ma, "score"]).value, stats.mean_t_interval(ob.loc[mb, "score"]).value))
+        means.append(
+            (stats.mean_t_interval(oa.loc[ma, "score"]).value, stats.mean_t_interval(ob.loc[mb, "score"]).value)
+        )
     adjusted = stats.holm([t.p_value for t in tests])
     themes = [ThemeChange(k, tax.name(k), t, p, m[0], m[1]) for k, t, p, m in zip(keys, tests, adjusted, means)]
     sentences = [f"Från omgång {a} till omgång {b} ({na} respektive {nb} klassade kommentarer)."]
     if not (pos.significant or neg.significant or net.significant):
         sentences.append(f"Sammantaget: {NO_CHANGE} i andelen positiva, andelen negativa eller nettot.")
-    sentences += [_share_sentence("Andelen positiva", pos), _share_sentence("Andelen negativa", neg), _net_sentence(net)]
+    sentences += [
+        _share_sentence("Andelen positiva", pos),
+        _share_sentence("Andelen negativa", neg),
+        _net_sentence(net),
+    ]
     for t in themes:
         if t.p_adjusted is not None and t.p_adjusted < stats.ALPHA:
             word = "oftare" if t.share.change > 0 else "mer sällan"
-            sentences.append(f"Temat {t.name.lower()} nämns {word}: {pct(t.share.before)} → {pct(t.share.after)} "
-                             f"(justerat {pval(t.p_adjusted)}).")
+            sentences.append(
+                f"Temat {t.name.lower()} nämns {word}: {pct(t.share.before)} → {pct(t.share.after)} "
+                f"(justerat {pval(t.p_adjusted)})."
+            )
     if min(na, nb) < 30:
         sentences.append("Omgångarna har få kommentarer, så bara stora förändringar kan säkerställas.")
-    return RoundChange(a, b, n_before=na, n_after=nb, share_positive=pos, share_negative=neg, net_score=net,
-                       themes=themes, sentences=sentences)
+    return RoundChange(
+        a,
+        b,
+        n_before=na,
+        n_after=nb,
+        share_positive=pos,
+        share_negative=neg,
+        net_score=net,
+        themes=themes,
+        sentences=sentences,
+    )
 
 
 def too_few_rounds(order: list[str], available: list[str], column: str) -> str:
     found = f"{len(available)} ({', '.join(available)})" if available else "ingen"
     asked = f"; bara {len(order)} angavs med --rounds" if len(order) < len(available) else ""
-    return (f"jämförelsen behöver minst två omgångar; kolumnen {column!r} lästes som omgång och har {found}{asked}. "
-            "Med en omgång räcker `stamning summarize`; ange en annan kolumn med --round-column")
+    return (
+        f"jämförelsen behöver minst två omgångar; kolumnen {column!r} lästes som omgång och har {found}{asked}. "
+        "Med en omgång räcker `stamning summarize`; ange en annan kolumn med --round-column"
+    )
 
 
-def compare(df: pd.DataFrame, rounds: Sequence[str] | None = None, *, taxonomy: Taxonomy | None = None,
-            min_group: int = 5, seed: int = stats.DEFAULT_SEED) -> Comparison:
+def compare(
+    df: pd.DataFrame,
+    rounds: Sequence[str] | None = None,
+    *,
+    taxonomy: Taxonomy | None = None,
+    min_group: int = 5,
+    seed: int = stats.DEFAULT_SEED,
+) -> Comparison:
     """Compare consecutive rounds (``rounds`` gives which and in what order).
 
     ``df.attrs["round_column"]``, when set, names the source column read as the round in error messages."""
@@ -112,16 +146,25 @@ def compare(df: pd.DataFrame, rounds: Sequence[str] | None = None, *, taxonomy: 
         order = [str(r) for r in rounds]
         missing = [r for r in order if r not in available]
         if missing:
-            raise ConfigError(f"omgång {', '.join(missing)} finns inte i kolumnen {column!r}; "
-                              f"omgångar som finns: {', '.join(available)}")
+            raise ConfigError(
+                f"omgång {', '.join(missing)} finns inte i kolumnen {column!r}; "
+                f"omgångar som finns: {', '.join(available)}"
+            )
     order = [r for r in order if r != ALL_ROUNDS]
     if len(order) < 2:
         raise ConfigError(too_few_rounds(order, available, column))
     tax = taxonomy or load_taxonomy()
-    changes = [_pair(a, b, data[data["round"] == a], data[data["round"] == b], tax, int(min_group), int(seed))
-               for a, b in zip(order, order[1:])]
-    settings = {"rounds": order, "min_group": int(min_group), "seed": int(seed), "alpha": stats.ALPHA,
-                "taxonomy": tax.source}
+    changes = [
+        _pair(a, b, data[data["round"] == a], data[data["round"] == b], tax, int(min_group), int(seed))
+        for a, b in zip(order, order[1:])
+    ]
+    settings = {
+        "rounds": order,
+        "min_group": int(min_group),
+        "seed": int(seed),
+        "alpha": stats.ALPHA,
+        "taxonomy": tax.source,
+    }
     return Comparison(settings, changes)
 
 

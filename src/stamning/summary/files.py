@@ -3,9 +3,9 @@ needed, and hand a tidy table to :mod:`stamning.summary.rounds`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import pandas as pd
 
@@ -49,7 +49,9 @@ class SurveyOptions:
         if self.min_group < 1:
             raise ConfigError(f"--min-group {self.min_group}: måste vara minst 1")
         if self.min_quote_group < self.min_group:
-            raise ConfigError(f"--min-quote-group ({self.min_quote_group}) måste vara minst lika stor som --min-group ({self.min_group}); höj den")
+            raise ConfigError(
+                f"--min-quote-group ({self.min_quote_group}) måste vara minst lika stor som --min-group ({self.min_group}); höj den"
+            )
 
 
 def is_predictions(frame: pd.DataFrame) -> bool:
@@ -74,8 +76,13 @@ def summary_frame(table: Table, predictions: pd.DataFrame | None = None) -> pd.D
     return frame
 
 
-def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[int, int], None] | None = None,
-                model=None, check: Callable[[Table], None] | None = None) -> pd.DataFrame:
+def load_survey(
+    input: str | Path,
+    options: SurveyOptions,
+    progress: Callable[[int, int], None] | None = None,
+    model=None,
+    check: Callable[[Table], None] | None = None,
+) -> pd.DataFrame:
     """Read a survey export; classify it (with ``model`` when given) unless it already holds stamning's output
     columns. ``check`` sees the table before the (slow) classification and may refuse it."""
     reader = read_comments
@@ -85,15 +92,25 @@ def load_survey(input: str | Path, options: SurveyOptions, progress: Callable[[i
         from stamning.io.wide import read_wide as reader
 
         reader = partial(reader, questions=options.questions)
-    table = reader(input, text_column=options.text_column, id_column=options.id_column,
-                   round_column=options.round_column, group_column=options.group_column,
-                   index_column=options.index_column, sheet=options.sheet)
+    table = reader(
+        input,
+        text_column=options.text_column,
+        id_column=options.id_column,
+        round_column=options.round_column,
+        group_column=options.group_column,
+        index_column=options.index_column,
+        sheet=options.sheet,
+    )
     no_round = "round" in options.by and table.columns.round is None
     if no_round and not options.round_optional:
-        raise ConfigError(f"{Path(input).name}: hittade ingen omgångskolumn (letade efter Omgång, År, round …); "
-                          "ange den med --round-column, eller sammanfatta alla svar tillsammans med --by group eller --by ''")
+        raise ConfigError(
+            f"{Path(input).name}: hittade ingen omgångskolumn (letade efter Omgång, År, round …); "
+            "ange den med --round-column, eller sammanfatta alla svar tillsammans med --by group eller --by ''"
+        )
     if "group" in options.by and table.columns.group is None:
-        raise ConfigError(f"{Path(input).name}: hittade ingen gruppkolumn (letade efter Grupp, Enhet …); ange den med --group-column")
+        raise ConfigError(
+            f"{Path(input).name}: hittade ingen gruppkolumn (letade efter Grupp, Enhet …); ange den med --group-column"
+        )
     if check is not None:
         check(table)
     frame = _classified(table, options, progress, model)
@@ -106,15 +123,21 @@ def _classified(table: Table, options: SurveyOptions, progress, model) -> pd.Dat
     input = table.path
     if is_predictions(table.frame):
         if options.themes is not None:
-            raise ConfigError(f"{Path(input).name} är redan klassad; egna teman (--themes) sätts när filen klassas: "
-                              "ge den oklassade filen, eller kör stamning classify --themes först")
+            raise ConfigError(
+                f"{Path(input).name} är redan klassad; egna teman (--themes) sätts när filen klassas: "
+                "ge den oklassade filen, eller kör stamning classify --themes först"
+            )
         frame = summary_frame(table)
         frame.attrs["model"] = None  # classified before: the file does not say by which model
         return frame
-    from stamning.themes.own import load_model_with_themes
     from stamning.engines.local import classify_table, predictions_frame
+    from stamning.themes.own import load_model_with_themes
 
-    model = model if model is not None else load_model_with_themes(options.model, options.device, options.themes, options.theme_examples)
+    model = (
+        model
+        if model is not None
+        else load_model_with_themes(options.model, options.device, options.themes, options.theme_examples)
+    )
     preds = classify_table(model, table, batch_size=options.batch_size, progress=progress)
     frame = summary_frame(table, predictions_frame(table, preds))
     frame.attrs["model"] = model_label(options.model, model)
@@ -155,18 +178,29 @@ def summarize_file(input: str | Path, options: SurveyOptions | None = None, prog
         own = load_model_with_themes(options.model, options.device, options.themes, options.theme_examples)
     frame = load_survey(input, options, progress, model=own)
     by = tuple(b for b in options.by if b != "round") if frame.attrs.get("no_round") else options.by
-    summary = summarize(frame, by=by, min_group=options.min_group, min_quote_group=options.min_quote_group,
-                        redactor=redactor(options), include_comparison="round" in by,
-                        taxonomy=own.taxonomy if own is not None else None, source=_source(input, frame))
+    summary = summarize(
+        frame,
+        by=by,
+        min_group=options.min_group,
+        min_quote_group=options.min_quote_group,
+        redactor=redactor(options),
+        include_comparison="round" in by,
+        taxonomy=own.taxonomy if own is not None else None,
+        source=_source(input, frame),
+    )
     if frame.attrs.get("no_round"):
-        summary.notes.append("Filen har ingen omgångskolumn (letade efter Omgång, År, round …): alla svar sammanfattas "
-                             "som en omgång. Ange kolumnen med --round-column om filen har flera omgångar.")
+        summary.notes.append(
+            "Filen har ingen omgångskolumn (letade efter Omgång, År, round …): alla svar sammanfattas "
+            "som en omgång. Ange kolumnen med --round-column om filen har flera omgångar."
+        )
     if own is not None:
         summary.notes.append(own.note())
     return summary
 
 
-def compare_file(input: str | Path, rounds: Sequence[str] | None = None, options: SurveyOptions | None = None, progress=None):
+def compare_file(
+    input: str | Path, rounds: Sequence[str] | None = None, options: SurveyOptions | None = None, progress=None
+):
     """Changes between rounds (consecutive, or the ones asked for in that order)."""
     from stamning.summary.rounds import compare
 
@@ -192,8 +226,14 @@ def _source(input: str | Path, frame: pd.DataFrame) -> dict:
 
     from stamning import __version__
 
-    return {"file": Path(input).name, "rows": len(frame), "date": str(date.today()), "model": frame.attrs.get("model"),
-            "stamning_version": __version__, "classification": "automatisk"}
+    return {
+        "file": Path(input).name,
+        "rows": len(frame),
+        "date": str(date.today()),
+        "model": frame.attrs.get("model"),
+        "stamning_version": __version__,
+        "classification": "automatisk",
+    }
 
 
 def comparison_report(result):
@@ -233,8 +273,8 @@ def output_format(fmt: str | None, output: Path | None) -> str:
 def render(summary, fmt: str, output: Path | None, console=None, fixes=None) -> str | None:
     """Write the summary in ``fmt`` to ``output`` (atomically) or return/print it. ``fixes``
     (:class:`~stamning.io.spreadsheet.CellFixes`) counts the cells an .xlsx could not hold as they were."""
-    from stamning.report import render as report
     from stamning.io.tables import atomic_write_text
+    from stamning.report import render as report
 
     if fmt == "terminal":
         report.to_terminal(summary, console)

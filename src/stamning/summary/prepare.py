@@ -7,7 +7,7 @@ row counts and ids, never a comment's text.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -58,7 +58,9 @@ def to_numbers(values) -> np.ndarray:
 
 
 def _natural_key(label: str) -> list:
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", label) if part]
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", label) if part
+    ]
 
 
 def round_order(df: pd.DataFrame, prepared: pd.DataFrame) -> list[str]:
@@ -82,8 +84,10 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
             f"({', '.join(REQUIRED)}); kör `stamning classify` först eller byt namn på kolumnerna"
         )
     if need_group and "group" not in df.columns:
-        raise ColumnError("sammanfattning per grupp begärdes, men tabellen har ingen kolumn 'group'; "
-                          "lägg till en eller ta bort 'group' ur `by`")
+        raise ColumnError(
+            "sammanfattning per grupp begärdes, men tabellen har ingen kolumn 'group'; "
+            "lägg till en eller ta bort 'group' ur `by`"
+        )
     out = pd.DataFrame(index=range(len(df)))
     out["id"] = [label(v) for v in df["id"]]
     out["text"] = ["" if label(v) == MISSING_LABEL else str(v) for v in df["text"]] if "text" in df.columns else ""
@@ -106,8 +110,10 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
     out["confidence"] = to_numbers(df["sentiment_confidence"])
     no_score = out.loc[out["ok"] & out["score"].isna(), "id"].tolist()
     if no_score:
-        raise InputError(f"{len(no_score)} klassade rader saknar ett numeriskt sentiment_score "
-                         f"(id: {', '.join(no_score[:5])}); väntade ett tal mellan -2 och 2 – klassa filen igen")
+        raise InputError(
+            f"{len(no_score)} klassade rader saknar ett numeriskt sentiment_score "
+            f"(id: {', '.join(no_score[:5])}); väntade ett tal mellan -2 och 2 – klassa filen igen"
+        )
     out["themes"] = [_themes(v) if ok else () for v, ok in zip(df["themes"], out["ok"])]
     out["mixed"] = [_bool(v) and ok for v, ok in zip(df["mixed"], out["ok"])] if "mixed" in df.columns else False
     if "index" in df.columns:
@@ -115,8 +121,10 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
         not_numeric = int((pd.notna(df["index"]).to_numpy() & np.isnan(idx)).sum())
         outside = int(((idx < 0) | (idx > 100)).sum())
         if not_numeric or outside:
-            raise InputError(f"kolumnen 'index' har {not_numeric} icke-numeriska och {outside} värden utanför gränserna; "
-                             "väntade tal mellan 0 och 100 (tomma celler går bra) – rätta kolumnen")
+            raise InputError(
+                f"kolumnen 'index' har {not_numeric} icke-numeriska och {outside} värden utanför gränserna; "
+                "väntade tal mellan 0 och 100 (tomma celler går bra) – rätta kolumnen"
+            )
         out["index"] = idx
     else:
         out["index"] = np.nan

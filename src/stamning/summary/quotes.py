@@ -15,17 +15,17 @@ theme's typical examples. The rules keep a single harsh remark in proportion:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
 
-from stamning.summary import stats
 from stamning.errors import ConfigError
+from stamning.summary import stats
 from stamning.summary.prepare import NEGATIVE, POSITIVE
-from stamning.summary.wording import HIDDEN_QUOTE, LEVEL_NAMES, LEVEL_PLURAL, signed, theme_list
 from stamning.summary.types import AttentionItem, Outlier, Quote, Summary
+from stamning.summary.wording import HIDDEN_QUOTE, LEVEL_NAMES, LEVEL_PLURAL, signed, theme_list
 from stamning.themes.taxonomy import Taxonomy
 
 ATTENTION_IF_VERY_NEGATIVE = ("bemotande", "krankning")
@@ -58,13 +58,16 @@ def names(ctx: Ctx, keys: Iterable[str]) -> list[str]:
     return [ctx.taxonomy.name(k) for k in keys]
 
 
-def _outlier_sentence(m: int, n: int, target: str, majority: int, word: str, about: str,
-                      with_: float, without: float) -> str:
+def _outlier_sentence(
+    m: int, n: int, target: str, majority: int, word: str, about: str, with_: float, without: float
+) -> str:
     level = LEVEL_NAMES[target] if m == 1 else LEVEL_PLURAL[target]
     rest = f"Övriga {n - m} är {word}" if majority == n - m else f"Av övriga {n - m} är {majority} {word}"
     pron = "den" if m == 1 else "dem"
-    return (f"{m} av {n} kommentarer är {level}{about}. {rest}; "
-            f"nettot är {signed(with_)} med {pron} och {signed(without)} utan.")
+    return (
+        f"{m} av {n} kommentarer är {level}{about}. {rest}; "
+        f"nettot är {signed(with_)} med {pron} och {signed(without)} utan."
+    )
 
 
 def outliers(ok: pd.DataFrame, codes: np.ndarray, ctx: Ctx, quotes: bool) -> list[Outlier]:
@@ -89,8 +92,20 @@ def outliers(ok: pd.DataFrame, codes: np.ndarray, ctx: Ctx, quotes: bool) -> lis
     out = []
     for pos, row in zip(ok.index[hit], ok[hit].itertuples(index=False)):
         conf = None if np.isnan(row.confidence) else float(row.confidence)
-        out.append(Outlier(row.id, row.sentiment, list(row.themes), quote(ctx, row.text, quotes), conf,
-                           conf is not None and conf < ctx.threshold, with_, without, sentence, row=int(pos)))
+        out.append(
+            Outlier(
+                row.id,
+                row.sentiment,
+                list(row.themes),
+                quote(ctx, row.text, quotes),
+                conf,
+                conf is not None and conf < ctx.threshold,
+                with_,
+                without,
+                sentence,
+                row=int(pos),
+            )
+        )
     return out
 
 
@@ -107,8 +122,17 @@ def attention(rows: pd.DataFrame, ctx: Ctx, quotes: bool, visible_groups: set[st
                 reasons.append(f"mycket negativ om {theme_list(names(ctx, hit))}")
         if reasons:
             group = row.group if ctx.grouped and row.group in visible_groups else None
-            out.append(AttentionItem(row.id, group, row.sentiment, list(row.themes), "; ".join(reasons),
-                                     quote(ctx, row.text, quotes), row=int(pos)))
+            out.append(
+                AttentionItem(
+                    row.id,
+                    group,
+                    row.sentiment,
+                    list(row.themes),
+                    "; ".join(reasons),
+                    quote(ctx, row.text, quotes),
+                    row=int(pos),
+                )
+            )
     return out
 
 
@@ -116,8 +140,12 @@ def example_pool(ok: pd.DataFrame, ctx: Ctx, exclude: set[int]) -> pd.DataFrame:
     """Comments that may be a theme's typical example: confident, not mixed, no sensitive theme,
     not listed for attention and not an outlier (``exclude``: their row positions)."""
     sensitive = ctx.taxonomy.sensitive_keys
-    keep = (~ok.index.isin(list(exclude)) & ~ok["mixed"].astype(bool) & (ok["confidence"] >= ctx.threshold)
-            & np.array([not any(k in sensitive for k in ts) for ts in ok["themes"]], dtype=bool))
+    keep = (
+        ~ok.index.isin(list(exclude))
+        & ~ok["mixed"].astype(bool)
+        & (ok["confidence"] >= ctx.threshold)
+        & np.array([not any(k in sensitive for k in ts) for ts in ok["themes"]], dtype=bool)
+    )
     return ok[keep]
 
 
@@ -131,8 +159,9 @@ def typical(sub: pd.DataFrame, positive: bool, ctx: Ctx, quotes: bool, used: set
     order = cand.assign(_u=cand.index.isin(list(used)), _c=cand["confidence"], _p=cand.index)
     best = order.sort_values(["_u", "_c", "_p"], ascending=[True, False, True]).iloc[0]
     used.add(int(best["_p"]))
-    return Quote(best["id"], best["sentiment"], float(best["confidence"]), quote(ctx, best["text"], quotes),
-                 row=int(best["_p"]))
+    return Quote(
+        best["id"], best["sentiment"], float(best["confidence"]), quote(ctx, best["text"], quotes), row=int(best["_p"])
+    )
 
 
 def _sites(summary: Summary) -> Iterator[tuple[str, object]]:

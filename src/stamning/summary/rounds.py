@@ -57,29 +57,59 @@ through ``redactor``.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from stamning.summary import stats
 from stamning.errors import ConfigError
 from stamning.records import SENTIMENT_LEVELS
+from stamning.summary import stats
 from stamning.summary.prepare import ALL_ROUNDS, group_order, prepare, round_order
 from stamning.summary.quotes import Ctx, attention, example_pool, number_quotes, outliers, typical
-from stamning.summary.wording import (HIDDEN_QUOTE, NET_DEFINITION, count_noun, dec, interval_text, pct, round_half, signed)
-from stamning.summary.types import (Comparison, GroupSummary, IndexBand, IndexSummary, RoundChange, RoundSummary, Summary,
-                            ThemeSummary)
+from stamning.summary.types import (
+    Comparison,
+    GroupSummary,
+    IndexBand,
+    IndexSummary,
+    RoundChange,
+    RoundSummary,
+    Summary,
+    ThemeSummary,
+)
+from stamning.summary.wording import (
+    HIDDEN_QUOTE,
+    NET_DEFINITION,
+    count_noun,
+    dec,
+    interval_text,
+    pct,
+    round_half,
+    signed,
+)
 from stamning.themes.taxonomy import Taxonomy, load_taxonomy
 
-__all__ = ["summarize", "compare", "Summary", "RoundSummary", "GroupSummary", "Comparison", "RoundChange",
-           "DEFAULT_INDEX_BANDS", "HIDDEN_QUOTE"]
+__all__ = [
+    "summarize",
+    "compare",
+    "Summary",
+    "RoundSummary",
+    "GroupSummary",
+    "Comparison",
+    "RoundChange",
+    "DEFAULT_INDEX_BANDS",
+    "HIDDEN_QUOTE",
+]
 
-DEFAULT_INDEX_BANDS: tuple[tuple[float, str], ...] = ((0, "under godkänt"), (60, "godkänt"), (70, "bra"), (80, "utmärkt"))
+DEFAULT_INDEX_BANDS: tuple[tuple[float, str], ...] = (
+    (0, "under godkänt"),
+    (60, "godkänt"),
+    (70, "bra"),
+    (80, "utmärkt"),
+)
 SCORE_SCALE = (-2.0, 2.0)
 MIN_INTERVAL_N = 5  # a theme (or index) with fewer comments gets a mean but no interval
-OUTLIER_RULE = ("mycket_negativ when ≥ 2/3 of classified comments are positive; "
-                "mycket_positiv when ≥ 2/3 are negative")
+OUTLIER_RULE = "mycket_negativ when ≥ 2/3 of classified comments are positive; mycket_positiv when ≥ 2/3 are negative"
 ATTENTION_RULE = "sensitive theme, or mycket_negativ with theme bemotande or krankning"
 
 
@@ -92,11 +122,16 @@ def parse_bands(index_bands: Mapping[str, float] | Sequence[tuple[float, str]] |
     if index_bands is None:
         return DEFAULT_INDEX_BANDS
     try:
-        items = ([(float(lo), str(lab)) for lab, lo in index_bands.items()] if isinstance(index_bands, Mapping)
-                 else [(float(lo), str(lab)) for lo, lab in index_bands])
+        items = (
+            [(float(lo), str(lab)) for lab, lo in index_bands.items()]
+            if isinstance(index_bands, Mapping)
+            else [(float(lo), str(lab)) for lo, lab in index_bands]
+        )
     except (TypeError, ValueError):
-        raise ConfigError("index_bands ska vara {etikett: nedre gräns} eller [(nedre gräns, etikett), ...], "
-                          "t.ex. {'godkänt': 60, 'bra': 70}") from None
+        raise ConfigError(
+            "index_bands ska vara {etikett: nedre gräns} eller [(nedre gräns, etikett), ...], "
+            "t.ex. {'godkänt': 60, 'bra': 70}"
+        ) from None
     if not items or len({lo for lo, _ in items}) != len(items):
         raise ConfigError("index_bands behöver minst ett intervall och olika nedre gränser; rätta intervallen")
     return tuple(sorted(items))
@@ -115,11 +150,19 @@ def _themes(ok: pd.DataFrame, ctx: Ctx, quotes: bool, exclude: set[str]) -> list
         sub = ok[[key in ts for ts in ok["themes"]]]
         mean = stats.mean_t_interval(sub["score"].to_numpy(), bounds=SCORE_SCALE, min_n=MIN_INTERVAL_N)
         examples = pool[np.array([key in ts for ts in pool["themes"]], dtype=bool)]
-        out.append(ThemeSummary(
-            key, ctx.taxonomy.name(key), key in ctx.taxonomy.sensitive_keys, len(sub), len(sub) / len(ok), mean,
-            abs(mean.value - overall) * len(sub),
-            typical(examples, True, ctx, quotes, used), typical(examples, False, ctx, quotes, used),
-        ))
+        out.append(
+            ThemeSummary(
+                key,
+                ctx.taxonomy.name(key),
+                key in ctx.taxonomy.sensitive_keys,
+                len(sub),
+                len(sub) / len(ok),
+                mean,
+                abs(mean.value - overall) * len(sub),
+                typical(examples, True, ctx, quotes, used),
+                typical(examples, False, ctx, quotes, used),
+            )
+        )
     out.sort(key=lambda t: (-round(t.impact, 9), -t.count, t.key))
     return out
 
@@ -157,8 +200,10 @@ def _paragraph(s: GroupSummary, title: str, ctx: Ctx) -> str:
     if s.suppressed:
         text = f"{title}: resultat redovisas inte ({s.suppressed_reason})."
         if s.attention:
-            text += (f" {count_noun(len(s.attention))} rör känsliga teman eller mycket negativt bemötande "
-                     "och listas ändå för uppföljning.")
+            text += (
+                f" {count_noun(len(s.attention))} rör känsliga teman eller mycket negativt bemötande "
+                "och listas ändå för uppföljning."
+            )
         return text
     n, k = s.n, s.n_classified
     parts = [f"{title}: {count_noun(n)}" + (f", varav {k} klassade" if k != n else "") + "."]
@@ -175,22 +220,32 @@ def _paragraph(s: GroupSummary, title: str, ctx: Ctx) -> str:
         "och neutrala räknas med i nämnaren."
     )
     if len(s.outliers) == 1:
-        parts.append(f"En kommentar går tydligt emot helheten: {s.outlier_sentence} "
-                     "Den redovisas separat i stället för att få styra bilden, men bör läsas.")
+        parts.append(
+            f"En kommentar går tydligt emot helheten: {s.outlier_sentence} "
+            "Den redovisas separat i stället för att få styra bilden, men bör läsas."
+        )
     elif s.outliers:
-        parts.append(f"Några kommentarer går tydligt emot helheten: {s.outlier_sentence} "
-                     "De redovisas separat i stället för att få styra bilden, men bör läsas.")
+        parts.append(
+            f"Några kommentarer går tydligt emot helheten: {s.outlier_sentence} "
+            "De redovisas separat i stället för att få styra bilden, men bör läsas."
+        )
     if s.attention:
-        parts.append(f"{count_noun(len(s.attention))} rör känsliga teman eller mycket negativt bemötande "
-                     "och listas för uppföljning oavsett helhetsbilden.")
+        parts.append(
+            f"{count_noun(len(s.attention))} rör känsliga teman eller mycket negativt bemötande "
+            "och listas för uppföljning oavsett helhetsbilden."
+        )
     width = None if net.low is None or net.high is None else net.high - net.low
     if width is None:
         parts.append(f"Underlaget är för litet ({k} klassade) för ett intervall – tolka siffrorna mycket försiktigt.")
     elif k < 30 or width > 50:
-        parts.append(f"Underlaget är litet ({k} klassade), så intervallet för nettot är brett ({round_half(width)} "
-                     "procentenheter) – tolka siffrorna försiktigt.")
+        parts.append(
+            f"Underlaget är litet ({k} klassade), så intervallet för nettot är brett ({round_half(width)} "
+            "procentenheter) – tolka siffrorna försiktigt."
+        )
     else:
-        parts.append(f"Med {k} klassade kommentarer är intervallet för nettot {round_half(width)} procentenheter brett.")
+        parts.append(
+            f"Med {k} klassade kommentarer är intervallet för nettot {round_half(width)} procentenheter brett."
+        )
     if s.n_uncertain:
         parts.append(f"{count_noun(s.n_uncertain)} klassades med låg säkerhet (under {dec(ctx.threshold)}).")
     if s.n_mixed:
@@ -198,8 +253,14 @@ def _paragraph(s: GroupSummary, title: str, ctx: Ctx) -> str:
     return " ".join(parts)
 
 
-def _figures(rows: pd.DataFrame, ctx: Ctx, round_: str, group: str | None, visible: set[str],
-             cls: type[GroupSummary] = GroupSummary) -> GroupSummary:
+def _figures(
+    rows: pd.DataFrame,
+    ctx: Ctx,
+    round_: str,
+    group: str | None,
+    visible: set[str],
+    cls: type[GroupSummary] = GroupSummary,
+) -> GroupSummary:
     ok = rows[rows["ok"]]
     quotes = len(rows) >= ctx.min_quote_group
     codes = stats.polarity_codes(ok["sentiment"].tolist())
@@ -208,14 +269,24 @@ def _figures(rows: pd.DataFrame, ctx: Ctx, round_: str, group: str | None, visib
     listed = attention(rows, ctx, quotes, visible)
     counts = {lvl: int((ok["sentiment"] == lvl).sum()) for lvl in SENTIMENT_LEVELS}
     return cls(
-        round=round_, group=group, n=len(rows), n_classified=k, n_skipped=len(rows) - k,
-        n_uncertain=int((ok["confidence"] < ctx.threshold).sum()), n_mixed=int(ok["mixed"].sum()),
+        round=round_,
+        group=group,
+        n=len(rows),
+        n_classified=k,
+        n_skipped=len(rows) - k,
+        n_uncertain=int((ok["confidence"] < ctx.threshold).sum()),
+        n_mixed=int(ok["mixed"].sum()),
         distribution={lvl: {"count": c, "share": (c / k if k else None)} for lvl, c in counts.items()},
-        share_positive=stats.wilson(int((codes > 0).sum()), k), share_negative=stats.wilson(int((codes < 0).sum()), k),
+        share_positive=stats.wilson(int((codes > 0).sum()), k),
+        share_negative=stats.wilson(int((codes < 0).sum()), k),
         net_score=stats.net_score_interval(codes, ctx.seed),
-        median_score=stats.median(ok["score"]), trimmed_mean_score=stats.trimmed_mean(ok["score"]),
-        quotes_shown=quotes, outliers=flagged, attention=listed,
-        themes=_themes(ok, ctx, quotes, {o.row for o in flagged} | {a.row for a in listed}), index=_index(rows, ctx),
+        median_score=stats.median(ok["score"]),
+        trimmed_mean_score=stats.trimmed_mean(ok["score"]),
+        quotes_shown=quotes,
+        outliers=flagged,
+        attention=listed,
+        themes=_themes(ok, ctx, quotes, {o.row for o in flagged} | {a.row for a in listed}),
+        index=_index(rows, ctx),
     )
 
 
@@ -227,8 +298,7 @@ def hidden_groups(sizes: Mapping[str, int], min_group: int) -> dict[str, str]:
     visible = sorted((n, g) for g, n in sizes.items() if g not in hidden)
     while hidden and visible and (len(hidden) == 1 or sum(sizes[g] for g in hidden) < min_group):
         _, g = visible.pop(0)
-        hidden[g] = ("komplementär undertryckning, annars kan en mindre grupp räknas fram "
-                     "ur omgångens totalsiffror")
+        hidden[g] = "komplementär undertryckning, annars kan en mindre grupp räknas fram ur omgångens totalsiffror"
     return hidden
 
 
@@ -238,9 +308,14 @@ def _source(given: Mapping[str, object] | None, rows: int) -> dict:
     from stamning import __version__
 
     given = dict(given or {})
-    return {"file": given.get("file"), "rows": int(given.get("rows") or rows),
-            "date": str(given.get("date") or date.today()), "model": given.get("model"),
-            "stamning_version": __version__, "classification": "automatisk"}
+    return {
+        "file": given.get("file"),
+        "rows": int(given.get("rows") or rows),
+        "date": str(given.get("date") or date.today()),
+        "model": given.get("model"),
+        "stamning_version": __version__,
+        "classification": "automatisk",
+    }
 
 
 def _title(round_: str, group: str | None = None) -> str:
@@ -248,12 +323,20 @@ def _title(round_: str, group: str | None = None) -> str:
     return base if group is None else f"{group} ({base.lower()})"
 
 
-def summarize(df: pd.DataFrame, *, by: Sequence[str] = ("round",), taxonomy: Taxonomy | None = None,
-              min_group: int = 5, min_quote_group: int = 10,
-              index_bands: Mapping[str, float] | Sequence[tuple[float, str]] | None = None,
-              confidence_threshold: float = 0.5, redactor: Callable[[str], str] | None = None,
-              seed: int = stats.DEFAULT_SEED, include_comparison: bool = False,
-              source: Mapping[str, object] | None = None) -> Summary:
+def summarize(
+    df: pd.DataFrame,
+    *,
+    by: Sequence[str] = ("round",),
+    taxonomy: Taxonomy | None = None,
+    min_group: int = 5,
+    min_quote_group: int = 10,
+    index_bands: Mapping[str, float] | Sequence[tuple[float, str]] | None = None,
+    confidence_threshold: float = 0.5,
+    redactor: Callable[[str], str] | None = None,
+    seed: int = stats.DEFAULT_SEED,
+    include_comparison: bool = False,
+    source: Mapping[str, object] | None = None,
+) -> Summary:
     """Summarise classified comments per round (and per group when ``by`` includes ``"group"``).
 
     ``redactor`` is applied to every quoted text (default: identity; pass
@@ -276,17 +359,29 @@ def summarize(df: pd.DataFrame, *, by: Sequence[str] = ("round",), taxonomy: Tax
     data = prepare(df, need_group=grouped)
     if "round" not in by:
         data["round"] = ALL_ROUNDS
-    ctx = Ctx(taxonomy or load_taxonomy(), int(min_group), int(min_quote_group), parse_bands(index_bands),
-               float(confidence_threshold), redactor or _identity, int(seed), grouped)
+    ctx = Ctx(
+        taxonomy or load_taxonomy(),
+        int(min_group),
+        int(min_quote_group),
+        parse_bands(index_bands),
+        float(confidence_threshold),
+        redactor or _identity,
+        int(seed),
+        grouped,
+    )
     rounds = []
-    for r in (round_order(df, data) if "round" in by else [ALL_ROUNDS]):
+    for r in round_order(df, data) if "round" in by else [ALL_ROUNDS]:
         rows = data[data["round"] == r]
         sizes = {g: int((rows["group"] == g).sum()) for g in group_order(rows["group"])} if grouped else {}
         hidden = hidden_groups(sizes, ctx.min_group) if grouped else {}
         visible = {g for g in sizes if g not in hidden}
         if len(rows) < ctx.min_group:
-            rs = RoundSummary(round=r, suppressed=True, suppressed_reason=f"färre än {ctx.min_group} svarande",
-                              attention=attention(rows, ctx, False, set()))
+            rs = RoundSummary(
+                round=r,
+                suppressed=True,
+                suppressed_reason=f"färre än {ctx.min_group} svarande",
+                attention=attention(rows, ctx, False, set()),
+            )
         else:
             rs = _figures(rows, ctx, r, None, visible, RoundSummary)
             for g in sizes:
@@ -299,10 +394,17 @@ def summarize(df: pd.DataFrame, *, by: Sequence[str] = ("round",), taxonomy: Tax
         rs.paragraph = _paragraph(rs, _title(r), ctx)
         rounds.append(rs)
     settings = {
-        "by": list(by), "min_group": ctx.min_group, "min_quote_group": ctx.min_quote_group,
-        "confidence_threshold": ctx.threshold, "index_bands": [[lo, lab] for lo, lab in ctx.bands],
-        "taxonomy": ctx.taxonomy.source, "seed": ctx.seed, "redacted": redactor is not None,
-        "net_score_definition": NET_DEFINITION, "outlier_rule": OUTLIER_RULE, "attention_rule": ATTENTION_RULE,
+        "by": list(by),
+        "min_group": ctx.min_group,
+        "min_quote_group": ctx.min_quote_group,
+        "confidence_threshold": ctx.threshold,
+        "index_bands": [[lo, lab] for lo, lab in ctx.bands],
+        "taxonomy": ctx.taxonomy.source,
+        "seed": ctx.seed,
+        "redacted": redactor is not None,
+        "net_score_definition": NET_DEFINITION,
+        "outlier_rule": OUTLIER_RULE,
+        "attention_rule": ATTENTION_RULE,
         "source": _source(source, len(df)),
     }
     summary = Summary(settings, rounds)

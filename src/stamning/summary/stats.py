@@ -8,8 +8,8 @@ from one observation) so the results drop straight into JSON. Randomised methods
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy import stats as sps
@@ -41,7 +41,7 @@ class Interval:
     method: str = ""
 
     def to_dict(self, digits: int = 4) -> dict:
-        r = (lambda v: None if v is None else round(v, digits) + 0.0)
+        r = lambda v: None if v is None else round(v, digits) + 0.0
         return {"value": r(self.value), "low": r(self.low), "high": r(self.high), "method": self.method}
 
 
@@ -112,8 +112,14 @@ def net_score_interval(codes: np.ndarray, seed: int = DEFAULT_SEED) -> Interval:
             low, high = -100 * (1 - w.low), 100 * (1 - w.low)
         return Interval(value, low, high, "wilson_fallback")
     res = sps.bootstrap(
-        (codes,), np.mean, n_resamples=N_RESAMPLES, confidence_level=1 - ALPHA, method="BCa",
-        vectorized=True, batch=_batch(n), rng=np.random.default_rng(seed),
+        (codes,),
+        np.mean,
+        n_resamples=N_RESAMPLES,
+        confidence_level=1 - ALPHA,
+        method="BCa",
+        vectorized=True,
+        batch=_batch(n),
+        rng=np.random.default_rng(seed),
     )
     low, high = _f(res.confidence_interval.low), _f(res.confidence_interval.high)
     return Interval(value, None if low is None else 100 * low, None if high is None else 100 * high, "bootstrap_bca")
@@ -196,16 +202,31 @@ def compare_net_scores(codes1: np.ndarray, codes2: np.ndarray, seed: int = DEFAU
     elif a.size < 2 or b.size < 2:  # scipy needs two per sample; one comment tests nothing
         p = None
     else:
-        perm = sps.permutation_test((a, b), diff, n_resamples=N_RESAMPLES, vectorized=True,
-                                    alternative="two-sided", rng=rng, batch=_batch(a.size + b.size))
+        perm = sps.permutation_test(
+            (a, b),
+            diff,
+            n_resamples=N_RESAMPLES,
+            vectorized=True,
+            alternative="two-sided",
+            rng=rng,
+            batch=_batch(a.size + b.size),
+        )
         p = _f(perm.pvalue)
     low = high = None
     if a.size >= 2 and b.size >= 2:
         if np.all(a == a[0]) and np.all(b == b[0]):
             low = high = after - before
         else:
-            boot = sps.bootstrap((a, b), diff, n_resamples=N_RESAMPLES, method="percentile", vectorized=True,
-                                 confidence_level=1 - ALPHA, rng=rng, batch=_batch(a.size + b.size))
+            boot = sps.bootstrap(
+                (a, b),
+                diff,
+                n_resamples=N_RESAMPLES,
+                method="percentile",
+                vectorized=True,
+                confidence_level=1 - ALPHA,
+                rng=rng,
+                batch=_batch(a.size + b.size),
+            )
             low, high = (_f(100 * boot.confidence_interval.low), _f(100 * boot.confidence_interval.high))
     return TestResult(before, after, after - before, low, high, p, "permutation")
 

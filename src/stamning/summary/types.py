@@ -34,8 +34,13 @@ class Quote:
     row: int | None = field(default=None, repr=False, compare=False)  # the comment's position in the input
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "sentiment": self.sentiment, "confidence": _r(self.confidence), "text": self.text,
-                "ref": self.ref}
+        return {
+            "id": self.id,
+            "sentiment": self.sentiment,
+            "confidence": _r(self.confidence),
+            "text": self.text,
+            "ref": self.ref,
+        }
 
 
 @dataclass
@@ -57,10 +62,16 @@ class Outlier:
 
     def to_dict(self) -> dict:
         return {
-            "id": self.id, "sentiment": self.sentiment, "themes": list(self.themes), "text": self.text,
-            "confidence": _r(self.confidence), "uncertain": self.uncertain,
-            "net_score_with": _r(self.net_score_with, 2), "net_score_without": _r(self.net_score_without, 2),
-            "sentence": self.sentence, "ref": self.ref,
+            "id": self.id,
+            "sentiment": self.sentiment,
+            "themes": list(self.themes),
+            "text": self.text,
+            "confidence": _r(self.confidence),
+            "uncertain": self.uncertain,
+            "net_score_with": _r(self.net_score_with, 2),
+            "net_score_without": _r(self.net_score_without, 2),
+            "sentence": self.sentence,
+            "ref": self.ref,
         }
 
 
@@ -76,8 +87,15 @@ class AttentionItem:
     row: int | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "group": self.group, "sentiment": self.sentiment, "themes": list(self.themes),
-                "reason": self.reason, "text": self.text, "ref": self.ref}
+        return {
+            "id": self.id,
+            "group": self.group,
+            "sentiment": self.sentiment,
+            "themes": list(self.themes),
+            "reason": self.reason,
+            "text": self.text,
+            "ref": self.ref,
+        }
 
 
 @dataclass
@@ -94,8 +112,13 @@ class ThemeSummary:
 
     def to_dict(self) -> dict:
         return {
-            "key": self.key, "name": self.name, "sensitive": self.sensitive, "count": self.count,
-            "share": _r(self.share), "mean_score": _iv(self.mean_score), "impact": _r(self.impact),
+            "key": self.key,
+            "name": self.name,
+            "sensitive": self.sensitive,
+            "count": self.count,
+            "share": _r(self.share),
+            "mean_score": _iv(self.mean_score),
+            "impact": _r(self.impact),
             "typical_positive": self.typical_positive.to_dict() if self.typical_positive else None,
             "typical_negative": self.typical_negative.to_dict() if self.typical_negative else None,
         }
@@ -160,14 +183,21 @@ class GroupSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "round": self.round, "group": self.group,
-            "suppressed": self.suppressed, "suppressed_reason": self.suppressed_reason,
-            "n": self.n, "n_classified": self.n_classified, "n_skipped": self.n_skipped,
-            "n_uncertain": self.n_uncertain, "n_mixed": self.n_mixed,
+            "round": self.round,
+            "group": self.group,
+            "suppressed": self.suppressed,
+            "suppressed_reason": self.suppressed_reason,
+            "n": self.n,
+            "n_classified": self.n_classified,
+            "n_skipped": self.n_skipped,
+            "n_uncertain": self.n_uncertain,
+            "n_mixed": self.n_mixed,
             "distribution": self.distribution,
-            "share_positive": _iv(self.share_positive), "share_negative": _iv(self.share_negative),
+            "share_positive": _iv(self.share_positive),
+            "share_negative": _iv(self.share_negative),
             "net_score": _iv(self.net_score, 2),
-            "median_score": _r(self.median_score), "trimmed_mean_score": _r(self.trimmed_mean_score),
+            "median_score": _r(self.median_score),
+            "trimmed_mean_score": _r(self.trimmed_mean_score),
             "quotes_shown": self.quotes_shown,
             "outliers": [o.to_dict() for o in self.outliers],
             "attention": [a.to_dict() for a in self.attention],
@@ -188,9 +218,17 @@ class RoundSummary(GroupSummary):
 
 
 def _test(t: TestResult, scale: float, digits: int) -> dict:
-    s = (lambda v: None if v is None else round(v * scale, digits))
-    return {"before": s(t.before), "after": s(t.after), "change": s(t.change), "low": s(t.low), "high": s(t.high),
-            "p_value": _r(t.p_value), "test": t.test, "significant": t.significant}
+    s = lambda v: None if v is None else round(v * scale, digits)
+    return {
+        "before": s(t.before),
+        "after": s(t.after),
+        "change": s(t.change),
+        "low": s(t.low),
+        "high": s(t.high),
+        "p_value": _r(t.p_value),
+        "test": t.test,
+        "significant": t.significant,
+    }
 
 
 @dataclass
@@ -228,9 +266,12 @@ class RoundChange:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "before": self.before, "after": self.after,
-            "suppressed": self.suppressed, "suppressed_reason": self.suppressed_reason,
-            "n_before": self.n_before, "n_after": self.n_after,
+            "before": self.before,
+            "after": self.after,
+            "suppressed": self.suppressed,
+            "suppressed_reason": self.suppressed_reason,
+            "n_before": self.n_before,
+            "n_after": self.n_after,
             "share_positive": _test(self.share_positive, 1, 4) if self.share_positive else None,
             "share_negative": _test(self.share_negative, 1, 4) if self.share_negative else None,
             "net_score": _test(self.net_score, 1, 2) if self.net_score else None,
@@ -245,8 +286,12 @@ class Comparison:
     changes: list[RoundChange]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"schema_version": SCHEMA_VERSION, "generated_by": "stamning", "settings": dict(self.settings),
-                "comparisons": [c.to_dict() for c in self.changes]}
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "generated_by": "stamning",
+            "settings": dict(self.settings),
+            "comparisons": [c.to_dict() for c in self.changes],
+        }
 
 
 @dataclass
@@ -257,8 +302,12 @@ class Summary:
     notes: list[str] = field(default_factory=list)  # about the whole report (models used, zero-shot themes)
 
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "generated_by": "stamning",
-                             "settings": dict(self.settings), "rounds": [r.to_dict() for r in self.rounds]}
+        d: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "generated_by": "stamning",
+            "settings": dict(self.settings),
+            "rounds": [r.to_dict() for r in self.rounds],
+        }
         if self.notes:
             d["notes"] = list(self.notes)
         if self.comparisons:

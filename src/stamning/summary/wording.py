@@ -7,15 +7,20 @@ import math
 from stamning.records import SENTIMENT_NAMES_SV
 
 HIDDEN_QUOTE = "(citat dolt: för få svarande)"
-NET_DEFINITION = ("Nettot = andelen positiva minus andelen negativa, i procentenheter (−100 till +100); "
-                  "neutrala kommentarer räknas med i nämnaren.")
+NET_DEFINITION = (
+    "Nettot = andelen positiva minus andelen negativa, i procentenheter (−100 till +100); "
+    "neutrala kommentarer räknas med i nämnaren."
+)
 NO_CHANGE = "ingen säkerställd förändring"
 DASH = "–"
 
 LEVEL_NAMES = SENTIMENT_NAMES_SV
 LEVEL_PLURAL = {
-    "mycket_negativ": "mycket negativa", "negativ": "negativa", "neutral": "neutrala",
-    "positiv": "positiva", "mycket_positiv": "mycket positiva",
+    "mycket_negativ": "mycket negativa",
+    "negativ": "negativa",
+    "neutral": "neutrala",
+    "positiv": "positiva",
+    "mycket_positiv": "mycket positiva",
 }
 
 
@@ -78,8 +83,13 @@ def source_line(settings: dict) -> str:
     """Where the figures come from: file, rows, date, model and version; the classification is automatic."""
     src = settings.get("source") or {}
     parts = [src["file"]] if src.get("file") else []
-    parts += [count_noun(int(src.get("rows", 0)), "rad", "rader"), f"sammanfattad {src.get('date', DASH)}",
-              f"stamning {src.get('stamning_version', DASH)}"]
+    parts += [
+        count_noun(int(src.get("rows", 0)), "rad", "rader"),
+        f"sammanfattad {src.get('date', DASH)}",
+        f"stamning {src.get('stamning_version', DASH)}",
+    ]
     model = src.get("model") or "okänd (filen var redan klassad)"
-    return (f"Källa: {', '.join(parts)}; modell: {model}. Sentiment och teman är klassade automatiskt av en "
-            "språkmodell, inte av en människa, och kan vara fel för enskilda kommentarer.")
+    return (
+        f"Källa: {', '.join(parts)}; modell: {model}. Sentiment och teman är klassade automatiskt av en "
+        "språkmodell, inte av en människa, och kan vara fel för enskilda kommentarer."
+    )

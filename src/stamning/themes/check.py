@@ -12,7 +12,7 @@ from pathlib import Path
 from stamning.errors import ConfigError
 from stamning.themes.taxonomy import Taxonomy, parse_taxonomy
 
-TEMPLATE = '''\
+TEMPLATE = """\
 # Egna teman för stamning (stamning classify|summarize --themes den_här_filen.toml).
 # Varje tema är en [[theme]]-tabell:
 #   key        kort nyckel med små bokstäver a–z, siffror och _ (utan å/ä/ö); används i utfilernas kolumn themes
@@ -37,9 +37,17 @@ key = "lon"
 name = "Lön"
 definition = "Lön, löneutveckling och lönesättning."
 examples = ["Lönen är för låg för ansvaret.", "Ingen löneutveckling på flera år."]
-'''
+"""
 
-_FIELDS = {"key": str, "name": str, "definition": str, "include": str, "exclude": str, "examples": list, "sensitive": bool}
+_FIELDS = {
+    "key": str,
+    "name": str,
+    "definition": str,
+    "include": str,
+    "exclude": str,
+    "examples": list,
+    "sensitive": bool,
+}
 _TOP = {"schema_version", "theme"}
 _HEADER = re.compile(r"^\s*\[\[\s*theme\s*\]\]")
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -64,21 +72,28 @@ def _theme_problems(item: dict, lines: list[str], start: int, end: int, seen: di
     out = []
     missing = [f for f in ("key", "name", "definition") if f not in item]
     if missing:
-        out.append(Problem(start + 1, f"temat saknar {', '.join(missing)}; lägg till {' och '.join(missing)} = \"…\""))
+        out.append(Problem(start + 1, f'temat saknar {", ".join(missing)}; lägg till {" och ".join(missing)} = "…"'))
     for name, value in item.items():
         line = _field_line(lines, start, end, name)
         if name not in _FIELDS:
             out.append(Problem(line, f"okänt fält {name!r}; tillåtna fält: {', '.join(_FIELDS)}"))
         elif not isinstance(value, _FIELDS[name]):
-            kind = {str: 'text inom ""', list: 'en lista med texter ["…", "…"]', bool: "true eller false"}[_FIELDS[name]]
+            kind = {str: 'text inom ""', list: 'en lista med texter ["…", "…"]', bool: "true eller false"}[
+                _FIELDS[name]
+            ]
             out.append(Problem(line, f"{name} ska vara {kind}"))
         elif name == "examples" and not all(isinstance(v, str) and v.strip() for v in value):
             out.append(Problem(line, "examples ska bara innehålla icke-tomma texter"))
         elif isinstance(value, str) and name in ("key", "name", "definition") and not value.strip():
             out.append(Problem(line, f"{name} är tomt; skriv in det"))
         elif name == "key" and not _KEY.match(value):
-            out.append(Problem(line, f"nyckeln {value!r} är ogiltig: bara små bokstäver a–z, siffror och _ "
-                                     "(utan å/ä/ö), börjar med en bokstav, t.ex. 'lon'"))
+            out.append(
+                Problem(
+                    line,
+                    f"nyckeln {value!r} är ogiltig: bara små bokstäver a–z, siffror och _ "
+                    "(utan å/ä/ö), börjar med en bokstav, t.ex. 'lon'",
+                )
+            )
         elif name == "key" and value in seen:
             out.append(Problem(line, f"nyckeln {value!r} finns redan på rad {seen[value]}; nycklar måste vara unika"))
         if name == "key" and isinstance(value, str):
@@ -95,8 +110,14 @@ def check_text(text: str) -> list[Problem]:
         detail = _TOML_LINE.sub("", str(err)).strip()
         return [Problem(int(where.group(1)) if where else 1, f"ogiltig TOML ({detail}); rätta raden")]
     lines = text.splitlines()
-    problems = [Problem(_field_line(lines, 0, len(lines), k), f"okänt fält {k!r} överst i filen; tillåtna: "
-                        f"schema_version och [[theme]]-tabeller") for k in data if k not in _TOP]
+    problems = [
+        Problem(
+            _field_line(lines, 0, len(lines), k),
+            f"okänt fält {k!r} överst i filen; tillåtna: schema_version och [[theme]]-tabeller",
+        )
+        for k in data
+        if k not in _TOP
+    ]
     themes = data.get("theme")
     if not isinstance(themes, list) or not themes:
         return problems + [Problem(1, "inga teman; lägg till minst en [[theme]]-tabell (se stamning themes init)")]

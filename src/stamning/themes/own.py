@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
 
 from stamning.errors import InputError
 from stamning.records import STATUS_OK, Prediction
-from stamning.themes.taxonomy import Taxonomy
-from stamning.themes.check import check_file
 from stamning.text import MAX_CHARS, normalize
+from stamning.themes.check import check_file
+from stamning.themes.taxonomy import Taxonomy
 
 
 def read_theme_examples(path: str | Path, taxonomy: Taxonomy) -> tuple[list[str], list[list[str]]]:
@@ -29,15 +29,19 @@ def read_theme_examples(path: str | Path, taxonomy: Taxonomy) -> tuple[list[str]
     frame = read_frame(p)
     cols = resolve_columns(frame, p)
     if "themes" not in frame.columns:
-        raise InputError(f"{p.name}: exempelfilen saknar kolumnen themes (temanycklar åtskilda med ;); kolumner: "
-                         f"{', '.join(frame.columns)}")
+        raise InputError(
+            f"{p.name}: exempelfilen saknar kolumnen themes (temanycklar åtskilda med ;); kolumner: "
+            f"{', '.join(frame.columns)}"
+        )
     texts, themes = [], []
     for n, (text, value) in enumerate(zip(frame[cols.text], frame["themes"]), 1):
         keys = _parse_themes(value)
         unknown = sorted(set(keys) - set(taxonomy.keys))
         if unknown:
-            raise InputError(f"{p.name}: rad {n}: temat {', '.join(unknown)} finns inte i temafilen; rätta nyckeln "
-                             f"eller lägg till temat (finns: {', '.join(taxonomy.keys)})")
+            raise InputError(
+                f"{p.name}: rad {n}: temat {', '.join(unknown)} finns inte i temafilen; rätta nyckeln "
+                f"eller lägg till temat (finns: {', '.join(taxonomy.keys)})"
+            )
         if isinstance(text, str) and text.strip():
             texts.append(normalize(text))
             themes.append(keys)
@@ -64,11 +68,13 @@ class OwnThemesModel:
         self.zero_shot = [k for k in taxonomy.keys if k not in with_examples]
         digest = hashlib.sha256(json.dumps([taxonomy.to_dict(), examples], ensure_ascii=False).encode()).hexdigest()
         thresholds = self.matcher.thresholds if self.matcher.thresholds is not None else [0.5] * len(taxonomy.keys)
-        self.config = replace(model.config, theme_keys=list(taxonomy.keys),
-                              theme_thresholds=[float(t) for t in thresholds],
-                              taxonomy={**taxonomy.to_dict(), "source": Path(taxonomy.source).name,
-                                        "zero_shot": self.zero_shot},
-                              weights_sha256={**model.config.weights_sha256, "own_themes": digest})
+        self.config = replace(
+            model.config,
+            theme_keys=list(taxonomy.keys),
+            theme_thresholds=[float(t) for t in thresholds],
+            taxonomy={**taxonomy.to_dict(), "source": Path(taxonomy.source).name, "zero_shot": self.zero_shot},
+            weights_sha256={**model.config.weights_sha256, "own_themes": digest},
+        )
 
     def predict(self, texts: Sequence[object], ids: Sequence[str] | None = None, **kwargs) -> list[Prediction]:
         preds = self.model.predict(texts, ids, **kwargs)
@@ -80,8 +86,9 @@ class OwnThemesModel:
         chosen = self.matcher.predict(clean)
         keys = self.matcher.keys
         for row, i in enumerate(ok):
-            preds[i] = replace(preds[i], themes=chosen[row],
-                               theme_probabilities={k: float(p) for k, p in zip(keys, proba[row])})
+            preds[i] = replace(
+                preds[i], themes=chosen[row], theme_probabilities={k: float(p) for k, p in zip(keys, proba[row])}
+            )
         return preds
 
     def note(self) -> str:
@@ -90,12 +97,15 @@ class OwnThemesModel:
         source = Path(self.taxonomy.source).name
         if not names:
             return f"Teman från {source}; alla har märkta exempel."
-        return (f"Teman från {source}; utan märkta exempel (zero-shot, bara temabeskrivningen): {', '.join(names)}. "
-                "Lägg till exempel med --theme-examples för säkrare teman.")
+        return (
+            f"Teman från {source}; utan märkta exempel (zero-shot, bara temabeskrivningen): {', '.join(names)}. "
+            "Lägg till exempel med --theme-examples för säkrare teman."
+        )
 
 
-def load_model_with_themes(model=None, device: str = "cpu", themes: str | Path | None = None,
-                           theme_examples: str | Path | None = None):
+def load_model_with_themes(
+    model=None, device: str = "cpu", themes: str | Path | None = None, theme_examples: str | Path | None = None
+):
     """The model (name, directory or object), wrapped with the user's themes when ``themes`` is given."""
     from stamning.model.loading import load_model
 

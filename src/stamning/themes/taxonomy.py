@@ -30,7 +30,9 @@ class Theme:
                 "(t.ex. 'bemotande'); byt namn på den i temafilen"
             )
         if not self.name or not self.definition:
-            raise ConfigError(f"temat {self.key!r} behöver både 'name' och 'definition'; lägg till det som saknas i temafilen")
+            raise ConfigError(
+                f"temat {self.key!r} behöver både 'name' och 'definition'; lägg till det som saknas i temafilen"
+            )
 
     def description(self) -> str:
         """A Swedish text describing the theme, used for zero-shot matching."""
@@ -54,7 +56,9 @@ class Taxonomy:
         keys = [t.key for t in self.themes]
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
-            raise ConfigError(f"temanycklarna måste vara unika; förekommer flera gånger: {', '.join(dupes)}; byt namn på dubbletterna")
+            raise ConfigError(
+                f"temanycklarna måste vara unika; förekommer flera gånger: {', '.join(dupes)}; byt namn på dubbletterna"
+            )
         object.__setattr__(self, "by_key", {t.key: t for t in self.themes})
 
     @property
@@ -74,8 +78,13 @@ class Taxonomy:
             "schema_version": self.version,
             "theme": [
                 {
-                    "key": t.key, "name": t.name, "definition": t.definition, "include": t.include,
-                    "exclude": t.exclude, "examples": list(t.examples), "sensitive": t.sensitive,
+                    "key": t.key,
+                    "name": t.name,
+                    "definition": t.definition,
+                    "include": t.include,
+                    "exclude": t.exclude,
+                    "examples": list(t.examples),
+                    "sensitive": t.sensitive,
                 }
                 for t in self.themes
             ],
@@ -85,17 +94,25 @@ class Taxonomy:
 def parse_taxonomy(data: dict, source: str) -> Taxonomy:
     raw = data.get("theme")
     if not isinstance(raw, list):
-        raise ConfigError(f"{source}: väntade en lista med [[theme]]-tabeller men hittade ingen; lägg till minst ett [[theme]]")
+        raise ConfigError(
+            f"{source}: väntade en lista med [[theme]]-tabeller men hittade ingen; lägg till minst ett [[theme]]"
+        )
     themes = []
     for i, item in enumerate(raw, 1):
         missing = [k for k in ("key", "name", "definition") if k not in item]
         if missing:
             raise ConfigError(f"{source}: tema nr {i} saknar {', '.join(missing)}; lägg till det")
-        themes.append(Theme(
-            key=item["key"], name=item["name"], definition=item["definition"],
-            include=item.get("include", ""), exclude=item.get("exclude", ""),
-            examples=tuple(item.get("examples", ())), sensitive=bool(item.get("sensitive", False)),
-        ))
+        themes.append(
+            Theme(
+                key=item["key"],
+                name=item["name"],
+                definition=item["definition"],
+                include=item.get("include", ""),
+                exclude=item.get("exclude", ""),
+                examples=tuple(item.get("examples", ())),
+                sensitive=bool(item.get("sensitive", False)),
+            )
+        )
     return Taxonomy(tuple(themes), version=int(data.get("schema_version", 1)), source=source)
 
 

@@ -6,13 +6,13 @@ comments that carry the theme, and thresholds are calibrated on whatever labels 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
 
-from stamning.training.metrics import tune_thresholds
 from stamning.themes.taxonomy import Taxonomy
+from stamning.training.metrics import tune_thresholds
 
 ZERO_SHOT_Z = 1.5  # a theme applies when its similarity is this many SDs above the comment's mean over themes
 MAX_THEMES = 3
@@ -40,9 +40,14 @@ class ThemeMatcher:
         self.model.eval()
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
-                idx = order[start:start + self.batch_size]
-                enc = tok([cfg.input_prefix + texts[i] for i in idx], padding=True, truncation=True,
-                          max_length=cfg.max_length, return_tensors="pt")
+                idx = order[start : start + self.batch_size]
+                enc = tok(
+                    [cfg.input_prefix + texts[i] for i in idx],
+                    padding=True,
+                    truncation=True,
+                    max_length=cfg.max_length,
+                    return_tensors="pt",
+                )
                 out[idx] = self.model.embed(enc["input_ids"], enc["attention_mask"]).float().numpy()
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
 
@@ -64,7 +69,7 @@ class ThemeMatcher:
             out.append(tuple(self.keys[j] for j in sorted(chosen)))
         return out
 
-    def fit(self, texts: Sequence[str], themes: Sequence[Sequence[str]]) -> "ThemeMatcher":
+    def fit(self, texts: Sequence[str], themes: Sequence[Sequence[str]]) -> ThemeMatcher:
         """Few-shot: move each prototype toward its examples and calibrate thresholds on them."""
         unknown = sorted({k for ts in themes for k in ts} - set(self.keys))
         if unknown:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Sequence
 
 from stamning.errors import ConfigError
 from stamning.records import SENTIMENT_LEVELS
@@ -21,16 +21,21 @@ from stamning.records import SENTIMENT_LEVELS
 _ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o", "Å": "A", "Ä": "A", "Ö": "O", "é": "e", "É": "E"})
 _WORD = re.compile(r"[^\W\d_]{4,}")
 # an emoji that agrees with the level it is added to (mild ones for the middle levels: no shift in intensity)
-EMOJI = {"mycket_negativ": ("😡", "🤬", "😤"), "negativ": ("🙁", "😕", "😒"), "neutral": ("🤔",),
-         "positiv": ("🙂", "👍", "😊"), "mycket_positiv": ("😍", "🙌", "🥰", "❤️")}
+EMOJI = {
+    "mycket_negativ": ("😡", "🤬", "😤"),
+    "negativ": ("🙁", "😕", "😒"),
+    "neutral": ("🤔",),
+    "positiv": ("🙂", "👍", "😊"),
+    "mycket_positiv": ("😍", "🙌", "🥰", "❤️"),
+}
 
 
 class Noise(Enum):
-    LOWER = "lower"          # all lower case
-    ASCII = "ascii"          # å/ä → a, ö → o
-    TYPOS = "typos"          # a letter swapped, dropped or doubled in some longer words
-    EMOJI = "emoji"          # an emoji agreeing with the level at the end
-    NO_PUNCT = "no_punct"    # no final full stop, no commas
+    LOWER = "lower"  # all lower case
+    ASCII = "ascii"  # å/ä → a, ö → o
+    TYPOS = "typos"  # a letter swapped, dropped or doubled in some longer words
+    EMOJI = "emoji"  # an emoji agreeing with the level at the end
+    NO_PUNCT = "no_punct"  # no final full stop, no commas
 
 
 @dataclass(frozen=True)
@@ -46,16 +51,18 @@ class AugmentConfig:
         if not 0 <= self.copies <= 10:
             raise ConfigError(f"augment: copies är {self.copies}; måste vara mellan 0 och 10")
         if not 0 < self.rate <= 1 or not 0 <= self.typo_rate <= 0.5:
-            raise ConfigError(f"augment: andelarna ligger utanför tillåtna gränser: rate {self.rate} (ska vara över 0 och högst 1), typo_rate {self.typo_rate} (0 till 0,5); ändra dem")
+            raise ConfigError(
+                f"augment: andelarna ligger utanför tillåtna gränser: rate {self.rate} (ska vara över 0 och högst 1), typo_rate {self.typo_rate} (0 till 0,5); ändra dem"
+            )
 
 
 def _typo(word: str, rng: random.Random) -> str:
     i = rng.randrange(1, len(word) - 1)
     kind = rng.randrange(3)
     if kind == 0:
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     if kind == 1:
-        return word[:i] + word[i + 1:]
+        return word[:i] + word[i + 1 :]
     return word[:i] + word[i] + word[i:]
 
 
@@ -81,7 +88,9 @@ def apply(text: str, level: str, noises: Sequence[Noise], rng: random.Random, ty
     return out
 
 
-def augment(texts: Sequence[str], levels: Sequence[int], config: AugmentConfig = AugmentConfig()) -> list[tuple[int, str]]:
+def augment(
+    texts: Sequence[str], levels: Sequence[int], config: AugmentConfig = AugmentConfig()
+) -> list[tuple[int, str]]:
     """Noisy variants as (index of the source comment, text); variants equal to their source are left out."""
     rng = random.Random(config.seed)
     out: list[tuple[int, str]] = []

@@ -12,10 +12,12 @@ from stamning.training.labelled import LabelledData
 
 
 def _features() -> FeatureUnion:
-    return FeatureUnion([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True)),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
-    ])
+    return FeatureUnion(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, lowercase=True)),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
+        ]
+    )
 
 
 class TfidfBaseline:
@@ -23,11 +25,13 @@ class TfidfBaseline:
 
     def __init__(self, c: float = 4.0, seed: int = 0):
         self.sentiment = make_pipeline(_features(), LogisticRegression(C=c, max_iter=2000, random_state=seed))
-        self.themes = make_pipeline(_features(), OneVsRestClassifier(
-            LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=seed)))
+        self.themes = make_pipeline(
+            _features(),
+            OneVsRestClassifier(LogisticRegression(C=c, max_iter=2000, class_weight="balanced", random_state=seed)),
+        )
         self.theme_keys: list[str] = []
 
-    def fit(self, data: LabelledData) -> "TfidfBaseline":
+    def fit(self, data: LabelledData) -> TfidfBaseline:
         self.sentiment.fit(data.texts, data.sentiment)
         if data.themes is not None:
             self.theme_keys = list(data.theme_keys)

@@ -47,7 +47,9 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray, iterations: int = 60
     finds its minimum; rounded to 3 decimals so that a stored model reads the same number back."""
     labels = np.asarray(labels, dtype=int)
     if len(labels) == 0 or len(labels) != len(logits):
-        raise ConfigError(f"temperaturskalningen behöver märkta kommentarer: {len(logits)} logitvärden men {len(labels)} etiketter; ge lika många")
+        raise ConfigError(
+            f"temperaturskalningen behöver märkta kommentarer: {len(logits)} logitvärden men {len(labels)} etiketter; ge lika många"
+        )
     lo, hi = np.log(T_MIN), np.log(T_MAX)
     ratio = (np.sqrt(5.0) - 1.0) / 2.0
     a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)

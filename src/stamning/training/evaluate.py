@@ -20,8 +20,7 @@ def probabilities(model, texts, batch_size: int = 64, precision: str = "auto"):
 
 def evaluate_data(model, data: LabelledData, batch_size: int = 64, precision: str = "auto") -> dict:
     sent, themes, preds = probabilities(model, data.texts, batch_size, precision)
-    out: dict = {"sentiment": sentiment_metrics(sent, data.sentiment),
-                 "left_out": data.left_out()}
+    out: dict = {"sentiment": sentiment_metrics(sent, data.sentiment), "left_out": data.left_out()}
     if data.themes is not None:
         keys = model.config.theme_keys
         truth = np.zeros((len(data), len(keys)), dtype=int)
@@ -31,20 +30,35 @@ def evaluate_data(model, data: LabelledData, batch_size: int = 64, precision: st
         out["themes"] = theme_metrics(themes, truth, keys, np.array(model.config.theme_thresholds))
     errors = np.abs(sent.argmax(1) - data.sentiment) * (1 - sent[np.arange(len(data)), data.sentiment])
     worst = np.argsort(-errors)[:20]
-    out["worst"] = [{"id": data.ids[i], "label": model.config.sentiment_labels[data.sentiment[i]],
-                     "predicted": preds[i].sentiment, "confidence": round(preds[i].confidence, 3)} for i in worst]
+    out["worst"] = [
+        {
+            "id": data.ids[i],
+            "label": model.config.sentiment_labels[data.sentiment[i]],
+            "predicted": preds[i].sentiment,
+            "confidence": round(preds[i].confidence, 3),
+        }
+        for i in worst
+    ]
     return out
 
 
-def evaluate_three_class(model, path: str | Path, text_column: str = "text", label_column: str = "label",
-                         batch_size: int = 64, precision: str = "auto") -> dict:
+def evaluate_three_class(
+    model,
+    path: str | Path,
+    text_column: str = "text",
+    label_column: str = "label",
+    batch_size: int = 64,
+    precision: str = "auto",
+) -> dict:
     """3-class figures (neg/neu/pos) on a real-text set such as ../shared/data/real-dev."""
     import pandas as pd
 
     frame = pd.read_csv(path)
     frame = frame[frame[label_column].isin(list(THREE_CLASS))]
     labels = np.array([list(THREE_CLASS).index(v) for v in frame[label_column]])
-    preds = model.predict(frame[text_column].astype(str).tolist(), batch_size=batch_size, precision=precision, detect_mixed=False)
+    preds = model.predict(
+        frame[text_column].astype(str).tolist(), batch_size=batch_size, precision=precision, detect_mixed=False
+    )
     probs = np.array([[p.probabilities[lvl] for lvl in model.config.sentiment_labels] for p in preds])
     return three_class_metrics(probs, labels)
 

@@ -56,8 +56,11 @@ def theme_metrics(probs: np.ndarray, truth: np.ndarray, keys: list[str], thresho
     pred = (probs >= thresholds).astype(int)
     per = {}
     for j, key in enumerate(keys):
-        per[key] = {"f1": float(f1_score(truth[:, j], pred[:, j], zero_division=0)),
-                    "support": int(truth[:, j].sum()), "predicted": int(pred[:, j].sum())}
+        per[key] = {
+            "f1": float(f1_score(truth[:, j], pred[:, j], zero_division=0)),
+            "support": int(truth[:, j].sum()),
+            "predicted": int(pred[:, j].sum()),
+        }
     supported = [v["f1"] for v in per.values() if v["support"] > 0]
     return {
         "micro_f1": float(f1_score(truth, pred, average="micro", zero_division=0)),

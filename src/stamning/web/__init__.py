@@ -5,8 +5,8 @@ ASGI app (tests use it with a tiny model and a temporary home)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from stamning.errors import ConfigError
 
@@ -20,8 +20,15 @@ def create_app(**kwargs):
     return build(**kwargs)
 
 
-def serve(host: str | None = None, port: int = DEFAULT_PORT, *, model: str | Path | None = None,
-          max_upload_mb: int = 50, home: str | Path | None = None, echo: Callable[[str], None] = print) -> None:
+def serve(
+    host: str | None = None,
+    port: int = DEFAULT_PORT,
+    *,
+    model: str | Path | None = None,
+    max_upload_mb: int = 50,
+    home: str | Path | None = None,
+    echo: Callable[[str], None] = print,
+) -> None:
     """Run the workbench until Ctrl-C. Binds to 127.0.0.1 unless ``host`` is given; a non-loopback host
     is allowed only when given explicitly, and then warned about."""
     import socket
@@ -45,11 +52,14 @@ def serve(host: str | None = None, port: int = DEFAULT_PORT, *, model: str | Pat
         try:
             probe.bind((bind, port))
         except OSError:
-            raise ConfigError(f"port {port} på {bind} är upptagen eller går inte att använda; "
-                              "välj en annan med --port") from None
+            raise ConfigError(
+                f"port {port} på {bind} är upptagen eller går inte att använda; välj en annan med --port"
+            ) from None
     if not is_loopback(bind):
-        echo(f"Varning: servern lyssnar på {bind}, inte bara på den här datorn. Alla som når adressen och "
-             "har token kan se uppladdade svar. Använd det bara i ett betrott nätverk.")
+        echo(
+            f"Varning: servern lyssnar på {bind}, inte bara på den här datorn. Alla som når adressen och "
+            "har token kan se uppladdade svar. Använd det bara i ett betrott nätverk."
+        )
     shown = "127.0.0.1" if bind in ("0.0.0.0", "::") else bind
     shown = f"[{shown}]" if ":" in shown else shown
     echo(f"Öppna http://{shown}:{port}/?token={access.token} i webbläsaren. Avsluta med Ctrl+C.")

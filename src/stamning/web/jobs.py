@@ -107,28 +107,39 @@ class Jobs:
         return update
 
     def _classify_and_report(self, run: Run, redact: bool) -> None:
-        from stamning.report import render as report
-        from stamning.io.tables import Columns, atomic_write_text, read_comments, write_table
         from stamning.engines.local import classify_table, predictions_frame
-        from stamning.summary.rounds import summarize
+        from stamning.io.tables import Columns, atomic_write_text, read_comments, write_table
+        from stamning.report import render as report
         from stamning.summary.files import SurveyOptions, is_predictions, redactor, summary_frame
+        from stamning.summary.rounds import summarize
 
         c = run.chosen
-        table = read_comments(self.store.input_path(run), text_column=c.get("text"), id_column=c.get("id"),
-                              round_column=c.get("round"), group_column=c.get("group"), index_column=c.get("index"))
+        table = read_comments(
+            self.store.input_path(run),
+            text_column=c.get("text"),
+            id_column=c.get("id"),
+            round_column=c.get("round"),
+            group_column=c.get("group"),
+            index_column=c.get("index"),
+        )
         table.columns = Columns(**{role: c.get(role) for role in ROLES})  # "(ingen)" means none, not a guess
         if table.columns.id is None and "id" in table.frame.columns:  # row numbers become the ids
             table.frame = table.frame.rename(columns={"id": "input_id"})
         run.total = len(table.frame)
         by = tuple(role for role in ("round", "group") if getattr(table.columns, role) is not None)
-        options = SurveyOptions(by=by, min_group=self.settings.min_group,
-                                min_quote_group=self.settings.min_quote_group, redact=redact)
+        options = SurveyOptions(
+            by=by, min_group=self.settings.min_group, min_quote_group=self.settings.min_quote_group, redact=redact
+        )
         if is_predictions(table.frame):
             rows, frame = table.frame, summary_frame(table)
         else:
-            preds = classify_table(self.model(), table, batch_size=self.settings.batch_size,
-                                   chunk_rows=min(MAX_CHUNK, max(MIN_CHUNK, run.total // PROGRESS_STEPS)),
-                                   progress=self._progress(run))
+            preds = classify_table(
+                self.model(),
+                table,
+                batch_size=self.settings.batch_size,
+                chunk_rows=min(MAX_CHUNK, max(MIN_CHUNK, run.total // PROGRESS_STEPS)),
+                progress=self._progress(run),
+            )
             rows = predictions_frame(table, preds)
             frame = summary_frame(table, rows)
         run.done = run.total
@@ -136,8 +147,13 @@ class Jobs:
         run.classified, run.skipped = int(ok.sum()), int((~ok).sum())
         write_table(rows, self.store.result(run, Download.ROWS_XLSX))
         write_table(rows, self.store.result(run, Download.ROWS_CSV))
-        summary = summarize(frame, by=options.by, min_group=options.min_group,
-                            min_quote_group=options.min_quote_group, redactor=redactor(options),
-                            include_comparison="round" in options.by)
+        summary = summarize(
+            frame,
+            by=options.by,
+            min_group=options.min_group,
+            min_quote_group=options.min_quote_group,
+            redactor=redactor(options),
+            include_comparison="round" in options.by,
+        )
         atomic_write_text(self.store.result(run, Download.REPORT_HTML), report.to_html(summary))
         report.to_xlsx(summary, self.store.result(run, Download.REPORT_XLSX))

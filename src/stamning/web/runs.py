@@ -42,7 +42,7 @@ class Download(Enum):
     REPORT_XLSX = "rapport.xlsx"
 
     @classmethod
-    def named(cls, name: str) -> "Download | None":
+    def named(cls, name: str) -> Download | None:
         return next((d for d in cls if d.value == name), None)
 
 
@@ -70,7 +70,7 @@ class Run:
         return d
 
     @classmethod
-    def from_json(cls, d: dict) -> "Run":
+    def from_json(cls, d: dict) -> Run:
         d = dict(d)
         d["state"] = RunState(d.get("state", "uploaded"))
         known = set(cls.__dataclass_fields__)
@@ -82,10 +82,15 @@ class Run:
         elapsed = (self.finished or now) - self.started if self.started else 0.0
         rate = self.done / elapsed if elapsed > 0 and self.done else None
         left = (self.total - self.done) / rate if rate and self.state == RunState.RUNNING else None
-        return {"state": self.state.value, "done": self.done, "total": self.total,
-                "percent": round(100 * self.done / self.total) if self.total else 0,
-                "rate": round(rate, 1) if rate else None, "seconds_left": round(left) if left is not None else None,
-                "error": self.error}
+        return {
+            "state": self.state.value,
+            "done": self.done,
+            "total": self.total,
+            "percent": round(100 * self.done / self.total) if self.total else 0,
+            "rate": round(rate, 1) if rate else None,
+            "seconds_left": round(left) if left is not None else None,
+            "error": self.error,
+        }
 
 
 def safe_filename(name: str | None) -> str:
@@ -93,8 +98,10 @@ def safe_filename(name: str | None) -> str:
     base = re.split(r"[\\/]", name or "")[-1].strip()
     suffix = Path(base).suffix.lower()
     if suffix not in READ_EXTENSIONS:
-        raise InputError(f"{base or '(inget filnamn)'}: okänd filtyp {suffix or '(ingen)'}; "
-                         f"ladda upp en av {', '.join(READ_EXTENSIONS)}")
+        raise InputError(
+            f"{base or '(inget filnamn)'}: okänd filtyp {suffix or '(ingen)'}; "
+            f"ladda upp en av {', '.join(READ_EXTENSIONS)}"
+        )
     stem = re.sub(r"[^0-9A-Za-zÅÄÖåäöÉé_. -]+", "_", Path(base).stem).strip(" .") or "indata"
     return stem[:80] + suffix
 

@@ -19,13 +19,19 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-       "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'")
-DENIED = ("<!doctype html><html lang=sv><meta charset=utf-8><title>Åtkomst nekad</title>"
-          "<p>Åtkomst nekad: öppna adressen med <code>?token=…</code> som <code>stamning serve</code> "
-          "skrev ut i terminalen.</p></html>")
-BAD_HOST = ("<!doctype html><html lang=sv><meta charset=utf-8><title>Fel värdnamn</title>"
-            "<p>Fel värdnamn: öppna adressen som <code>stamning serve</code> skrev ut.</p></html>")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "frame-ancestors 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+DENIED = (
+    "<!doctype html><html lang=sv><meta charset=utf-8><title>Åtkomst nekad</title>"
+    "<p>Åtkomst nekad: öppna adressen med <code>?token=…</code> som <code>stamning serve</code> "
+    "skrev ut i terminalen.</p></html>"
+)
+BAD_HOST = (
+    "<!doctype html><html lang=sv><meta charset=utf-8><title>Fel värdnamn</title>"
+    "<p>Fel värdnamn: öppna adressen som <code>stamning serve</code> skrev ut.</p></html>"
+)
 
 
 def is_loopback(host: str) -> bool:
@@ -68,7 +74,7 @@ def _host(scope: Scope) -> str:
     for name, value in scope.get("headers", []):
         if name == b"host":
             host = value.decode("latin-1")
-            return host[1:host.index("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
+            return host[1 : host.index("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
     return ""
 
 
@@ -116,9 +122,13 @@ class AccessMiddleware:
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
                 # same-origin, not no-referrer: with no-referrer a browser posts forms with "Origin: null"
-                extra = {b"content-security-policy": CSP.encode(), b"x-content-type-options": b"nosniff",
-                         b"referrer-policy": b"same-origin", b"cache-control": b"no-store",
-                         b"x-frame-options": b"SAMEORIGIN"}
+                extra = {
+                    b"content-security-policy": CSP.encode(),
+                    b"x-content-type-options": b"nosniff",
+                    b"referrer-policy": b"same-origin",
+                    b"cache-control": b"no-store",
+                    b"x-frame-options": b"SAMEORIGIN",
+                }
                 headers += [(k, v) for k, v in extra.items() if k not in names]
                 message["headers"] = headers
             await send(message)
