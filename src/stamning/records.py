@@ -86,7 +86,7 @@ class Prediction:
 
     @property
     def confidence(self) -> float | None:
-        if self.status != STATUS_OK:
+        if self.status != STATUS_OK or self.sentiment is None:
             return None
         return float(self.probabilities[self.sentiment])
 
@@ -97,10 +97,11 @@ class Prediction:
     def to_columns(self) -> dict[str, object]:
         """The output-contract columns for this prediction."""
         ok = self.status == STATUS_OK
+        score, confidence = self.score, self.confidence
         row: dict[str, object] = {
             "sentiment": self.sentiment if ok else None,
-            "sentiment_score": round(self.score, 4) if ok else None,
-            "sentiment_confidence": round(self.confidence, 4) if ok else None,
+            "sentiment_score": round(score, 4) if score is not None else None,
+            "sentiment_confidence": round(confidence, 4) if confidence is not None else None,
         }
         for level, col in zip(SENTIMENT_LEVELS, PROB_COLUMNS):
             row[col] = round(float(self.probabilities[level]), 4) if ok else None

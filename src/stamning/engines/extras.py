@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from stamning.errors import InputError
 
@@ -72,7 +73,7 @@ class Run:
     extras: ClassifyExtras
     source: str
     input: Path
-    model: object
+    model: Any  # a StamningModel, or one with the user's themes (``note()``)
     text_column: str | None
     id_column: str | None
     round_column: str | None

@@ -26,7 +26,7 @@ _FIXES = {
 def os_error_message(exc: OSError) -> str:
     """One line: the path (when known), what went wrong and the fix."""
     where = str(exc.filename) if exc.filename is not None else "en fil"
-    fix = _FIXES.get(exc.errno)
+    fix = _FIXES.get(exc.errno) if exc.errno is not None else None
     if fix is None:
         reason = exc.strerror or type(exc).__name__
         fix = f"fel från operativsystemet ({reason}); kontrollera sökvägen och disken och kör igen"

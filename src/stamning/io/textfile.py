@@ -104,7 +104,7 @@ def sniff_delimiter(text: str) -> str:
     except csv.Error:
         header = text[:SAMPLE].splitlines()[0] if text else ""
         counts = {d: header.count(d) for d in (";", "\t", ",")}
-        best = max(counts, key=counts.get)
+        best = max(counts, key=lambda d: counts[d])
         return best if counts[best] else ","
 
 

@@ -86,9 +86,10 @@ class _Axis:
 
 
 def _legend(y: float) -> str:
-    out, x = [], LABEL_W
+    out: list[str] = []
+    x = float(LABEL_W)
     for lvl in SENTIMENT_LEVELS:
-        out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{COLORS[lvl]}"/>')
+        out.append(f'<rect x="{x:g}" y="{y - 9}" width="10" height="10" fill="{COLORS[lvl]}"/>')
         out.append(_text(x + 14, y, LEVEL_NAMES[lvl], size=11))
         x += 24 + 6.5 * len(LEVEL_NAMES[lvl])
     return "".join(out)
@@ -132,10 +133,10 @@ def distribution_chart(rows: Sequence[GroupSummary], title: str = "Fördelning p
         label = s.group if s.group is not None else s.label
         body.append(_text(LABEL_W - 8, y + 9, _short(label, 32), "end", size=11))
         body.append(_text(LABEL_W - 8, y + 20, f"n = {s.n_classified}", "end", MUTED, 10))
-        body.append(_bar(y, s.distribution))
+        body.append(_bar(y, s.shown_distribution))
         desc.append(
             f"{label}: "
-            + ", ".join(f"{LEVEL_NAMES[lvl]} {pct(s.distribution[lvl]['share'])}" for lvl in SENTIMENT_LEVELS)
+            + ", ".join(f"{LEVEL_NAMES[lvl]} {pct(s.shown_distribution[lvl]['share'])}" for lvl in SENTIMENT_LEVELS)
         )
         y += 30
     body.append(_legend(y + 12))
@@ -152,6 +153,8 @@ def _dot_whisker(axis: _Axis, y: float, iv: Interval, fmt=signed) -> str:
             f'<line x1="{axis(iv.low):.2f}" y1="{y:.1f}" x2="{axis(iv.high):.2f}" y2="{y:.1f}" '
             f'stroke="{ACCENT}" stroke-width="3" stroke-linecap="round"/>'
         )
+    if iv.value is None:
+        return "".join(out)
     cx = axis(iv.value)
     out.append(f'<circle cx="{cx:.2f}" cy="{y:.1f}" r="5" fill="{ACCENT}"/>')
     anchor, dx = ("start", 9) if cx < (axis.x0 + axis.x1) / 2 else ("end", -9)
@@ -217,7 +220,7 @@ def net_chart(items: Sequence[tuple[str, Interval]], title: str = "Nettot med 95
 
 def net_trend_chart(rounds: Sequence[RoundSummary]) -> str:
     """The net score across rounds (oldest first), one row per round."""
-    items = [(f"Omgång {r.round}", r.net_score) for r in rounds if not r.suppressed]
+    items = [(f"Omgång {r.round}", r.shown_net) for r in rounds if not r.suppressed]
     if len(items) < 2:
         return ""
     return net_chart(items, "Nettot per omgång med 95 % intervall")
@@ -237,9 +240,9 @@ def theme_trend_chart(rounds: Sequence[RoundSummary], limit: int = 6) -> str:
     for key in keys:
         items.append((order[key], None))
         for r in visible:
-            t = next((t for t in r.themes if t.key == key), None)
-            if t is not None and t.mean_score.value is not None:
-                items.append((f"Omgång {r.round}", t.mean_score))
+            found = next((t for t in r.themes if t.key == key), None)
+            if found is not None and found.mean_score.value is not None:
+                items.append((f"Omgång {r.round}", found.mean_score))
     if not items:
         return ""
     return _interval_rows(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
 from html import escape
 
 from stamning.records import SENTIMENT_LEVELS
@@ -96,7 +97,9 @@ def _title(s: GroupSummary) -> str:
     return "Alla svar" if s.round == ALL_ROUNDS else f"Omgång {s.round}"
 
 
-def _table(head: list[str], rows: list[list[str]], raw: set[int] = frozenset(), num: set[int] = frozenset()) -> str:
+def _table(
+    head: list[str], rows: list[list[str]], raw: AbstractSet[int] = frozenset(), num: AbstractSet[int] = frozenset()
+) -> str:
     th = "".join(f"<th scope=col>{e(h)}</th>" for h in head)
     body = []
     for row in rows:
@@ -110,18 +113,18 @@ def _table(head: list[str], rows: list[list[str]], raw: set[int] = frozenset(), 
 
 def _dist_svg(s: GroupSummary) -> str:
     x, rects = 0.0, []
-    label = ", ".join(f"{LEVEL_NAMES[lvl]} {s.distribution[lvl]['count']}" for lvl in SENTIMENT_LEVELS)
+    label = ", ".join(f"{LEVEL_NAMES[lvl]} {s.shown_distribution[lvl]['count']}" for lvl in SENTIMENT_LEVELS)
     for lvl in SENTIMENT_LEVELS:
-        w = 100 * (s.distribution[lvl]["share"] or 0.0)
+        w = 100 * (s.shown_distribution[lvl]["share"] or 0.0)
         if w > 0:
             rects.append(
                 f'<rect x="{x:.3f}" y="0" width="{w:.3f}" height="10" fill="{COLORS[lvl]}">'
-                f"<title>{e(LEVEL_NAMES[lvl])}: {s.distribution[lvl]['count']}</title></rect>"
+                f"<title>{e(LEVEL_NAMES[lvl])}: {s.shown_distribution[lvl]['count']}</title></rect>"
             )
         x += w
     legend = "".join(
         f'<li><span style="background:{COLORS[lvl]}"></span>{e(LEVEL_NAMES[lvl])}: '
-        f"{s.distribution[lvl]['count']} ({e(pct(s.distribution[lvl]['share']))})</li>"
+        f"{s.shown_distribution[lvl]['count']} ({e(pct(s.shown_distribution[lvl]['share']))})</li>"
         for lvl in SENTIMENT_LEVELS
     )
     return (
@@ -179,8 +182,8 @@ def _block(s: GroupSummary, names: dict[str, str], level: int) -> str:
     if not s.suppressed:
         out.append(_dist_svg(s))
         out.append(
-            f"<p><strong>Nettot {e(signed(s.net_score.value))}</strong> "
-            f"(95 % intervall {e(interval_text(s.net_score.low, s.net_score.high))})</p>{_net_svg(s.net_score)}"
+            f"<p><strong>Nettot {e(signed(s.shown_net.value))}</strong> "
+            f"(95 % intervall {e(interval_text(s.shown_net.low, s.shown_net.high))})</p>{_net_svg(s.shown_net)}"
         )
         from stamning.report.rows import key_figures
 

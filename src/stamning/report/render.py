@@ -75,7 +75,7 @@ def _md_block(s: GroupSummary, level: int, theme_name) -> list[str]:
         return out
     out += _md_table(["Mått", "Värde"], [list(r) for r in key_figures(s)])
     dist = [
-        [LEVEL_NAMES[lvl], str(s.distribution[lvl]["count"]), pct(s.distribution[lvl]["share"])]
+        [LEVEL_NAMES[lvl], str(s.shown_distribution[lvl]["count"]), pct(s.shown_distribution[lvl]["share"])]
         for lvl in SENTIMENT_LEVELS
     ]
     out += [f"{h}# Fördelning", ""] + _md_table(["Nivå", "Antal", "Andel av klassade"], dist)

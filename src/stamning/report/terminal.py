@@ -62,7 +62,7 @@ def _figures(console, r: GroupSummary) -> None:
     dist.add_column("Andel", justify="right", no_wrap=True)
     dist.add_column("", no_wrap=True)
     for lvl in SENTIMENT_LEVELS:
-        d = r.distribution[lvl]
+        d = r.shown_distribution[lvl]
         dist.add_row(LEVEL_NAMES[lvl], str(d["count"]), keep_figures(pct(d["share"])), _bar(d["share"]))
     console.print(dist)
     kf = Table(show_header=False)

@@ -190,7 +190,7 @@ def _themes(summary: Summary):
         for s in levels:
             for t in s.themes:
                 m = t.mean_score
-                quotes = []
+                quotes: list[object] = []
                 for q in (t.typical_positive, t.typical_negative):
                     quotes += _quote_cells(q.text, q.ref) if q is not None else [None, None]
                 rows.append(
@@ -250,6 +250,7 @@ def _changes(summary: Summary):
                 ("Andel negativa", c.share_negative, 1.0),
                 ("Nettot (procentenheter / 100)", c.net_score, 0.01),
             )
+            if t is not None  # a comparison that is shown carries all three tests
         ]
         tests += [
             (f"Tema: {t.name}", t.share, 1.0, t.p_adjusted, t.p_adjusted is not None and t.p_adjusted < 0.05)

@@ -331,7 +331,7 @@ def _text(value: object) -> str | None:
 
 def _number(value: object) -> float | None:
     try:
-        number = float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
+        number = float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)  # type: ignore[arg-type]  # anything else: TypeError below
     except (TypeError, ValueError):
         return None
     return None if number != number else number

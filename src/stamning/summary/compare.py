@@ -43,7 +43,7 @@ def _share_sentence(label: str, t: stats.TestResult) -> str:
         f"{interval_text(_pp(t.low), _pp(t.high))}; {pval(t.p_value)})"
     )
     if t.significant:
-        verb = "ökade" if t.change > 0 else "minskade"
+        verb = "ökade" if t.rose else "minskade"
         return f"{label} {verb} säkerställt: {body}."
     return f"{label}: {body} – {NO_CHANGE}."
 
@@ -54,7 +54,7 @@ def _net_sentence(t: stats.TestResult) -> str:
         f"{interval_text(t.low, t.high)}; {pval(t.p_value)})"
     )
     if t.significant:
-        return f"Nettot {'steg' if t.change > 0 else 'sjönk'} säkerställt: {body}."
+        return f"Nettot {'steg' if t.rose else 'sjönk'} säkerställt: {body}."
     return f"Nettot: {body} – {NO_CHANGE}."
 
 
@@ -95,7 +95,7 @@ def _pair(a: str, b: str, ra: pd.DataFrame, rb: pd.DataFrame, tax: Taxonomy, min
     ]
     for t in themes:
         if t.p_adjusted is not None and t.p_adjusted < stats.ALPHA:
-            word = "oftare" if t.share.change > 0 else "mer sällan"
+            word = "oftare" if t.share.rose else "mer sällan"
             sentences.append(
                 f"Temat {t.name.lower()} nämns {word}: {pct(t.share.before)} → {pct(t.share.after)} "
                 f"(justerat {pval(t.p_adjusted)})."
@@ -115,7 +115,7 @@ def _pair(a: str, b: str, ra: pd.DataFrame, rb: pd.DataFrame, tax: Taxonomy, min
     )
 
 
-def too_few_rounds(order: list[str], available: list[str], column: str) -> str:
+def too_few_rounds(order: list[str], available: list[str], column: str | None) -> str:
     found = f"{len(available)} ({', '.join(available)})" if available else "ingen"
     asked = f"; bara {len(order)} angavs med --rounds" if len(order) < len(available) else ""
     return (

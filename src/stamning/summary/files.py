@@ -85,7 +85,7 @@ def load_survey(
 ) -> pd.DataFrame:
     """Read a survey export; classify it (with ``model`` when given) unless it already holds stamning's output
     columns. ``check`` sees the table before the (slow) classification and may refuse it."""
-    reader = read_comments
+    reader: Callable[..., Table] = read_comments
     if options.wide or options.questions:
         from functools import partial
 
@@ -280,6 +280,7 @@ def render(summary, fmt: str, output: Path | None, console=None, fixes=None) -> 
         report.to_terminal(summary, console)
         return None
     if fmt == "xlsx":
+        assert output is not None  # output_format refuses xlsx without an output file
         report.to_xlsx(summary, output, fixes)
         return None
     text = {"md": report.to_markdown, "html": report.to_html, "json": report.to_json}[fmt](summary)

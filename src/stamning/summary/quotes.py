@@ -86,6 +86,7 @@ def outliers(ok: pd.DataFrame, codes: np.ndarray, ctx: Ctx, quotes: bool) -> lis
     if not hit.any():
         return []
     with_, without = stats.net_score(codes), stats.net_score(codes[~hit])
+    assert with_ is not None and without is not None  # the outliers are a minority: both samples are non-empty
     themes = list(dict.fromkeys(k for ts in ok.loc[hit, "themes"] for k in ts))
     about = f" ({theme_list(names(ctx, themes))})" if themes else ""
     sentence = _outlier_sentence(int(hit.sum()), n, target, majority, word, about, with_, without)
@@ -164,7 +165,7 @@ def typical(sub: pd.DataFrame, positive: bool, ctx: Ctx, quotes: bool, used: set
     )
 
 
-def _sites(summary: Summary) -> Iterator[tuple[str, object]]:
+def _sites(summary: Summary) -> Iterator[tuple[str, AttentionItem | Outlier | Quote]]:
     """Every quoting place in report order, with the round it belongs to."""
     for r in summary.rounds:
         for s in [r, *r.groups]:

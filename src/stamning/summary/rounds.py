@@ -58,6 +58,7 @@ through ``redactor``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -88,6 +89,8 @@ from stamning.summary.wording import (
     signed,
 )
 from stamning.themes.taxonomy import Taxonomy, load_taxonomy
+
+G = TypeVar("G", bound=GroupSummary)
 
 __all__ = [
     "summarize",
@@ -137,7 +140,7 @@ def parse_bands(index_bands: Mapping[str, float] | Sequence[tuple[float, str]] |
     return tuple(sorted(items))
 
 
-def _themes(ok: pd.DataFrame, ctx: Ctx, quotes: bool, exclude: set[str]) -> list[ThemeSummary]:
+def _themes(ok: pd.DataFrame, ctx: Ctx, quotes: bool, exclude: set[int]) -> list[ThemeSummary]:
     if ok.empty:
         return []
     overall = float(ok["score"].mean())
@@ -145,7 +148,8 @@ def _themes(ok: pd.DataFrame, ctx: Ctx, quotes: bool, exclude: set[str]) -> list
     keys = list(dict.fromkeys(k for ts in ok["themes"] for k in ts))
     order = {k: i for i, k in enumerate(ctx.taxonomy.keys)}
     keys.sort(key=lambda k: (order.get(k, len(order)), k))
-    out, used = [], set()
+    out: list[ThemeSummary] = []
+    used: set[int] = set()
     for key in keys:
         sub = ok[[key in ts for ts in ok["themes"]]]
         mean = stats.mean_t_interval(sub["score"].to_numpy(), bounds=SCORE_SCALE, min_n=MIN_INTERVAL_N)
@@ -158,7 +162,7 @@ def _themes(ok: pd.DataFrame, ctx: Ctx, quotes: bool, exclude: set[str]) -> list
                 len(sub),
                 len(sub) / len(ok),
                 mean,
-                abs(mean.value - overall) * len(sub),
+                0.0 if mean.value is None else abs(mean.value - overall) * len(sub),
                 typical(examples, True, ctx, quotes, used),
                 typical(examples, False, ctx, quotes, used),
             )
@@ -205,17 +209,20 @@ def _paragraph(s: GroupSummary, title: str, ctx: Ctx) -> str:
                 "och listas ändå för uppföljning."
             )
         return text
-    n, k = s.n, s.n_classified
+    n, k, dist, net = s.n, s.n_classified, s.distribution, s.net_score
+    share_pos, share_neg = s.share_positive, s.share_negative
+    assert n is not None and k is not None and dist is not None  # a summary that is shown carries its figures
+    assert net is not None and share_pos is not None and share_neg is not None
     parts = [f"{title}: {count_noun(n)}" + (f", varav {k} klassade" if k != n else "") + "."]
     if k == 0:
         parts.append("Inga kommentarer kunde klassas, så ingen helhetsbild kan ges.")
         return " ".join(parts)
-    d = {lvl: s.distribution[lvl]["count"] for lvl in SENTIMENT_LEVELS}
+    assert net.value is not None  # k > 0
+    d = {lvl: int(dist[lvl]["count"]) for lvl in SENTIMENT_LEVELS}
     pos, neg = d["positiv"] + d["mycket_positiv"], d["negativ"] + d["mycket_negativ"]
-    net = s.net_score
     parts.append(
-        f"Bilden är {_picture(pos, neg, d['neutral'], k, net.value)}: {pct(s.share_positive.value)} är positiva och "
-        f"{pct(s.share_negative.value)} negativa. Nettot är {signed(net.value)} (95 % intervall "
+        f"Bilden är {_picture(pos, neg, d['neutral'], k, net.value)}: {pct(share_pos.value)} är positiva och "
+        f"{pct(share_neg.value)} negativa. Nettot är {signed(net.value)} (95 % intervall "
         f"{interval_text(net.low, net.high)}); det är andelen positiva minus andelen negativa, "
         "och neutrala räknas med i nämnaren."
     )
@@ -259,8 +266,8 @@ def _figures(
     round_: str,
     group: str | None,
     visible: set[str],
-    cls: type[GroupSummary] = GroupSummary,
-) -> GroupSummary:
+    cls: type[G] = GroupSummary,  # type: ignore[assignment]  # mypy cannot bind a TypeVar's default
+) -> G:
     ok = rows[rows["ok"]]
     quotes = len(rows) >= ctx.min_quote_group
     codes = stats.polarity_codes(ok["sentiment"].tolist())
@@ -285,7 +292,12 @@ def _figures(
         quotes_shown=quotes,
         outliers=flagged,
         attention=listed,
-        themes=_themes(ok, ctx, quotes, {o.row for o in flagged} | {a.row for a in listed}),
+        themes=_themes(
+            ok,
+            ctx,
+            quotes,
+            {o.row for o in flagged if o.row is not None} | {a.row for a in listed if a.row is not None},
+        ),
         index=_index(rows, ctx),
     )
 
@@ -302,7 +314,7 @@ def hidden_groups(sizes: Mapping[str, int], min_group: int) -> dict[str, str]:
     return hidden
 
 
-def _source(given: Mapping[str, object] | None, rows: int) -> dict:
+def _source(given: Mapping[str, Any] | None, rows: int) -> dict:
     from datetime import date
 
     from stamning import __version__

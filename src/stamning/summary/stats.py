@@ -41,7 +41,9 @@ class Interval:
     method: str = ""
 
     def to_dict(self, digits: int = 4) -> dict:
-        r = lambda v: None if v is None else round(v, digits) + 0.0
+        def r(v: float | None) -> float | None:
+            return None if v is None else round(v, digits) + 0.0
+
         return {"value": r(self.value), "low": r(self.low), "high": r(self.high), "method": self.method}
 
 
@@ -60,6 +62,11 @@ class TestResult:
     @property
     def significant(self) -> bool:
         return self.p_value is not None and self.p_value < ALPHA
+
+    @property
+    def rose(self) -> bool:
+        """The change is known and upward."""
+        return self.change is not None and self.change > 0
 
 
 def wilson(count: int, n: int) -> Interval:
@@ -102,14 +109,15 @@ def net_score_interval(codes: np.ndarray, seed: int = DEFAULT_SEED) -> Interval:
     if n == 1:
         return Interval(value, None, None, "bootstrap")
     if np.all(codes == codes[0]):
-        w = wilson(n, n)
+        w_low = wilson(n, n).low
+        assert w_low is not None  # n >= 2: the Wilson interval exists
         v = codes[0]
         if v > 0:
-            low, high = 100 * w.low, 100.0
+            low, high = 100 * w_low, 100.0
         elif v < 0:
-            low, high = -100.0, -100 * w.low
+            low, high = -100.0, -100 * w_low
         else:
-            low, high = -100 * (1 - w.low), 100 * (1 - w.low)
+            low, high = -100 * (1 - w_low), 100 * (1 - w_low)
         return Interval(value, low, high, "wilson_fallback")
     res = sps.bootstrap(
         (codes,),
@@ -121,8 +129,10 @@ def net_score_interval(codes: np.ndarray, seed: int = DEFAULT_SEED) -> Interval:
         batch=_batch(n),
         rng=np.random.default_rng(seed),
     )
-    low, high = _f(res.confidence_interval.low), _f(res.confidence_interval.high)
-    return Interval(value, None if low is None else 100 * low, None if high is None else 100 * high, "bootstrap_bca")
+    b_low, b_high = _f(res.confidence_interval.low), _f(res.confidence_interval.high)
+    return Interval(
+        value, None if b_low is None else 100 * b_low, None if b_high is None else 100 * b_high, "bootstrap_bca"
+    )
 
 
 def trimmed_mean(values: Sequence[float], proportion: float = TRIM) -> float | None:
@@ -191,7 +201,7 @@ def compare_net_scores(codes1: np.ndarray, codes2: np.ndarray, seed: int = DEFAU
     a, b = np.asarray(codes1, dtype=float), np.asarray(codes2, dtype=float)
     if a.size == 0 or b.size == 0:
         return TestResult(net_score(a), net_score(b), None, None, None, None, "none")
-    before, after = net_score(a), net_score(b)
+    before, after = float(100.0 * np.mean(a)), float(100.0 * np.mean(b))  # both samples are non-empty here
 
     def diff(x, y, axis=-1):
         return np.mean(y, axis=axis) - np.mean(x, axis=axis)
@@ -212,7 +222,8 @@ def compare_net_scores(codes1: np.ndarray, codes2: np.ndarray, seed: int = DEFAU
             batch=_batch(a.size + b.size),
         )
         p = _f(perm.pvalue)
-    low = high = None
+    low: float | None = None
+    high: float | None = None
     if a.size >= 2 and b.size >= 2:
         if np.all(a == a[0]) and np.all(b == b[0]):
             low = high = after - before

@@ -159,7 +159,7 @@ class GroupSummary:
     n_skipped: int | None = None
     n_uncertain: int | None = None
     n_mixed: int | None = None
-    distribution: dict[str, dict[str, float]] | None = None
+    distribution: dict[str, dict[str, Any]] | None = None  # level → count (int) and share (float | None)
     share_positive: Interval | None = None
     share_negative: Interval | None = None
     net_score: Interval | None = None
@@ -175,6 +175,20 @@ class GroupSummary:
     @property
     def label(self) -> str:
         return self.group if self.group is not None else self.round
+
+    @property
+    def shown_distribution(self) -> dict[str, dict[str, Any]]:
+        """The level distribution of a summary that is shown (a suppressed one has none)."""
+        if self.distribution is None:
+            raise ValueError(f"{self.label}: a suppressed summary has no distribution")
+        return self.distribution
+
+    @property
+    def shown_net(self) -> Interval:
+        """The net score of a summary that is shown (a suppressed one has none)."""
+        if self.net_score is None:
+            raise ValueError(f"{self.label}: a suppressed summary has no net score")
+        return self.net_score
 
     @property
     def outlier_sentence(self) -> str | None:
@@ -217,8 +231,10 @@ class RoundSummary(GroupSummary):
         return d
 
 
-def _test(t: TestResult, scale: float, digits: int) -> dict:
-    s = lambda v: None if v is None else round(v * scale, digits)
+def _test(t: TestResult, scale: float, digits: int) -> dict[str, Any]:
+    def s(v: float | None) -> float | None:
+        return None if v is None else round(v * scale, digits)
+
     return {
         "before": s(t.before),
         "after": s(t.after),
@@ -241,11 +257,16 @@ class ThemeChange:
     mean_score_after: float | None
 
     def to_dict(self) -> dict:
-        d = {"key": self.key, "name": self.name, "share": _test(self.share, 1, 4)}
-        d["share"]["p_adjusted"] = _r(self.p_adjusted)
-        d["share"]["significant"] = self.p_adjusted is not None and self.p_adjusted < 0.05
-        d["mean_score_before"], d["mean_score_after"] = _r(self.mean_score_before), _r(self.mean_score_after)
-        return d
+        share = _test(self.share, 1, 4)
+        share["p_adjusted"] = _r(self.p_adjusted)
+        share["significant"] = self.p_adjusted is not None and self.p_adjusted < 0.05
+        return {
+            "key": self.key,
+            "name": self.name,
+            "share": share,
+            "mean_score_before": _r(self.mean_score_before),
+            "mean_score_after": _r(self.mean_score_after),
+        }
 
 
 @dataclass

@@ -112,7 +112,9 @@ def load_model_with_themes(
     if theme_examples is not None and themes is None:
         raise InputError("--theme-examples gäller egna teman; ange också --themes mina_teman.toml")
     taxonomy = check_file(themes) if themes is not None else None  # before the model: fail fast
-    examples = read_theme_examples(theme_examples, taxonomy) if theme_examples is not None else None
+    examples = (
+        read_theme_examples(theme_examples, taxonomy) if theme_examples is not None and taxonomy is not None else None
+    )
     if model is None or isinstance(model, (str, Path)):
         model = load_model(model, device=device)
     return model if taxonomy is None else OwnThemesModel(model, taxonomy, examples)

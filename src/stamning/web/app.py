@@ -187,7 +187,8 @@ async def delete(request: Request) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-async def _bad_request(request: Request, exc: BadRequest) -> Response:
+async def _bad_request(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BadRequest)  # registered for BadRequest only
     return _page(request, "error.html", status=exc.status, error=str(exc))
 
 

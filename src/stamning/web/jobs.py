@@ -122,7 +122,8 @@ class Jobs:
             group_column=c.get("group"),
             index_column=c.get("index"),
         )
-        table.columns = Columns(**{role: c.get(role) for role in ROLES})  # "(ingen)" means none, not a guess
+        # "(ingen)" means none, not a guess; the start form requires a text column
+        table.columns = Columns(**{role: c.get(role) for role in ROLES})  # type: ignore[arg-type]
         if table.columns.id is None and "id" in table.frame.columns:  # row numbers become the ids
             table.frame = table.frame.rename(columns={"id": "input_id"})
         run.total = len(table.frame)

@@ -60,7 +60,7 @@ class Access:
             raise ValueError("the access token must be at least 16 characters")
 
     def ok(self, value: str | None) -> bool:
-        return bool(value) and hmac.compare_digest(value.encode(), self.token.encode())
+        return value is not None and bool(value) and hmac.compare_digest(value.encode(), self.token.encode())
 
     @property
     def csrf(self) -> str:
