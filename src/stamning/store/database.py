@@ -259,9 +259,9 @@ class ResultStore:
 
     # ------------------------------------------------------------------ reading
     def rounds(self) -> list[str]:
-        from stamning.summary.prepare import _natural_key
+        from stamning.summary.prepare import natural_key
 
-        return sorted((r[0] for r in self.db.execute("SELECT DISTINCT round FROM comments")), key=_natural_key)
+        return sorted((r[0] for r in self.db.execute("SELECT DISTINCT round FROM comments")), key=natural_key)
 
     def listing(self) -> list[StoredRound]:
         """One entry per (round, model), rounds in natural order, the latest model last."""
@@ -338,7 +338,7 @@ def _number(value: object) -> float | None:
 
 
 def _rows(frame: pd.DataFrame, model_id: str) -> list[tuple]:
-    from stamning.summary.prepare import _bool
+    from stamning.summary.prepare import as_bool
 
     n = len(frame)
     col = {
@@ -388,7 +388,7 @@ def _rows(frame: pd.DataFrame, model_id: str) -> list[tuple]:
                 _text(col["sentiment"][position]),
                 *(_number(col[c][position]) for c in ("sentiment_score", "sentiment_confidence", *PROB_COLUMNS)),
                 _text(col["themes"][position]) or "",
-                None if status != "ok" or mixed is None else int(_bool(col["mixed"][position])),
+                None if status != "ok" or mixed is None else int(as_bool(col["mixed"][position])),
             )
         )
     return out

@@ -33,7 +33,8 @@ def label(value: object) -> str:
     return text or MISSING_LABEL
 
 
-def _bool(value: object) -> bool:
+def as_bool(value: object) -> bool:
+    """A cell read as a boolean: missing and NaN are False; "sant"/"true"/"1" and the like are True."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return False
     if isinstance(value, (bool, np.bool_)):
@@ -57,7 +58,8 @@ def to_numbers(values) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
 
 
-def _natural_key(label: str) -> list:
+def natural_key(label: str) -> list:
+    """Sort key that puts "Omgång 2" before "Omgång 10" (digit runs compare as numbers)."""
     return [
         (0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", label) if part
     ]
@@ -70,7 +72,7 @@ def round_order(df: pd.DataFrame, prepared: pd.DataFrame) -> list[str]:
     if "round" in df.columns and isinstance(df["round"].dtype, pd.CategoricalDtype) and df["round"].cat.ordered:
         order = [label(c) for c in df["round"].cat.categories]
         return [r for r in order if r in present] + [r for r in present if r not in order]
-    return sorted(present, key=_natural_key)
+    return sorted(present, key=natural_key)
 
 
 def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
@@ -115,7 +117,7 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
             f"(id: {', '.join(no_score[:5])}); väntade ett tal mellan -2 och 2 – klassa filen igen"
         )
     out["themes"] = [_themes(v) if ok else () for v, ok in zip(df["themes"], out["ok"])]
-    out["mixed"] = [_bool(v) and ok for v, ok in zip(df["mixed"], out["ok"])] if "mixed" in df.columns else False
+    out["mixed"] = [as_bool(v) and ok for v, ok in zip(df["mixed"], out["ok"])] if "mixed" in df.columns else False
     if "index" in df.columns:
         idx = to_numbers(df["index"])
         not_numeric = int((pd.notna(df["index"]).to_numpy() & np.isnan(idx)).sum())
@@ -132,4 +134,4 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
 
 
 def group_order(labels: Iterable[str]) -> list[str]:
-    return sorted(set(labels), key=_natural_key)
+    return sorted(set(labels), key=natural_key)

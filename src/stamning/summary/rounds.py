@@ -66,6 +66,7 @@ import pandas as pd
 from stamning.errors import ConfigError
 from stamning.records import SENTIMENT_LEVELS
 from stamning.summary import stats
+from stamning.summary.paragraph import paragraph
 from stamning.summary.prepare import ALL_ROUNDS, group_order, prepare, round_order
 from stamning.summary.quotes import Ctx, attention, example_pool, number_quotes, outliers, typical
 from stamning.summary.types import (
@@ -81,12 +82,6 @@ from stamning.summary.types import (
 from stamning.summary.wording import (
     HIDDEN_QUOTE,
     NET_DEFINITION,
-    count_noun,
-    dec,
-    interval_text,
-    pct,
-    round_half,
-    signed,
 )
 from stamning.themes.taxonomy import Taxonomy, load_taxonomy
 
@@ -184,80 +179,6 @@ def _index(rows: pd.DataFrame, ctx: Ctx) -> IndexSummary | None:
             mask &= vals < high
         bands.append(IndexBand(label, low, high, int(mask.sum()), float(mask.sum() / vals.size)))
     return IndexSummary(int(vals.size), stats.mean_t_interval(vals, bounds=(0.0, 100.0), min_n=MIN_INTERVAL_N), bands)
-
-
-def _picture(pos: int, neg: int, neu: int, n: int, net: float) -> str:
-    if 3 * pos >= 2 * n:
-        return "tydligt positiv"
-    if 3 * neg >= 2 * n:
-        return "tydligt negativ"
-    if 2 * neu > n:
-        return "mest neutral"
-    if net >= 20:
-        return "övervägande positiv"
-    if net <= -20:
-        return "övervägande negativ"
-    return "blandad"
-
-
-def _paragraph(s: GroupSummary, title: str, ctx: Ctx) -> str:
-    if s.suppressed:
-        text = f"{title}: resultat redovisas inte ({s.suppressed_reason})."
-        if s.attention:
-            text += (
-                f" {count_noun(len(s.attention))} rör känsliga teman eller mycket negativt bemötande "
-                "och listas ändå för uppföljning."
-            )
-        return text
-    n, k, dist, net = s.n, s.n_classified, s.distribution, s.net_score
-    share_pos, share_neg = s.share_positive, s.share_negative
-    assert n is not None and k is not None and dist is not None  # a summary that is shown carries its figures
-    assert net is not None and share_pos is not None and share_neg is not None
-    parts = [f"{title}: {count_noun(n)}" + (f", varav {k} klassade" if k != n else "") + "."]
-    if k == 0:
-        parts.append("Inga kommentarer kunde klassas, så ingen helhetsbild kan ges.")
-        return " ".join(parts)
-    assert net.value is not None  # k > 0
-    d = {lvl: int(dist[lvl]["count"]) for lvl in SENTIMENT_LEVELS}
-    pos, neg = d["positiv"] + d["mycket_positiv"], d["negativ"] + d["mycket_negativ"]
-    parts.append(
-        f"Bilden är {_picture(pos, neg, d['neutral'], k, net.value)}: {pct(share_pos.value)} är positiva och "
-        f"{pct(share_neg.value)} negativa. Nettot är {signed(net.value)} (95 % intervall "
-        f"{interval_text(net.low, net.high)}); det är andelen positiva minus andelen negativa, "
-        "och neutrala räknas med i nämnaren."
-    )
-    if len(s.outliers) == 1:
-        parts.append(
-            f"En kommentar går tydligt emot helheten: {s.outlier_sentence} "
-            "Den redovisas separat i stället för att få styra bilden, men bör läsas."
-        )
-    elif s.outliers:
-        parts.append(
-            f"Några kommentarer går tydligt emot helheten: {s.outlier_sentence} "
-            "De redovisas separat i stället för att få styra bilden, men bör läsas."
-        )
-    if s.attention:
-        parts.append(
-            f"{count_noun(len(s.attention))} rör känsliga teman eller mycket negativt bemötande "
-            "och listas för uppföljning oavsett helhetsbilden."
-        )
-    width = None if net.low is None or net.high is None else net.high - net.low
-    if width is None:
-        parts.append(f"Underlaget är för litet ({k} klassade) för ett intervall – tolka siffrorna mycket försiktigt.")
-    elif k < 30 or width > 50:
-        parts.append(
-            f"Underlaget är litet ({k} klassade), så intervallet för nettot är brett ({round_half(width)} "
-            "procentenheter) – tolka siffrorna försiktigt."
-        )
-    else:
-        parts.append(
-            f"Med {k} klassade kommentarer är intervallet för nettot {round_half(width)} procentenheter brett."
-        )
-    if s.n_uncertain:
-        parts.append(f"{count_noun(s.n_uncertain)} klassades med låg säkerhet (under {dec(ctx.threshold)}).")
-    if s.n_mixed:
-        parts.append(f"{count_noun(s.n_mixed)} innehåller både beröm och kritik.")
-    return " ".join(parts)
 
 
 def _figures(
@@ -401,9 +322,9 @@ def summarize(
                     gs = GroupSummary(round=r, group=g, suppressed=True, suppressed_reason=hidden[g])
                 else:
                     gs = _figures(rows[rows["group"] == g], ctx, r, g, visible)
-                gs.paragraph = _paragraph(gs, _title(r, g), ctx)
+                gs.paragraph = paragraph(gs, _title(r, g), ctx)
                 rs.groups.append(gs)
-        rs.paragraph = _paragraph(rs, _title(r), ctx)
+        rs.paragraph = paragraph(rs, _title(r), ctx)
         rounds.append(rs)
     settings = {
         "by": list(by),
