@@ -1,4 +1,5 @@
-"""Inter-annotator agreement on a blind re-labelled sample of the training corpus.
+"""Inter-annotator agreement on blind re-labelled samples of the corpus: 200 comments of the first training
+files (relabel_blind.jsonl) and 360 of the 2026-12-02 realistic-register files (relabel_blind_x2.jsonl).
 
     .venv/bin/python data/corpus/agreement/agreement.py
 
@@ -19,18 +20,25 @@ LEVELS = ["mycket_negativ", "negativ", "neutral", "positiv", "mycket_positiv"]
 
 
 def main() -> None:
+    for name in ("relabel_blind.jsonl", "relabel_blind_x2.jsonl"):
+        report(HERE / name)
+
+
+def report(blind_file: Path) -> None:
     original = {}
-    for f in sorted(glob.glob(str(HERE.parent / "train" / "*.jsonl"))):
+    for f in sorted(glob.glob(str(HERE.parent / "*" / "*.jsonl"))):
         for line in open(f, encoding="utf-8"):
             if line.strip():
                 row = json.loads(line)
                 original[row["id"]] = row
-    blind = [json.loads(line) for line in open(HERE / "relabel_blind.jsonl", encoding="utf-8") if line.strip()]
+    blind = [json.loads(line) for line in open(blind_file, encoding="utf-8") if line.strip()]
     a = np.array([LEVELS.index(original[b["id"]]["sentiment"]) for b in blind])
     b = np.array([LEVELS.index(x["sentiment"]) for x in blind])
-    print(f"sample: {len(blind)} comments (seeded random sample of the training set, labelled blind)")
+    print(f"\n{blind_file.name}: {len(blind)} comments (a seeded random sample, labelled blind)")
     print(f"sentiment: exact agreement {np.mean(a == b):.3f}, within one level {np.mean(abs(a - b) <= 1):.3f}")
-    print(f"  Cohen's kappa {cohen_kappa_score(a, b):.3f}, linearly weighted kappa {cohen_kappa_score(a, b, weights='linear'):.3f}")
+    print(
+        f"  Cohen's kappa {cohen_kappa_score(a, b):.3f}, linearly weighted kappa {cohen_kappa_score(a, b, weights='linear'):.3f}"
+    )
     three = np.array([0, 0, 1, 2, 2])
     print(f"  3-class kappa {cohen_kappa_score(three[a], three[b]):.3f}")
     keys = sorted({k for x in blind for k in x["themes"]} | {k for x in blind for k in original[x["id"]]["themes"]})
