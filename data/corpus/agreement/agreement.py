@@ -27,11 +27,11 @@ def main() -> None:
 def report(blind_file: Path) -> None:
     original = {}
     for f in sorted(glob.glob(str(HERE.parent / "*" / "*.jsonl"))):
-        for line in open(f, encoding="utf-8"):
+        for line in Path(f).read_text("utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
                 original[row["id"]] = row
-    blind = [json.loads(line) for line in open(blind_file, encoding="utf-8") if line.strip()]
+    blind = [json.loads(line) for line in blind_file.read_text("utf-8").splitlines() if line.strip()]
     a = np.array([LEVELS.index(original[b["id"]]["sentiment"]) for b in blind])
     b = np.array([LEVELS.index(x["sentiment"]) for x in blind])
     print(f"\n{blind_file.name}: {len(blind)} comments (a seeded random sample, labelled blind)")
