@@ -19,7 +19,7 @@ from stamning.io.textfile import (
     decode_bytes,
     looks_like_free_text,
     short_name,
-)
+    )
 from stamning.io.xlsx import read_xlsx
 
 READ_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".jsonl", ".ndjson", ".parquet", ".xml")

@@ -204,24 +204,7 @@ _CHARACTERS = frozenset(
     }
 )
 # "Norra Strand", "Sankt Görans": a name after one of these is part of a place name
-_PLACE_PREFIXES = frozenset(
-    [
-        "Sankt",
-        "Sankta",
-        "Norra",
-        "Södra",
-        "Östra",
-        "Västra",
-        "Stora",
-        "Lilla",
-        "Gamla",
-        "Nya",
-        "Övre",
-        "Nedre",
-        "Inre",
-        "Yttre",
-    ]
-)
+_PLACE_PREFIXES = frozenset(["Sankt", "Sankta", "Norra", "Södra", "Östra", "Västra", "Stora", "Lilla", "Gamla", "Nya", "Övre", "Nedre", "Inre", "Yttre"])
 _COORD_BEFORE = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})$")
 _COORD_AFTER = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})")
 _SURNAME_ALONE = re.compile(r"\w+(?:sson|qvist|kvist|quist|ström|gren)s?")
