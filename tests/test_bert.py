@@ -68,7 +68,7 @@ def test_builtin_backend_predicts_like_transformers(tiny_base, labelled_file, tm
         log_every=0,
         learning_rate=5e-3,
     )
-    train(cfg, log=lambda *_: None)
+    train(cfg)
     ours = StamningModel.from_pretrained(tmp_path / mode, backend="builtin")
     ref = StamningModel.from_pretrained(tmp_path / mode, backend="transformers")
     assert type(ours.encoder).__name__ == "BertEncoder" and type(ref.encoder).__name__ != "BertEncoder"
