@@ -334,6 +334,6 @@ def train(config: TrainConfig) -> TrainResult:
         "seconds": round(time.perf_counter() - start, 1),
     }
     out = Path(config.output)
-    model.to("cpu").save_pretrained(out, card=model_card(model.config, metrics))
+    model.save_pretrained(out, card=model_card(model.config, metrics))  # safetensors copies GPU tensors to the host
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", "utf-8")
     return TrainResult(out, metrics, metrics["seconds"], history)
