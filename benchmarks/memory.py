@@ -60,7 +60,6 @@ def main() -> None:
                 max_length=64,
                 log_every=0,
             ),
-            log=lambda *_: None,
         )
         model = str(work / "tiny")
     for rows in args.rows:

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import time
 from pathlib import Path
 
 from stamning.model.classifier import StamningModel
 from stamning.training.augment import AugmentConfig
-from stamning.training.evaluate import probabilities
 from stamning.training.labelled import load_labelled
+from stamning.training.loss import split
 from stamning.training.metrics import sentiment_metrics
 from stamning.training.refit import RefitConfig, calibrate_only, refit_sentiment
-from stamning.training.trainer import split
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,6 +50,7 @@ def main() -> None:
         help="only fit the temperature on the validation part and write it into config.json (weights untouched)",
     )
     args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # the refit's progress lines on stderr
     start = time.perf_counter()
     model = StamningModel.from_pretrained(args.model)
     metrics = json.loads((args.model / "metrics.json").read_text("utf-8"))
@@ -77,7 +78,9 @@ def main() -> None:
     report["seconds"] = round(time.perf_counter() - start, 1)
     out = model.save_pretrained(args.output or args.model)
     val = data.subset(val_idx)
-    metrics["validation"]["sentiment"] = sentiment_metrics(probabilities(model, val.texts)[0], val.sentiment)
+    metrics["validation"]["sentiment"] = sentiment_metrics(
+        model.predict_proba(val.texts, batch_size=64)[0], val.sentiment
+    )
     metrics["sentiment_refit"] = report
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", "utf-8")
     print(json.dumps(report, indent=2))

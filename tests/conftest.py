@@ -60,7 +60,7 @@ def tiny_model_dir(tmp_path_factory, tiny_base, labelled_file) -> Path:
         ordinal_smoothing=0.0,
         log_every=0,
     )
-    train(cfg, log=lambda *_: None)
+    train(cfg)
     return out
 
 

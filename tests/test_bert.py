@@ -68,7 +68,7 @@ def test_builtin_backend_predicts_like_transformers(tiny_base, labelled_file, tm
         log_every=0,
         learning_rate=5e-3,
     )
-    train(cfg, log=lambda *_: None)
+    train(cfg)
     ours = StamningModel.from_pretrained(tmp_path / mode, backend="builtin")
     ref = StamningModel.from_pretrained(tmp_path / mode, backend="transformers")
     assert type(ours.encoder).__name__ == "BertEncoder" and type(ref.encoder).__name__ != "BertEncoder"
@@ -144,3 +144,23 @@ def test_predicting_does_not_import_transformers(tiny_model_dir):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_both_encoders_and_tokenizers_meet_the_protocols(tiny_base):
+    from transformers import AutoTokenizer
+
+    from stamning.encoders.bert import BertOutput, BertShape
+    from stamning.encoders.protocols import Encoder, Tokenizer
+    from stamning.model.classifier import load_encoder
+
+    ours, theirs = load_bert(tiny_base), load_encoder(tiny_base)
+    assert isinstance(ours, Encoder) and isinstance(theirs, Encoder)
+    assert isinstance(LightTokenizer(tiny_base), Tokenizer) and isinstance(
+        AutoTokenizer.from_pretrained(tiny_base), Tokenizer
+    )
+    assert isinstance(ours.config, BertShape) and ours.config.hidden_size == theirs.config.hidden_size
+    ids = torch.tensor([[2, 10, 11, 3]])
+    out = ours(input_ids=ids, attention_mask=torch.ones_like(ids))
+    assert type(out) is BertOutput and out.last_hidden_state.shape == (1, 4, ours.config.hidden_size)
+    with pytest.raises(AttributeError):  # a frozen record, not a namespace to write into
+        out.last_hidden_state = out.last_hidden_state  # type: ignore[misc]  # the assignment is what is tested

@@ -70,14 +70,12 @@ def test_mixed_detection_adds_no_encoder_rows(tiny_model, monkeypatch):
     assert all(isinstance(p.mixed, bool) for p in preds)
 
 
-def test_mixed_needs_one_positive_and_one_negative_clause(tiny_model):
-    sent = np.array([[0.2, 0.2, 0.2, 0.2, 0.2]], dtype=np.float32)
-    themes = np.zeros((1, len(tiny_model.config.theme_keys)), dtype=np.float32)
+def test_mixed_needs_one_positive_and_one_negative_clause():
     positive, negative, neutral = [0, 0, 0.9, 0.05, 0.05], [0.04, 0.02, 0.94, 0, 0], [0, 0.01, 0.98, 0.01, 0]
 
     def mixed(*clauses):
         parts = np.array(clauses, dtype=np.float32).reshape(-1, 5)
-        return inference._aggregate(tiny_model, [0], sent, themes, parts, "1").mixed
+        return inference.is_mixed(parts)
 
     assert mixed(positive, negative)
     assert not mixed(positive, neutral)
@@ -98,3 +96,30 @@ def test_results_do_not_depend_on_chunks_or_batch_size(tiny_model, precision):
     assert [(p.sentiment, p.themes, p.mixed) for p in whole] == [(p.sentiment, p.themes, p.mixed) for p in cut]
     if precision == "bf16":  # bit-identical; fp32 GEMMs may still round differently by batch size
         assert [p.probabilities for p in whole] == [p.probabilities for p in cut]
+
+
+def test_predict_proba_carries_the_numbers_of_predict(tiny_model):
+    texts = [*TEXTS[:6], "", TEXTS[6]]
+    sent, themes = tiny_model.predict_proba(texts, precision="fp32")
+    preds = tiny_model.predict(texts, precision="fp32", detect_mixed=False)
+    levels, keys = tiny_model.config.sentiment_labels, tiny_model.config.theme_keys
+    assert sent.shape == (len(texts), 5) and themes.shape == (len(texts), len(keys))
+    for row, pred in enumerate(preds):
+        if pred.status != "ok":
+            assert np.isnan(sent[row]).all() and np.isnan(themes[row]).all()
+            continue
+        assert sent[row].tolist() == [pred.probabilities[lvl] for lvl in levels]
+        assert themes[row].tolist() == [pred.theme_probabilities[k] for k in keys]
+    assert np.isnan(sent[6]).all() and not np.isnan(np.delete(sent, 6, axis=0)).any()
+    with_mixed = tiny_model.predict(texts, precision="fp32", detect_mixed=True)
+    assert [p.probabilities for p in with_mixed] == [p.probabilities for p in preds]
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp32"])
+def test_predict_proba_batch_equals_one_by_one(tiny_model, precision):
+    if precision == "bf16" and not inference.cpu_supports_bf16():
+        pytest.skip("no bf16 on this CPU")
+    sent, themes = tiny_model.predict_proba(TEXTS, precision=precision, batch_size=32)
+    alone = [tiny_model.predict_proba([t], precision=precision, batch_size=1) for t in TEXTS]
+    np.testing.assert_array_equal(sent, np.concatenate([s for s, _ in alone]))
+    np.testing.assert_array_equal(themes, np.concatenate([t for _, t in alone]))

@@ -97,7 +97,7 @@ def test_lexical_weight_zero_trains_without_it(tiny_base, labelled_file, tmp_pat
         lexical_weight=0.0,
         log_every=0,
     )
-    train(cfg, log=lambda *_: None)
+    train(cfg)
     assert not (tmp_path / "m" / "lexical.json").exists()
     model = StamningModel.from_pretrained(tmp_path / "m")
     assert model.lexical is None and model.config.lexical_theme_weight == 0.0

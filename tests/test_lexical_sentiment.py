@@ -56,7 +56,6 @@ def test_refit_sets_temperature_and_blend_and_the_saved_model_uses_them(tiny_mod
         data,
         data,
         config=RefitConfig(epochs=5, augment=AugmentConfig(copies=1, seed=1), lexical=True),
-        log=lambda *_: None,
     )
     assert report["training_rows"] > len(data)  # noisy variants were added
     assert report["validation_macro_f1"] >= report["validation_macro_f1_before"]

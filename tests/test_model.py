@@ -157,12 +157,12 @@ def test_missing_hub_model_fails_fast(monkeypatch):
 
 
 def test_train_config_validates():
-    with pytest.raises(ConfigError, match="läget 'half'"):
+    with pytest.raises(ConfigError, match="--mode half: okänt värde"):
         TrainConfig(data="tests/data/labelled.jsonl", output="x", mode="half")
     with pytest.raises(ConfigError, match="epochs är 0; måste vara minst 1"):
         TrainConfig(data="tests/data/labelled.jsonl", output="x", epochs=0)
     with pytest.raises(ConfigError, match="träningsdatan finns inte"):
-        TrainConfig(data="nope.csv", output="x")
+        TrainConfig(data="nope.csv", output="x").check_inputs()
 
 
 def test_lora_and_frozen_modes_train_and_reload(tiny_base, labelled_file, tmp_path):
@@ -181,7 +181,7 @@ def test_lora_and_frozen_modes_train_and_reload(tiny_base, labelled_file, tmp_pa
             validation_data=labelled_file,
             log_every=0,
         )
-        result = train(cfg, log=lambda *_: None)
+        result = train(cfg)
         files = {p.name for p in (tmp_path / mode).iterdir()}
         assert ("adapter.safetensors" in files) == (mode == "lora")
         assert "encoder" not in files
@@ -207,6 +207,6 @@ def test_training_is_reproducible(tiny_base, labelled_file, tmp_path):
             log_every=0,
             validation_data=labelled_file,
         )
-        train(cfg, log=lambda *_: None)
+        train(cfg)
         outs.append((tmp_path / name / "adapter.safetensors").read_bytes())
     assert outs[0] == outs[1]

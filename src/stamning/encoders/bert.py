@@ -13,9 +13,10 @@ word-embedding matrix stays in the file and only the rows a batch uses are read 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -45,11 +46,18 @@ class BertShape:
     hidden_act: str
 
     @classmethod
-    def from_config(cls, config: dict) -> BertShape:
+    def from_config(cls, config: dict[str, Any]) -> BertShape:
         return cls(**{name: config[name] for name in cls.__dataclass_fields__})
 
 
-def supported(config: dict) -> str | None:
+@dataclass(frozen=True)
+class BertOutput:
+    """One forward pass: the token states ``[batch, tokens, hidden]`` (what transformers calls them)."""
+
+    last_hidden_state: torch.Tensor
+
+
+def supported(config: dict[str, Any]) -> str | None:
     """``None`` when this module computes exactly what transformers would; otherwise the reason not."""
     if config.get("model_type") != "bert":
         return f"model_type {config.get('model_type')!r} är inte 'bert'"
@@ -64,6 +72,19 @@ def supported(config: dict) -> str | None:
 
 
 class _Layer(nn.Module):
+    qkv_weight: nn.Parameter
+    qkv_bias: nn.Parameter
+    attn_out_weight: nn.Parameter
+    attn_out_bias: nn.Parameter
+    attn_norm_weight: nn.Parameter
+    attn_norm_bias: nn.Parameter
+    ffn_in_weight: nn.Parameter
+    ffn_in_bias: nn.Parameter
+    ffn_out_weight: nn.Parameter
+    ffn_out_bias: nn.Parameter
+    ffn_norm_weight: nn.Parameter
+    ffn_norm_bias: nn.Parameter
+
     def __init__(self, weights: dict[str, torch.Tensor], shape: BertShape):
         super().__init__()
         for name, tensor in weights.items():
@@ -93,45 +114,66 @@ class _Layer(nn.Module):
 
 
 class BertEncoder(nn.Module):
-    """``BertModel(add_pooling_layer=False)``'s forward: returns an object with ``last_hidden_state``.
+    """``BertModel(add_pooling_layer=False)``'s forward: returns a :class:`BertOutput` (``last_hidden_state``).
+    Meets :class:`stamning.encoders.protocols.Encoder`; ``config`` is its :class:`BertShape`.
 
     Built directly from its weights (no random initialisation: that alone costs seconds for a
     250k-token embedding matrix)."""
 
-    def __init__(self, shape: BertShape, weights: dict[str, torch.Tensor], source_config: dict | None = None):
+    word: nn.Parameter  # absent when the rows are read on demand (``lazy_rows``)
+    position: nn.Parameter
+    token_type: nn.Parameter
+    norm_weight: nn.Parameter
+    norm_bias: nn.Parameter
+
+    def __init__(
+        self,
+        shape: BertShape,
+        weights: dict[str, torch.Tensor | LazyRows],
+        source_config: dict[str, Any] | None = None,
+    ):
         super().__init__()
         self.source_config = source_config or {}
-        self.config = SimpleNamespace(hidden_size=shape.hidden_size, model_type="bert")
+        self.config = shape
         self.eps, self.hidden = shape.layer_norm_eps, shape.hidden_size
         word = weights["word"]
         self.lazy_rows = word if isinstance(word, LazyRows) else None
         for name in ("word", "position", "token_type", "norm_weight", "norm_bias"):
-            if name != "word" or self.lazy_rows is None:
-                self.register_parameter(name, nn.Parameter(weights[name], requires_grad=False))
+            tensor = weights[name]
+            if isinstance(tensor, torch.Tensor):
+                self.register_parameter(name, nn.Parameter(tensor, requires_grad=False))
         self.layers = nn.ModuleList(
-            _Layer({k.split(".", 2)[2]: v for k, v in weights.items() if k.startswith(f"layers.{i}.")}, shape)
+            _Layer(
+                {
+                    k.split(".", 2)[2]: v
+                    for k, v in weights.items()
+                    if k.startswith(f"layers.{i}.") and isinstance(v, torch.Tensor)
+                },
+                shape,
+            )
             for i in range(shape.num_hidden_layers)
         )
 
     @property
     def embedding_shape(self) -> tuple[int, int]:
         """(vocabulary, hidden size) of the word-embedding matrix, read on demand or not."""
-        return self.lazy_rows.shape if self.lazy_rows is not None else tuple(self.word.shape)
+        rows, width = self.lazy_rows.shape if self.lazy_rows is not None else self.word.shape
+        return int(rows), int(width)
 
-    def save_pretrained(self, directory: str | Path, safe_serialization: bool = True) -> None:
-        """Write a transformers ``BertModel`` directory (``config.json`` + ``model.safetensors``)."""
+    def save_pretrained(self, save_directory: str | Path, *, safe_serialization: bool = True) -> None:
+        """Write a transformers ``BertModel`` directory (``config.json`` + ``model.safetensors``; always safetensors)."""
         from safetensors.torch import save_file
 
-        out = Path(directory)
+        out = Path(save_directory)
         out.mkdir(parents=True, exist_ok=True)
         (out / "config.json").write_text(json.dumps(self.source_config, indent=2), "utf-8")
-        params = dict(self.named_parameters())
+        params: dict[str, torch.Tensor] = dict(self.named_parameters())
         if self.lazy_rows is not None:
             params["word"] = self.lazy_rows.full()
         weights = {k: v.detach().contiguous() for k, v in _unmap(params, len(self.layers)).items()}
         save_file(weights, str(out / "model.safetensors"), metadata={"format": "pt"})
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> SimpleNamespace:
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> BertOutput:
         n = input_ids.shape[1]
         words = self.lazy_rows.lookup(input_ids) if self.lazy_rows is not None else F.embedding(input_ids, self.word)
         x = words + self.position[:n] + self.token_type[0]
@@ -139,7 +181,7 @@ class BertEncoder(nn.Module):
         keep = None if attention_mask is None else attention_mask.bool()[:, None, None, :]
         for layer in self.layers:
             x = layer(x, keep)
-        return SimpleNamespace(last_hidden_state=x)
+        return BertOutput(last_hidden_state=x)
 
 
 def _strip_prefix(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -200,7 +242,7 @@ def _remap(weights: dict[str, torch.Tensor], layers: int) -> dict[str, torch.Ten
     return out
 
 
-def _unmap(params: dict[str, torch.Tensor], layers: int) -> dict[str, torch.Tensor]:
+def _unmap(params: Mapping[str, torch.Tensor], layers: int) -> dict[str, torch.Tensor]:
     """This module's parameter names → transformers' (the inverse of :func:`_remap`)."""
     out = {"embeddings." + theirs: params[ours] for ours, theirs in _EMBEDDING_NAMES.items()}
     for i in range(layers):
@@ -216,7 +258,7 @@ def _unmap(params: dict[str, torch.Tensor], layers: int) -> dict[str, torch.Tens
 def load_bert(
     directory: Path,
     adapter: dict[str, torch.Tensor] | None = None,
-    lora: dict | None = None,
+    lora: dict[str, Any] | None = None,
     lazy_embeddings: bool = False,
 ) -> BertEncoder:
     """The encoder in ``directory`` (``config.json`` + ``model.safetensors``), with a LoRA adapter merged in.
@@ -228,7 +270,11 @@ def load_bert(
     from stamning.model.files import check_safetensors, read_json
 
     config = read_json(directory / "config.json")
-    reason = supported(config) if isinstance(config, dict) else "config.json är inte ett JSON-objekt"
+    reason: str | None = "config.json är inte ett JSON-objekt"
+    if isinstance(config, dict):
+        reason = supported(config)
+    else:
+        config = {}
     if reason:
         raise ModelError(
             f"{directory}: den inbyggda BERT-kodaren kan inte läsa in den ({reason}); använd backend='transformers'"
@@ -241,16 +287,15 @@ def load_bert(
     word = weights.get(word_key)
     if adapter:
         merge_lora(weights, adapter, alpha=float((lora or {}).get("alpha", 16)), r=int((lora or {}).get("r", 8)))
-    if lazy_embeddings and word is not None and weights[word_key] is word:  # an adapter that changes it needs it whole
-        weights[word_key] = LazyRows(
-            directory / "model.safetensors", word_key if word_key in stored else "bert." + word_key
-        )
     try:
-        encoder = BertEncoder(shape, _remap(weights, shape.num_hidden_layers), config)
+        ours: dict[str, torch.Tensor | LazyRows] = dict(_remap(weights, shape.num_hidden_layers))
     except KeyError as err:
         raise ModelError(
             f"{directory}: model.safetensors saknar {err} för formen i config.json; modellmappen är skadad – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
         ) from None
+    if lazy_embeddings and word is not None and weights[word_key] is word:  # an adapter that changes it needs it whole
+        ours["word"] = LazyRows(directory / "model.safetensors", word_key if word_key in stored else "bert." + word_key)
+    encoder = BertEncoder(shape, ours, config)
     _check_shapes(encoder, shape, directory)
     return encoder.eval()
 

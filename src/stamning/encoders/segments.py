@@ -99,7 +99,9 @@ def _token_spans(offsets: Sequence[tuple[int, int]], chars: list[tuple[int, int]
 def _split_long_sentence(sentence: str, tokenizer, window: int) -> list[tuple[str, int]]:
     words = sentence.split()
     counts = [len(ids) for ids in tokenizer(words, add_special_tokens=False)["input_ids"]]
-    pieces, current, used = [], [], 0
+    pieces: list[tuple[str, int]] = []
+    current: list[str] = []
+    used = 0
     for word, n in zip(words, counts):
         if current and used + n > window:
             pieces.append((" ".join(current), used))

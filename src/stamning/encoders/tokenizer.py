@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from stamning.errors import ModelError
 
 
 class LightTokenizer:
+    """Meets :class:`stamning.encoders.protocols.Tokenizer`."""
+
     def __init__(self, directory: Path):
         from tokenizers import Tokenizer
 
@@ -63,7 +66,7 @@ class LightTokenizer:
         max_length: int | None = None,
         return_tensors: str | None = None,
         return_offsets_mapping: bool = False,
-    ) -> dict:
+    ) -> dict[str, Any]:
         single = isinstance(texts, str)
         batch = [texts] if single else list(texts)
         if truncation:
@@ -77,7 +80,7 @@ class LightTokenizer:
         encodings = self._tok.encode_batch(batch, add_special_tokens=add_special_tokens)
         ids = [e.ids for e in encodings]
         if return_tensors != "pt":
-            out = {"input_ids": ids[0] if single else ids}
+            out: dict[str, Any] = {"input_ids": ids[0] if single else ids}
             if padding:
                 out["attention_mask"] = [e.attention_mask for e in encodings]
             if return_offsets_mapping:

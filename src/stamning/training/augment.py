@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+import numpy as np
+
 from stamning.errors import ConfigError
 from stamning.records import SENTIMENT_LEVELS
 
@@ -89,7 +91,7 @@ def apply(text: str, level: str, noises: Sequence[Noise], rng: random.Random, ty
 
 
 def augment(
-    texts: Sequence[str], levels: Sequence[int], config: AugmentConfig = AugmentConfig()
+    texts: Sequence[str], levels: Sequence[int] | np.ndarray, config: AugmentConfig = AugmentConfig()
 ) -> list[tuple[int, str]]:
     """Noisy variants as (index of the source comment, text); variants equal to their source are left out."""
     rng = random.Random(config.seed)

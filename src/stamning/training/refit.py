@@ -12,7 +12,9 @@ Validation comments are never trained on, augmented or used for anything but the
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -24,8 +26,13 @@ from stamning.text import MAX_CHARS, normalize
 from stamning.training.augment import AugmentConfig, augment
 from stamning.training.calibration import calibrate, fit_temperature, softmax
 from stamning.training.labelled import LabelledData
+from stamning.training.loss import ordinal_targets
 from stamning.training.metrics import expected_calibration_error, sentiment_metrics
-from stamning.training.trainer import ordinal_targets
+
+if TYPE_CHECKING:
+    from stamning.model.classifier import StamningModel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -49,14 +56,15 @@ class RefitConfig:
             raise ConfigError(f"refit: ordinal_smoothing är {self.ordinal_smoothing}; måste vara minst 0 och under 0,5")
 
 
-def embed_comments(model, texts: list[str], batch_size: int = 32, precision: str = "auto") -> np.ndarray:
-    """One pooled embedding per comment, read the way prediction reads it (chunks averaged)."""
+def embed_comments(model: StamningModel, texts: list[str], batch_size: int = 32, precision: str = "auto") -> np.ndarray:
+    """One pooled embedding per comment, read the way prediction reads it (chunks averaged), on the model's device."""
     clean = [normalize(str(t)[:MAX_CHARS]) for t in texts]
     segments = plan_segments(clean, model.tokenizer, model.config.max_length, model.config.input_prefix, False)
     order = sorted(range(len(segments)), key=lambda j: (segments[j].length, j))
     hidden = model.sentiment_head.in_features
     pooled = np.zeros((len(segments), hidden), np.float32)
-    autocast = resolve_precision(precision, "cpu")
+    device = next(model.parameters()).device
+    autocast = resolve_precision(precision, device.type)
     model.eval()
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
@@ -68,8 +76,9 @@ def embed_comments(model, texts: list[str], batch_size: int = 32, precision: str
                 max_length=model.config.max_length,
                 return_tensors="pt",
             )
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast is not None):
-                pooled[idx] = model.embed(batch["input_ids"], batch["attention_mask"]).float().numpy()
+            with torch.autocast(device.type, dtype=autocast or torch.bfloat16, enabled=autocast is not None):
+                embedded = model.embed(batch["input_ids"].to(device), batch["attention_mask"].to(device))
+            pooled[idx] = embedded.float().cpu().numpy()
     comment = np.array([s.comment for s in segments])
     out = np.zeros((len(texts), hidden), np.float32)
     np.add.at(out, comment, pooled)
@@ -77,8 +86,10 @@ def embed_comments(model, texts: list[str], batch_size: int = 32, precision: str
 
 
 def head_logits(weight: torch.Tensor, bias: torch.Tensor, emb: np.ndarray) -> np.ndarray:
+    """The logits of a linear head on fixed embeddings (computed on the CPU, wherever the head lives)."""
     with torch.no_grad():
-        return (torch.from_numpy(np.ascontiguousarray(emb, np.float32)) @ weight.T + bias).numpy()
+        x = torch.from_numpy(np.ascontiguousarray(emb, np.float32))
+        return (x @ weight.detach().cpu().T + bias.detach().cpu()).numpy()
 
 
 def _macro_f1(logits: np.ndarray, levels: np.ndarray) -> float:
@@ -99,7 +110,7 @@ def fit_head(
     ``init``; the epoch with the best validation macro-F1 is kept (or the last one)."""
     torch.manual_seed(config.seed)
     head = torch.nn.Linear(init.in_features, init.out_features)
-    head.load_state_dict(init.state_dict())
+    head.load_state_dict({k: v.cpu() for k, v in init.state_dict().items()})
     x, y = torch.from_numpy(np.ascontiguousarray(emb, np.float32)), torch.from_numpy(np.asarray(levels, np.int64))
     target = ordinal_targets(y, init.out_features, config.ordinal_smoothing)
     optimizer = torch.optim.AdamW(head.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
@@ -137,21 +148,20 @@ def training_rows(train: LabelledData, extra: LabelledData | None, config: Refit
 
 
 def refit_sentiment(
-    model,
+    model: StamningModel,
     train: LabelledData,
     val: LabelledData,
     extra: LabelledData | None = None,
     config: RefitConfig = RefitConfig(),
-    log=print,
-) -> dict:
+) -> dict[str, Any]:
     """Refit ``model``'s sentiment head in place, set its temperature (and lexical blend); a report."""
     texts, levels = training_rows(train, extra, config)
-    log(f"refit: embedding {len(texts)} training and {len(val)} validation comments")
+    logger.info(f"refit: embedding {len(texts)} training and {len(val)} validation comments")
     emb, val_emb = embed_comments(model, texts), embed_comments(model, val.texts)
     before = _macro_f1(head_logits(model.sentiment_head.weight, model.sentiment_head.bias, val_emb), val.sentiment)
     weight, bias, report = fit_head(model.sentiment_head, emb, levels, val_emb, val.sentiment, config)
     with torch.no_grad():
-        model.sentiment_head.weight.copy_(weight)
+        model.sentiment_head.weight.copy_(weight)  # copy_ moves the refitted values to the head's device
         model.sentiment_head.bias.copy_(bias)
     val_probs = softmax(head_logits(weight, bias, val_emb))
     if config.lexical:
@@ -168,21 +178,21 @@ def refit_sentiment(
         "epochs": config.epochs,
         "last_epoch": not config.keep_best_epoch,
     }
-    log(
+    logger.info(
         f"refit: validation macro-F1 {before:.3f} -> {report['validation_macro_f1']:.3f}, temperature {model.config.sentiment_temperature}"
     )
     return report
 
 
-def calibrate_only(model, val: LabelledData, log=print) -> dict:
+def calibrate_only(model: StamningModel, val: LabelledData) -> dict[str, Any]:
     """Only the temperature: fitted on the validation part, the head and everything else unchanged."""
-    log(f"calibration: embedding {len(val)} validation comments")
+    logger.info(f"calibration: embedding {len(val)} validation comments")
     probs = softmax(
         head_logits(model.sentiment_head.weight, model.sentiment_head.bias, embed_comments(model, val.texts))
     )
     before = model.config.sentiment_temperature
     model.config.sentiment_temperature = fit_temperature(np.log(np.clip(probs, 1e-12, None)), val.sentiment)
-    log(f"calibration: temperature {before} -> {model.config.sentiment_temperature}")
+    logger.info(f"calibration: temperature {before} -> {model.config.sentiment_temperature}")
     after = calibrate(probs, model.config.sentiment_temperature)
     return {
         "temperature": model.config.sentiment_temperature,
@@ -193,7 +203,7 @@ def calibrate_only(model, val: LabelledData, log=print) -> dict:
 
 
 def _attach_lexical_sentiment(
-    model, texts: list[str], levels: np.ndarray, val: LabelledData, val_probs: np.ndarray
+    model: StamningModel, texts: list[str], levels: np.ndarray, val: LabelledData, val_probs: np.ndarray
 ) -> dict:
     lexical = LexicalSentiment.fit(texts, levels)
     weight = choose_weight(val_probs, lexical.predict_proba(val.texts), val.sentiment)
