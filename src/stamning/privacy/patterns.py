@@ -115,7 +115,7 @@ def _date_ok(century: str | None, yymmdd: str) -> bool:
 def is_personnummer(text: str) -> bool:
     """Whether ``text`` is a whole valid personnummer/samordningsnummer (10 or 12 digits, any separator)."""
     m = _PNR.fullmatch(text.strip())
-    return bool(m) and _date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])
+    return m is not None and _date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])
 
 
 # --- phone numbers -----------------------------------------------------------------------------
@@ -204,7 +204,24 @@ _CHARACTERS = frozenset(
     }
 )
 # "Norra Strand", "Sankt Görans": a name after one of these is part of a place name
-_PLACE_PREFIXES = frozenset(["Sankt", "Sankta", "Norra", "Södra", "Östra", "Västra", "Stora", "Lilla", "Gamla", "Nya", "Övre", "Nedre", "Inre", "Yttre"])
+_PLACE_PREFIXES = frozenset(
+    [
+        "Sankt",
+        "Sankta",
+        "Norra",
+        "Södra",
+        "Östra",
+        "Västra",
+        "Stora",
+        "Lilla",
+        "Gamla",
+        "Nya",
+        "Övre",
+        "Nedre",
+        "Inre",
+        "Yttre",
+    ]
+)
 _COORD_BEFORE = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})$")
 _COORD_AFTER = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})")
 _SURNAME_ALONE = re.compile(r"\w+(?:sson|qvist|kvist|quist|ström|gren)s?")
