@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -99,19 +100,19 @@ def classify(
             raise StamningError("--store, --round, --themes och --wide fungerar bara med --engine local")
         refuse_local_only(sheet=sheet, device=device, clean=clean, in_place=in_place)
         device = Device.CUDA if num_gpus_per_actor else Device.CPU  # Ray: the actors' GPUs decide
-    settings = {
-        "text_column": text_column,
-        "id_column": id_column,
-        "round_column": round_column,
-        "group_column": group_column,
-        "sheet": sheet,
-        "batch_size": batch_size,
-        "device": device,
-        "precision": precision,
-        "chunk_rows": chunk_rows or 2048,
-        "resume": resume,
-        "clean": clean,
-    }
+    options = ClassifyOptions(
+        text_column=text_column,
+        id_column=id_column,
+        round_column=round_column,
+        group_column=group_column,
+        sheet=sheet,
+        batch_size=batch_size,
+        device=device,
+        precision=precision,
+        chunk_rows=chunk_rows or 2048,
+        resume=resume,
+        clean=clean,
+    )
     if engine is Engine.RAY:
         ray = {
             "address": address,
@@ -119,9 +120,9 @@ def classify(
             "num_cpus_per_actor": num_cpus_per_actor,
             "num_gpus_per_actor": num_gpus_per_actor,
         }
-        _classify_ray(input, output, ClassifyOptions(**settings), model, chunk_rows or 1024, ray)
+        _classify_ray(input, output, options, model, chunk_rows or 1024, ray)
     else:
-        _classify_local(input, output, settings, model, in_place, extras)
+        _classify_local(input, output, options, model, in_place, extras)
 
 
 def _classify_ray(input: Path, output: Path, options: ClassifyOptions, model: str | None, rows: int, ray: dict) -> None:
@@ -135,20 +136,26 @@ def _classify_ray(input: Path, output: Path, options: ClassifyOptions, model: st
 
 
 def _classify_local(
-    input: Path, output: Path, settings: dict, model: str | None, in_place: bool, extras: ClassifyExtras
+    input: Path, output: Path, options: ClassifyOptions, model: str | None, in_place: bool, extras: ClassifyExtras
 ) -> None:
     from stamning.engines.local import classify_file
 
     announce_setup()
-    run, loaded = None, model
+    run = None
+    loaded: object = model  # a name, a folder, or (own themes) a loaded model
     if extras.needed:  # own themes, a wide export, the results store
-        columns = [settings[k] for k in ("text_column", "id_column", "round_column", "group_column", "sheet")]
-        run = extras.prepare(input, output, model, str(settings["device"]), *columns)
-        input, loaded = run.input, run.model
-        settings.update(
-            text_column=run.text_column, id_column=run.id_column, group_column=run.group_column, sheet=run.sheet
+        o = options
+        run = extras.prepare(
+            input, output, model, str(o.device), o.text_column, o.id_column, o.round_column, o.group_column, o.sheet
         )
-    options = ClassifyOptions(**settings)
+        input, loaded = run.input, run.model
+        options = replace(
+            options,
+            text_column=run.text_column,
+            id_column=run.id_column,
+            group_column=run.group_column,
+            sheet=run.sheet,
+        )
     bar, progress = progress_bar()
     if bar:
         bar.start()

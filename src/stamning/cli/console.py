@@ -33,7 +33,7 @@ def announce_setup() -> None:
         say("Första körningen: den inbyggda grundmodellen förbereds en gång (10–30 s) …")
 
 
-def progress_bar(what: str = "Klassificerar") -> tuple[Progress | None, Callable[[int, int], None] | None]:
+def progress_bar(what: str = "Klassificerar") -> tuple[Progress | None, Callable[[int, int | None], None] | None]:
     """A rich progress bar on a terminal; nothing when output goes to a file or a pipe."""
     if not on_terminal():
         return None, None

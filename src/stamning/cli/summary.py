@@ -138,6 +138,7 @@ def summarize(
 
         summary = summarize_store(store, options, split_list(rounds) or None, store_model)
     else:
+        assert input is not None  # _input_or_store: a file or a store, never neither
         announce_setup()
         bar, progress = progress_bar("Läser och klassificerar")
         if bar:
@@ -184,6 +185,7 @@ def compare(
 
         result = compare_store(store, split_list(rounds) or None, min_group, store_model)
     else:
+        assert input is not None  # _input_or_store: a file or a store, never neither
         options = SurveyOptions(
             min_group=min_group,
             min_quote_group=max(10, min_group),

@@ -26,7 +26,9 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -49,6 +51,7 @@ from stamning.errors import ConfigError, ModelError, StamningError
 from stamning.options import ClassifyOptions
 
 READ_MEMORY = 256 << 20  # bytes reserved per read task
+RayArgs = tuple[int | tuple[int, int], float, float]  # concurrency, CPUs and GPUs per actor
 
 __all__ = ["RayResult", "ShardResult", "classify_ray"]
 
@@ -57,7 +60,8 @@ def _stamning_error(err: BaseException) -> StamningError | None:
     """The user-facing error inside a Ray wrapper (RayTaskError, UserCodeException, ...), if there is one."""
     from ray.exceptions import RayError
 
-    seen, stack = set(), [err]
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [err]
     while stack:
         e = stack.pop()
         if e is None or id(e) in seen:
@@ -178,7 +182,7 @@ def classify_ray(
         progress(len(results), len(shards))
     if work.todo:
         done = (lambda n: progress(len(results) + n, len(shards))) if progress else None
-        ray_args = (concurrency, num_cpus_per_actor, num_gpus_per_actor)
+        ray_args: RayArgs = (concurrency, num_cpus_per_actor, num_gpus_per_actor)
         written, startup = _on_ray(
             work.todo, model_name, model_id, options, rows_per_batch, ray_args, address, verbose, done
         )
@@ -198,7 +202,7 @@ def _on_ray(
     model_id: dict,
     options: ClassifyOptions,
     rows_per_batch: int,
-    ray_args: tuple,
+    ray_args: RayArgs,
     address: str | None,
     verbose: bool,
     progress: Callable[[int], None] | None,
@@ -214,7 +218,7 @@ def _on_ray(
     try:
         _check_resources(concurrency, num_cpus_per_actor, num_gpus_per_actor)
         with _quiet_ray_data(verbose):
-            written = _run(todo, model_name, model_id, options, rows_per_batch, *ray_args, progress)
+            written = _run(todo, model_name, model_id, options, rows_per_batch, ray_args, progress)
     except Exception as err:
         found = _stamning_error(err)
         if found is not None and found is not err:
@@ -234,22 +238,22 @@ def _run(
     model_id: dict,
     options: ClassifyOptions,
     rows_per_batch: int,
-    concurrency,
-    num_cpus: float,
-    num_gpus: float,
+    ray_args: RayArgs,
     progress: Callable[[int], None] | None,
 ) -> dict[int, dict]:
     import ray
     import ray.data
 
-    ds = ray.data.from_items([{"spec": json.dumps(spec)} for spec in todo], override_num_blocks=len(todo))
+    concurrency, num_cpus, num_gpus = ray_args
+    ds: ray.data.Dataset = ray.data.from_items(
+        [{"spec": json.dumps(spec)} for spec in todo], override_num_blocks=len(todo)
+    )
     # The memory reservation also keeps reading a separate operator: Ray Data fuses a task stage into the
     # next actor stage when their resources match, and one actor would then read and classify a whole shard.
     ds = ds.map_batches(
-        read_stage,
+        partial(read_stage, chunk_rows=rows_per_batch),
         batch_size=1,
         batch_format="pyarrow",
-        fn_kwargs={"chunk_rows": rows_per_batch},
         num_cpus=READ_CPUS,
         memory=READ_MEMORY,
     )
@@ -295,7 +299,8 @@ def _run(
     with warnings.catch_warnings():
         # Ray warns when there are fewer shards than actors; the read stage splits shards into batches
         warnings.filterwarnings("ignore", message="The minimum number of concurrent actors")
-        for block in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
+        for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
+            block = cast(pa.Table, batch)  # batch_format="pyarrow"
             for k in pc.unique(block.column("shard")).to_pylist():
                 part = block.filter(pc.equal(block.column("shard"), k))
                 parts.setdefault(k, []).append(part)

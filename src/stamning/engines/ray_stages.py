@@ -21,6 +21,7 @@ import pickle
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -30,7 +31,7 @@ from stamning.engines.ray_plan import manifest_for, model_dir, model_identity
 from stamning.errors import InputError, ModelError
 from stamning.io.tables import resolve_columns
 from stamning.options import ClassifyOptions
-from stamning.records import OUTPUT_COLUMNS, PROB_COLUMNS, STATUS_OK
+from stamning.records import OUTPUT_COLUMNS, PROB_COLUMNS, STATUS_OK, Prediction
 
 WRITE_CHUNK_ROWS = 2048  # classify_file's default chunk size: the join reads the shard in the same chunks
 _FLOAT_COLUMNS = {"sentiment_score", "sentiment_confidence", *PROB_COLUMNS}
@@ -139,11 +140,7 @@ class Classifier:
                 "(vikter eller config.json); installera samma stamning-version och modell på varje nod"
             )
         self.model = load_model(model, device=device)
-        self.options = {
-            "batch_size": settings.batch_size,
-            "precision": settings.precision.value,
-            "detect_mixed": settings.detect_mixed,
-        }
+        self.settings = settings
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         import pandas as pd
@@ -159,7 +156,15 @@ class Classifier:
             }
         )
         table = Table(frame, Columns(text="text", id="id"), Path("ray-batch"))
-        preds = classify_table(self.model, table, chunk_rows=max(1, len(frame)), **self.options)
+        s = self.settings
+        preds = classify_table(
+            self.model,
+            table,
+            batch_size=s.batch_size,
+            chunk_rows=max(1, len(frame)),
+            precision=s.precision.value,
+            detect_mixed=s.detect_mixed,
+        )
         out = {name: batch.column(name) for name in ("shard", "row", "total", "id")}
         rows = [p.to_columns() for p in preds]
         for name in OUTPUT_COLUMNS:
@@ -201,9 +206,10 @@ def write_shard(spec: dict, predictions: pa.Table) -> dict:
                 f"{path.name}: raderna {offset + 1}–{offset + n} lästes annorlunda än vid klassningen; "
                 "kör igen när filen är klar"
             )
-        tables.append(_arrow_safe(predictions_frame(table, [_Precomputed(r) for r in rows[offset : offset + n]])))
+        stand_ins = [_Precomputed(r) for r in rows[offset : offset + n]]
+        tables.append(_arrow_safe(predictions_frame(table, cast(list[Prediction], stand_ins))))  # only to_columns()
         offset += n
-    if offset != len(rows):
+    if columns is None or offset != len(rows):
         raise InputError(f"{path.name}: {offset} rader nu, {len(rows)} vid klassningen; kör igen när filen är klar")
     arrow = pa.concat_tables(tables, promote_options="permissive")
     marker = manifest_for(out)
