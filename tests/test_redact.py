@@ -11,13 +11,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from stamning.errors import ConfigError
-from stamning.privacy.patterns import _PNR_LABEL
+from stamning.privacy.patterns import _PNR_LABEL, _name_lists
 from stamning.privacy.redactor import (
     KINDS,
     PLACEHOLDERS,
     Redactor,
     Span,
-    _name_lists,
     find_pii,
     is_personnummer,
     luhn_ok,
