@@ -1,4 +1,4 @@
-"""Rows/second of classify on Ray (stamning.engines.ray.classify_ray, an actor pool on a local Ray) vs the
+"""Rows/second of classify on Ray (stamning.engines.ray_run.classify_ray, an actor pool on a local Ray) vs the
 single-process classify_file, same model, same data: corpus comments (data/corpus/train + test, repeated)
 split over ``--shards`` CSV shards. Ray's start-up is measured apart from the run:
 
@@ -67,7 +67,7 @@ def main() -> int:
     try:
         import ray
 
-        from stamning.engines.ray import classify_ray
+        from stamning.engines.ray_run import classify_ray
     except ImportError:
         print("needs Ray: pip install 'ray[data]==2.60.0'", file=sys.stderr)
         return 2

@@ -7,7 +7,11 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+
+from stamning.records import SENTIMENT_LEVELS
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -69,3 +73,92 @@ def tiny_model(tiny_model_dir):
     from stamning.model.classifier import StamningModel
 
     return StamningModel.from_pretrained(tiny_model_dir)
+
+
+# ------------------------------------------------------------------ classified rows (summaries and reports)
+
+VALUES = dict(zip(SENTIMENT_LEVELS, (-2, -1, 0, 1, 2)))
+
+
+def row(
+    sentiment,
+    themes="",
+    *,
+    text="Bra möte på förvaltningen, tack för ärligheten",
+    round="2024",
+    group=None,
+    conf=0.8,
+    status="ok",
+    mixed=False,
+    index=np.nan,
+    id=None,
+):
+    """One classified row whose probabilities put ``conf`` on ``sentiment``."""
+    d = {
+        "id": id,
+        "text": text,
+        "round": round,
+        "group": group,
+        "index": index,
+        "themes": themes,
+        "mixed": mixed,
+        "status": status,
+        "reason": "" if status == "ok" else "tom kommentar",
+    }
+    if status == "ok":
+        rest = (1 - conf) / 4
+        probs = {lvl: (conf if lvl == sentiment else rest) for lvl in SENTIMENT_LEVELS}
+        d.update(
+            sentiment=sentiment,
+            sentiment_score=sum(VALUES[k] * p for k, p in probs.items()),
+            sentiment_confidence=conf,
+            **{f"p_{k}": p for k, p in probs.items()},
+        )
+    else:
+        d.update(
+            sentiment=None,
+            sentiment_score=np.nan,
+            sentiment_confidence=np.nan,
+            **{f"p_{k}": np.nan for k in SENTIMENT_LEVELS},
+        )
+    return d
+
+
+def frame(rows):
+    """A classified table of ``rows`` (from :func:`row`); rows without an id get R001, R002, …"""
+    df = pd.DataFrame(rows)
+    df["id"] = [r if r is not None else f"R{i + 1:03d}" for i, r in enumerate(df["id"])]
+    return df
+
+
+def outlier_round(n_pos=20, n_neutral=0, round="2024", **kw):
+    """A round of positive comments (and ``n_neutral`` neutral ones) with one very negative outlier."""
+    rows = [
+        row(
+            "positiv" if i % 4 else "mycket_positiv",
+            "ledarskap",
+            text=f"Karin lyssnar och är tydlig {i}",
+            round=round,
+            **kw,
+        )
+        for i in range(n_pos)
+    ]
+    rows += [
+        row("neutral", "kommunikation", text="Inget särskilt att tillägga", round=round, **kw) for _ in range(n_neutral)
+    ]
+    rows.append(row("mycket_negativ", "bemotande", text="Jag blev förödmjukad av Karin på mötet", round=round, **kw))
+    return rows
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def free_port():
+    """``free_port()``: a TCP port free on 127.0.0.1 right now (the web tests' servers)."""
+    return _free_port

@@ -7,11 +7,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from conftest import frame, outlier_round, row
 from stamning.report import charts
 from stamning.report.render import to_html
 from stamning.summary.rounds import summarize
 from stamning.summary.stats import Interval
-from test_summarize import frame, outlier_round, row
 
 SVG = ""  # inline SVG in HTML: no namespace (the report has no external URL at all)
 

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from conftest import frame, row
 from stamning.cli.app import app
-from test_summarize import frame, row
 
 runner = CliRunner()
 

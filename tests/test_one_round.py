@@ -8,9 +8,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from conftest import frame, row
 from stamning.cli.app import app
 from stamning.summary.rounds import summarize
-from test_summarize import frame, row
 
 runner = CliRunner()
 

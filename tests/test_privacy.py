@@ -58,7 +58,8 @@ def test_random_bytes_give_a_table_or_an_input_error(tmp_path, raw):
     except InputError as err:
         assert "\n" not in str(err)
     else:
-        assert len(table.frame) >= 0 and table.columns.text == "kommentar"
+        assert len(table.frame) >= 1 and table.columns.text == "kommentar"  # an empty table is an InputError
+        assert len(table.ids()) == len(table.frame)  # an id for every row
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

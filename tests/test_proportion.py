@@ -9,10 +9,10 @@ import json
 
 import pytest
 
+from conftest import VALUES, frame, row
 from stamning.records import SENTIMENT_LEVELS
 from stamning.report import render as report
 from stamning.summary.rounds import summarize
-from test_summarize import VALUES, frame, row
 
 HARSH = "Chefen är en katastrof och förstör allt för oss på äldreomsorgen"
 FROZEN = "Jag blir utfrusen av kollegorna och vågar inte säga något, jag vill egentligen inte vara anonym"

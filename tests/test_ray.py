@@ -1,4 +1,4 @@
-"""classify_ray (stamning.engines.ray) against the single-process classify_file, on a local 2-CPU Ray."""
+"""classify_ray (stamning.engines.ray_run) against the single-process classify_file, on a local 2-CPU Ray."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import pyarrow.parquet as pq  # noqa: E402
 
 from conftest import labelled_rows  # noqa: E402
 from stamning.engines.local import classify_file  # noqa: E402
-from stamning.engines.ray import classify_ray, expected_manifest, is_verified, manifest_for  # noqa: E402
+from stamning.engines.ray_plan import expected_manifest, is_verified, manifest_for  # noqa: E402
+from stamning.engines.ray_run import classify_ray  # noqa: E402
 from stamning.errors import ColumnError, ConfigError, InputError  # noqa: E402
 from stamning.records import PROB_COLUMNS  # noqa: E402
 

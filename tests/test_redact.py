@@ -11,13 +11,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from stamning.errors import ConfigError
-from stamning.privacy.patterns import _PNR_LABEL
+from stamning.privacy.patterns import _PNR_LABEL, _name_lists
 from stamning.privacy.redactor import (
     KINDS,
     PLACEHOLDERS,
     Redactor,
     Span,
-    _name_lists,
     find_pii,
     is_personnummer,
     luhn_ok,
@@ -524,18 +523,6 @@ def test_labelled_set_is_consistent_and_idempotent():
                 assert is_personnummer(piece) or labelled, row["id"]
         once = r(row["text"])
         assert r(once) == once, row["id"]
-
-
-def test_many_comments_are_fast():
-    import time
-
-    rows = _load_eval().load_set()
-    texts = [r["text"] for r in rows] * 10
-    r = Redactor(names=["Kalle Ek", "Sussie"])
-    start = time.perf_counter()
-    for t in texts:
-        r(t)
-    assert time.perf_counter() - start < 5.0  # ~4,500 comments; typically well under a second
 
 
 def test_module_docstring_example():

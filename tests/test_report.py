@@ -8,9 +8,9 @@ import re
 
 import pytest
 
+from conftest import frame, row
 from stamning.report import render as report
 from stamning.summary.rounds import HIDDEN_QUOTE, summarize
-from test_summarize import frame, row
 
 SECRET = "HEMLIG åsikt från Örjan i revisionen"
 LOUD = "<script>alert('å')</script> | *fet* =1+1"

@@ -196,7 +196,7 @@ def test_clean_removes_temp_files_a_killed_run_left(tmp_path, tiny_model):
 
 
 def test_ray_refuses_local_only_options_by_name():
-    from stamning.engines.ray import refuse_local_only
+    from stamning.engines.ray_plan import refuse_local_only
     from stamning.errors import ConfigError
 
     for kwargs, needle in (

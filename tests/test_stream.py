@@ -17,7 +17,19 @@ from stamning.cli.app import app
 from stamning.engines.local import classify_file
 
 runner = CliRunner()
-WORDS = ["chefen", "lyssnar", "bra", "dålig", "information", "stöd", "samarbete", "äldreboendet", "förvaltningen", "stressigt", "tack"]
+WORDS = [
+    "chefen",
+    "lyssnar",
+    "bra",
+    "dålig",
+    "information",
+    "stöd",
+    "samarbete",
+    "äldreboendet",
+    "förvaltningen",
+    "stressigt",
+    "tack",
+]
 
 
 def _big_csv(path: Path, rows: int) -> Path:

@@ -6,86 +6,15 @@ import json
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import frame, outlier_round, row
 from stamning.errors import ColumnError, ConfigError, InputError
 from stamning.records import SENTIMENT_LEVELS
 from stamning.summary import stats
 from stamning.summary.rounds import HIDDEN_QUOTE, compare, hidden_groups, summarize
-
-VALUES = dict(zip(SENTIMENT_LEVELS, (-2, -1, 0, 1, 2)))
-
-
-def row(
-    sentiment,
-    themes="",
-    *,
-    text="Bra möte på förvaltningen, tack för ärligheten",
-    round="2024",
-    group=None,
-    conf=0.8,
-    status="ok",
-    mixed=False,
-    index=np.nan,
-    id=None,
-):
-    """One classified row whose probabilities put ``conf`` on ``sentiment``."""
-    d = {
-        "id": id,
-        "text": text,
-        "round": round,
-        "group": group,
-        "index": index,
-        "themes": themes,
-        "mixed": mixed,
-        "status": status,
-        "reason": "" if status == "ok" else "tom kommentar",
-    }
-    if status == "ok":
-        rest = (1 - conf) / 4
-        probs = {lvl: (conf if lvl == sentiment else rest) for lvl in SENTIMENT_LEVELS}
-        d.update(
-            sentiment=sentiment,
-            sentiment_score=sum(VALUES[k] * p for k, p in probs.items()),
-            sentiment_confidence=conf,
-            **{f"p_{k}": p for k, p in probs.items()},
-        )
-    else:
-        d.update(
-            sentiment=None,
-            sentiment_score=np.nan,
-            sentiment_confidence=np.nan,
-            **{f"p_{k}": np.nan for k in SENTIMENT_LEVELS},
-        )
-    return d
-
-
-def frame(rows):
-    df = pd.DataFrame(rows)
-    df["id"] = [r if r is not None else f"R{i + 1:03d}" for i, r in enumerate(df["id"])]
-    return df
-
-
-def outlier_round(n_pos=20, n_neutral=0, round="2024", **kw):
-    rows = [
-        row(
-            "positiv" if i % 4 else "mycket_positiv",
-            "ledarskap",
-            text=f"Karin lyssnar och är tydlig {i}",
-            round=round,
-            **kw,
-        )
-        for i in range(n_pos)
-    ]
-    rows += [
-        row("neutral", "kommunikation", text="Inget särskilt att tillägga", round=round, **kw) for _ in range(n_neutral)
-    ]
-    rows.append(row("mycket_negativ", "bemotande", text="Jag blev förödmjukad av Karin på mötet", round=round, **kw))
-    return rows
-
 
 # ------------------------------------------------------------------ stats helpers
 

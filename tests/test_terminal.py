@@ -8,9 +8,9 @@ import re
 
 import pytest
 
+from conftest import frame, row
 from stamning.report import render as report
 from stamning.summary.rounds import summarize
-from test_summarize import frame, row
 
 LONG_GROUP = "Förvaltningsledningen Östra Göinge"
 QUOTE = "Jag blev förödmjukad inför hela arbetsgruppen på måndagsmötet och ingen sa något efteråt"

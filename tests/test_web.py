@@ -286,20 +286,20 @@ def test_a_run_interrupted_by_a_restart_says_so(web, tmp_path):
 # ------------------------------------------------------------------ serve()
 
 
-def test_serve_binds_loopback_by_default_and_warns_on_an_explicit_other_host(monkeypatch, tmp_path):
+def test_serve_binds_loopback_by_default_and_warns_on_an_explicit_other_host(monkeypatch, tmp_path, free_port):
     import uvicorn
 
     from stamning.web import serve
 
     calls, lines = [], []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append(kw))
-    serve(port=0 or _free_port(), home=tmp_path, echo=lines.append)
+    serve(port=free_port(), home=tmp_path, echo=lines.append)
     assert calls[-1]["host"] == "127.0.0.1" and calls[-1]["access_log"] is False
     assert re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]{40,}", lines[-1]) and not any(
         "Varning" in m for m in lines
     )
     lines.clear()
-    serve("0.0.0.0", _free_port(), home=tmp_path, echo=lines.append)
+    serve("0.0.0.0", free_port(), home=tmp_path, echo=lines.append)
     assert calls[-1]["host"] == "0.0.0.0" and lines[0].startswith("Varning")
 
 
@@ -323,11 +323,3 @@ def test_cli_serve_help_is_swedish():
 
     result = CliRunner().invoke(app, ["serve", "--help"])
     assert result.exit_code == 0 and "arbetsbänken" in result.output and "--host" in result.output
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

@@ -104,16 +104,8 @@ def browser(tmp_path_factory):
         context.close()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, tiny_model_dir):
+def server(tmp_path_factory, tiny_model_dir, free_port):
     """The real server (uvicorn) on a free loopback port, with the tiny model."""
     import uvicorn
 
@@ -123,7 +115,7 @@ def server(tmp_path_factory, tiny_model_dir):
     access = Access()
     home = tmp_path_factory.mktemp("stamning-home")
     app = create_app(home=home, model=tiny_model_dir, access=access)
-    port = _free_port()
+    port = free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

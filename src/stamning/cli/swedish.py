@@ -21,8 +21,8 @@ try:  # typer >= 0.20 carries its own copy of click
     from typer import _click as click
     from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover - older typer on plain click
-    import click
-    from click import exceptions as click_errors
+    import click  # type: ignore[no-redef]  # the same API under click's own name
+    from click import exceptions as click_errors  # type: ignore[no-redef]  # (idem)
 
 HELP_WORDS = (  # (English as click/typer write it, Swedish), applied to the finished help text
     ("Usage: ", "Användning: "),
@@ -149,6 +149,7 @@ class SwedishGroup(TyperGroup):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
         install()
@@ -156,9 +157,18 @@ class SwedishGroup(TyperGroup):
             command.context_class = SwedishContext
         args, _ = lift_debug(sys.argv[1:] if args is None else args)
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            return super().main(
+                args, prog_name, complete_var, standalone_mode=False, windows_expand_args=windows_expand_args, **extra
+            )
         try:
-            code = super().main(args, prog_name or "stamning", complete_var, standalone_mode=False, **extra)
+            code = super().main(
+                args,
+                prog_name or "stamning",
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
         except click_errors.NoArgsIsHelpError as exc:
             click.echo(swedish_help(exc.message))
             sys.exit(exc.exit_code)

@@ -83,7 +83,7 @@ def _id_value(value: object, position: int) -> str:
     return str(value).strip()
 
 
-def _fold(name: object) -> str:
+def fold_name(name: object) -> str:
     """Lower-case, strip accents and separators: 'Omgång ' -> 'omgang'."""
     text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
     return "".join(ch for ch in text.lower() if ch.isalnum() or ch == "_").strip("_")
@@ -171,14 +171,14 @@ def _find(frame: pd.DataFrame, wanted: str | None, names: tuple[str, ...], role:
     if wanted is not None:
         if wanted in columns:
             return wanted
-        folded = {_fold(c): c for c in columns}
-        if _fold(wanted) in folded:
-            return folded[_fold(wanted)]
+        folded = {fold_name(c): c for c in columns}
+        if fold_name(wanted) in folded:
+            return folded[fold_name(wanted)]
         raise ColumnError(
             f"{path.name}: ingen kolumn {short_name(wanted)} ({_ROLE_SV[role]}); kolumner i filen: {column_list(columns)}; "
             f"ange en av dem med --{role}-column"
         )
-    folded = {_fold(c): c for c in columns}
+    folded = {fold_name(c): c for c in columns}
     for name in names:
         if name in folded:
             return folded[name]
@@ -202,7 +202,7 @@ def resolve_columns(
                 c
                 for c in frame.columns
                 if not looks_like_free_text(c)  # a comment in a header-less file
-                and any(n in _fold(c) for n in ("kommentar", "fritext", "synpunkt"))
+                and any(n in fold_name(c) for n in ("kommentar", "fritext", "synpunkt"))
             ),
             None,
         )
@@ -243,11 +243,12 @@ _FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 def neutralise_formula(value: object) -> object:
     """Prefix text that a spreadsheet would run as a formula with an apostrophe (OWASP CSV injection)."""
-    if isinstance(value, str) and value:
-        if value.startswith(_FORMULA_START) or (
-            value[0] == "-" and len(value) > 1 and not value[1].isspace() and not value[1].isalpha()
-        ):
-            return "'" + value
+    if not (isinstance(value, str) and value):
+        return value
+    if value.startswith(_FORMULA_START) or (
+        value[0] == "-" and len(value) > 1 and not value[1].isspace() and not value[1].isalpha()
+    ):
+        return "'" + value
     return value
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from stamning.errors import ColumnError
-from stamning.io.tables import Table, _fold, read_frame, resolve_columns
+from stamning.io.tables import Table, fold_name, read_frame, resolve_columns
 
 log = logging.getLogger("stamning.sources")
 QUESTION = "fråga"
@@ -73,7 +73,7 @@ def is_free_text(name: str, values: Sequence[object]) -> bool:
     cells = [str(v).strip() for v in values if not _blank(v)]
     if not cells or sum(_number(c) for c in cells) > len(cells) / 2:
         return False
-    if any(h in _fold(name) for h in _HINTS):
+    if any(h in fold_name(name) for h in _HINTS):
         return True
     words = sum(len(c.split()) for c in cells) / len(cells)
     distinct = len(set(cells))
@@ -92,13 +92,13 @@ def find_layout(
     roles = resolve_columns(frame, path, text=frame.columns[0], id=id_column, round=round_column, group=group_column)
     taken = {c for c in (roles.id, roles.round, roles.group, roles.index) if c is not None}
     if questions:
-        folded = {_fold(c): c for c in frame.columns}
-        unknown = [q for q in questions if q not in frame.columns and _fold(q) not in folded]
+        folded = {fold_name(c): c for c in frame.columns}
+        unknown = [q for q in questions if q not in frame.columns and fold_name(q) not in folded]
         if unknown:
             raise ColumnError(
                 f"{path.name}: ingen kolumn {', '.join(map(repr, unknown))}; kolumner: {', '.join(frame.columns)}"
             )
-        chosen = [q if q in frame.columns else folded[_fold(q)] for q in questions]
+        chosen = [q if q in frame.columns else folded[fold_name(q)] for q in questions]
     else:
         chosen = [c for c in frame.columns if c not in taken and is_free_text(c, frame[c].tolist())]
     if not chosen:

@@ -115,7 +115,7 @@ def _date_ok(century: str | None, yymmdd: str) -> bool:
 def is_personnummer(text: str) -> bool:
     """Whether ``text`` is a whole valid personnummer/samordningsnummer (10 or 12 digits, any separator)."""
     m = _PNR.fullmatch(text.strip())
-    return bool(m) and _date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])
+    return m is not None and _date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])
 
 
 # --- phone numbers -----------------------------------------------------------------------------
