@@ -6,7 +6,7 @@ PY := .venv/bin/python
 setup:
 	python3 -m venv .venv && .venv/bin/pip install -q -e '.[dev]'
 
-test:            ## the whole suite, as .ci/run runs it
+test: lint       ## lint, types and the whole suite, as .ci/run runs them
 	$(PY) -m pytest -q
 
 test-fast:       ## without the real default model, the notebooks and the browser
@@ -15,5 +15,5 @@ test-fast:       ## without the real default model, the notebooks and the browse
 bench:           ## the default path's throughput (run on a quiet machine)
 	cd benchmarks && ../$(PY) throughput.py --n 1000 --e2e-rows 4000
 
-lint:            ## pyflakes-level checks (full ruff/mypy configuration: issue 15)
-	.venv/bin/pip install -q ruff==0.17.5 && .venv/bin/ruff check src tests benchmarks --select F,E9
+lint:            ## ruff (lint + format) and mypy, configured in pyproject.toml
+	.venv/bin/ruff check && .venv/bin/ruff format --check && .venv/bin/mypy

@@ -16,7 +16,7 @@ from stamning.training.trainer import TrainConfig
 
 
 def _probs(preds):
-    return np.array([[p.probabilities[l] for l in SENTIMENT_LEVELS] for p in preds])
+    return np.array([[p.probabilities[level] for level in SENTIMENT_LEVELS] for p in preds])
 
 
 def test_overfits_the_training_data(tiny_model):

@@ -114,3 +114,11 @@ def _runnable(args: list[str]) -> bool:
 def test_command_line_runs(in_scratch, line, args):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, f"README.md:{line}: {result.output[-2000:]}"
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    """`.ci/run` is the README's second command, word for word (checks first, then the tests)."""
+    commands = [code.strip() for _, code, _ in _blocks("bash") if "pytest" in code]
+    ci = (ROOT / ".ci" / "run").read_text("utf-8").strip().splitlines()[-1]
+    assert commands and commands[0] == ci
+    assert "ruff check" in ci and "ruff format --check" in ci and "mypy" in ci

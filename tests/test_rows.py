@@ -4,6 +4,7 @@ and fail with a clear message on a damaged file."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -128,7 +129,7 @@ def test_damaged_files_fail_with_a_clear_message(tmp_path):
 
 
 def _resident_mb() -> float:
-    fields = dict(line.split(":", 1) for line in open("/proc/self/status"))
+    fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
     return (int(fields["RssAnon"].split()[0]) + int(fields["RssFile"].split()[0])) / 1024
 
 

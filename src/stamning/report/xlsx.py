@@ -284,7 +284,8 @@ def to_xlsx(summary: Summary, path: str | Path, fixes: CellFixes | None = None) 
 
     names = {t.key: t.name for _, levels in _levels(summary) for s in levels for t in s.themes}
     wb = Workbook()
-    wb.remove(wb.active)
+    for sheet in list(wb.worksheets):  # the default empty sheet
+        wb.remove(sheet)
     wb.properties.created = wb.properties.modified = datetime(2000, 1, 1)
     used: set[str] = set()
     fixes = fixes if fixes is not None else CellFixes()
