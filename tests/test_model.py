@@ -31,12 +31,13 @@ def test_overfits_the_training_data(tiny_model):
 def test_save_and_reload_gives_identical_predictions(tiny_model, tmp_path):
     texts = ["Väldigt dåligt bemötande.", "Bästa chefen! 😊", "Vi har möte på tisdagar."]
     before = _probs(tiny_model.predict(texts, precision="fp32"))
-    tiny_model.save_pretrained(tmp_path / "copy")
+    tiny_model.save_pretrained(tmp_path / "copy", card="# stamning model\n\nEtt kort med å/ä/ö.\n")
     again = StamningModel.from_pretrained(tmp_path / "copy")
     after = _probs(again.predict(texts, precision="fp32"))
     np.testing.assert_allclose(before, after, atol=1e-6)
-    card = tmp_path / "copy" / "README.md"
-    assert not card.exists() or "stamning model" in card.read_text("utf-8")
+    assert (tmp_path / "copy" / "README.md").read_text("utf-8") == "# stamning model\n\nEtt kort med å/ä/ö.\n"
+    tiny_model.save_pretrained(tmp_path / "no_card")
+    assert not (tmp_path / "no_card" / "README.md").exists()  # no card given: none invented
 
 
 def test_batch_equals_one_by_one(tiny_model):
