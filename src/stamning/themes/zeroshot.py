@@ -27,9 +27,9 @@ ZERO_SHOT_Z = 2.0  # a theme applies when its similarity is this many SDs above 
 MAX_THEMES = 3
 STEEPNESS = 2.0  # slope of the logistic that turns a z-score into a score in (0, 1)
 
-# A fixed background: content-free answers and everyday topics far from any survey's themes. Written once,
-# before any evaluation; not tuned. A user theme that happens to resemble one of them moves the
-# background mean by one item in 36.
+# A fixed background: content-free answers and everyday topics far from any survey's themes, written once
+# before any evaluation (validation chose both lists together over either alone). A user theme that
+# happens to resemble one of them moves the background mean by one item in 36.
 NEUTRAL_ANCHORS = (
     "Inget att tillägga.",
     "Vet inte.",
