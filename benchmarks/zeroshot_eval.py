@@ -9,7 +9,7 @@ users give), read by the users' own path (``stamning.themes.own.load_model_with_
 
 Printed per candidate, for the validation (150 texts; the only split designs were chosen on) and test split
 (450; report-only): micro-F1, macro-F1 (24 categories), exact-set accuracy, top-1 accuracy on one-category
-texts, and the share of "none" texts given a theme (few: 6 / 24). Then per set on test; then small taxonomies
+texts, and the share of "none" texts given a theme (few: 6 / 24). Then the same per set; then small taxonomies
 (3 of a set's 8 themes, 20 seeded draws per set: texts about the other 5 are off-topic, a far larger none
 pool); then a paired bootstrap (texts resampled, seeded) of each candidate minus today's matcher on test.
 """
@@ -32,7 +32,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from stamning.model.loading import load_model
+import stamning
 from stamning.text import normalize
 from stamning.themes.own import load_model_with_themes
 from stamning.themes.taxonomy import Taxonomy
@@ -241,11 +241,12 @@ def print_tables(results: dict, small: dict, boots: dict, sids: list[str]) -> No
     for name, res in results.items():
         v, t = pooled(res, "validation"), pooled(res, "test")
         print(f"| {name} | " + " | ".join(f"{fmt(v[m])} / {fmt(t[m])}" for m in METRICS) + " |")
-    print(f"\nnone texts: validation {v['n_none']}, test {t['n_none']}\n\nPer set, test split (micro-F1 / top-1):")
-    print("\n| candidate | " + " | ".join(sids) + " |\n|" + " --- |" * (len(sids) + 1))
-    for name, res in results.items():
-        cells = [pooled(res, "test", [s]) for s in sids]
-        print(f"| {name} | " + " | ".join(f"{fmt(c['micro_f1'])} / {fmt(c['top1'])}" for c in cells) + " |")
+    print(f"\nnone texts: validation {v['n_none']}, test {t['n_none']}")
+    for sid in sids:
+        print(f"\nSet {sid}:\n\n| candidate | {head} |\n|" + " --- |" * (len(METRICS) + 1))
+        for name, res in results.items():
+            v, t = pooled(res, "validation", [sid]), pooled(res, "test", [sid])
+            print(f"| {name} | " + " | ".join(f"{fmt(v[m])} / {fmt(t[m])}" for m in METRICS) + " |")
     print("\nSmall taxonomies (3 of 8 themes, 20 draws per set; micro-F1, none-FP val / test):")
     print("\n| candidate | micro_f1 val / test | none_fp val / test |\n| --- | --- | --- |")
     for name, (v, t) in small.items():
@@ -266,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    model = load_model()
+    model = stamning.load_model()
     with tempfile.TemporaryDirectory() as tmp:
         data = load_data(model, Path(tmp))
     sids = sorted({k[0] for k in data})
