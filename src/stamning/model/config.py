@@ -102,7 +102,7 @@ class ModelConfig:
 
     @classmethod
     def load(cls, directory: Path) -> ModelConfig:
-        from stamning.model.files import FIX, read_json
+        from stamning.io.modelfiles import FIX, read_json
 
         path = directory / "config.json"
         if not path.is_file():
