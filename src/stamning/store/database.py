@@ -77,7 +77,7 @@ class ModelIdentity:
 
     @classmethod
     def of(cls, model) -> ModelIdentity:
-        from stamning.engines.manifest import model_identity
+        from stamning.model.config import model_identity
 
         config = asdict(model.config)
         digest = model_identity(model.config)["config_sha256"]  # the identity --resume checks, too
