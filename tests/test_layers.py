@@ -66,6 +66,12 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "zero-shot themes tune thresholds with training's tune_thresholds (zeroshot.py is another branch's file)"
     ),
 }
+# Private names (``_x``) imported from another module, each with its reason: make the name public instead.
+PRIVATE_IMPORTS: dict[tuple[str, str], str] = {
+    ("stamning.engines.ray_stages", "stamning.engines.stream._arrow_safe"): (
+        "stream.py is another branch's file; rename to arrow_safe there"
+    ),
+}
 # Modules allowed over MAX_LINES, each with its reason. Empty: none is.
 LONG_MODULES: dict[str, str] = {}
 
@@ -237,6 +243,26 @@ def test_no_module_over_400_lines():
         if (n := len(p.read_text("utf-8").splitlines())) > MAX_LINES and module_name(p) not in LONG_MODULES
     }
     assert not long, f"modules over {MAX_LINES} lines (split them): {long}"
+
+
+def private_imports(package: Path = PACKAGE) -> set[tuple[str, str]]:
+    """(importer, module.name) for every ``from stamning.… import _name`` between two modules."""
+    found = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("stamning"):
+                found |= {
+                    (module_name(path, package.parent), f"{node.module}.{a.name}")
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                }
+    return found
+
+
+def test_no_private_name_is_imported_across_modules():
+    found = private_imports()
+    assert not found - set(PRIVATE_IMPORTS), f"make these public: {sorted(found - set(PRIVATE_IMPORTS))}"
+    assert not set(PRIVATE_IMPORTS) - found, f"remove from PRIVATE_IMPORTS: {sorted(set(PRIVATE_IMPORTS) - found)}"
 
 
 def test_every_subpackage_docstring_names_its_modules():
