@@ -75,7 +75,10 @@ def labelled_pairs(split: str, n: int, seed: int) -> tuple[list[str], np.ndarray
     pos = [r["text"] for r in short if r["sentiment"] in POSITIVE]
     neg = [r["text"] for r in short if r["sentiment"] in NEGATIVE]
     rng = random.Random(seed)
-    join = lambda a, b: a.rstrip() + ("" if a.rstrip()[-1:] in ".!?" else ".") + " " + b
+
+    def join(a, b):
+        return a.rstrip() + ("" if a.rstrip()[-1:] in ".!?" else ".") + " " + b
+
     texts, gold = [], []
     for _ in range(n):
         a, b = rng.choice(pos), rng.choice(neg)

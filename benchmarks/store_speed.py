@@ -19,9 +19,20 @@ from stamning.records import PROB_COLUMNS, SENTIMENT_LEVELS
 from stamning.store.database import ModelIdentity, ResultStore
 from stamning.store.select import select
 
-WORDS = (
-    ["chefen", "lyssnar", "bra", "dåligt", "stöd", "arbetsbelastning", "samarbete", "förvaltningen", "information", "kollegor", "trivs", "ansvar"]
-)
+WORDS = [
+    "chefen",
+    "lyssnar",
+    "bra",
+    "dåligt",
+    "stöd",
+    "arbetsbelastning",
+    "samarbete",
+    "förvaltningen",
+    "information",
+    "kollegor",
+    "trivs",
+    "ansvar",
+]
 
 
 def frame(round_: str, rows: int, rng: np.random.Generator) -> pd.DataFrame:

@@ -65,7 +65,7 @@ class MeanPoolHead(PreTrainedModel):
 
 def plain_pipelines(model, device, batch_size=32):
     labels = list(SENTIMENT_LEVELS)
-    sc = HeadConfig(num_labels=5, id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)})
+    sc = HeadConfig(num_labels=5, id2label=dict(enumerate(labels)), label2id={name: i for i, name in enumerate(labels)})
     keys = model.config.theme_keys
     tc = HeadConfig(
         num_labels=len(keys),

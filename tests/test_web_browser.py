@@ -171,8 +171,8 @@ def test_bundled_example_from_upload_to_downloaded_xlsx(browser, server, screens
 
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory, tiny_model_dir) -> Path:
+    from stamning.engines.survey import SurveyOptions, summarize_file
     from stamning.report.render import to_html
-    from stamning.summary.files import SurveyOptions, summarize_file
 
     summary = summarize_file(EXAMPLE, SurveyOptions(by=("round", "group"), model=str(tiny_model_dir)))
     path = tmp_path_factory.mktemp("rapport") / "rapport.html"

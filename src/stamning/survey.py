@@ -3,6 +3,6 @@
 New code imports from :mod:`stamning` (``stamning.summarize_file``, ``stamning.compare_file``).
 """
 
-from stamning.summary.files import SurveyOptions, compare_file, summarize_file
+from stamning.engines.survey import SurveyOptions, compare_file, summarize_file
 
 __all__ = ["SurveyOptions", "compare_file", "summarize_file"]

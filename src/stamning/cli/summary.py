@@ -104,7 +104,7 @@ def summarize(
     question: QuestionOpt = None,
 ) -> None:
     """Sammanfatta per enkätomgång (och grupp): fördelning, netto med osäkerhet, avvikande och viktiga kommentarer, teman."""
-    from stamning.summary.files import SurveyOptions, output_format, render, summarize_file
+    from stamning.engines.survey import SurveyOptions, output_format, render, summarize_file
 
     fmt = output_format(format, output)
     _input_or_store(input, store, *(["--rounds"] if rounds else []), *(["--store-model"] if store_model else []))
@@ -172,7 +172,7 @@ def compare(
     store_model: StoreModelOpt = None,
 ) -> None:
     """Jämför omgångar: förändring i andelar och netto, med intervall och test; säger när data inte räcker."""
-    from stamning.summary.files import SurveyOptions, compare_file, output_format, render_comparison
+    from stamning.engines.survey import SurveyOptions, compare_file, output_format, render_comparison
 
     fmt = output_format(format, output)
     _input_or_store(input, store, *(["--store-model"] if store_model else []))

@@ -267,7 +267,7 @@ def load_bert(
     (:class:`~stamning.encoders.embeddings.LazyRows`; CPU prediction), instead of holding the whole matrix."""
     from safetensors.torch import load_file
 
-    from stamning.model.files import check_safetensors, read_json
+    from stamning.io.modelfiles import check_safetensors, read_json
 
     config = read_json(directory / "config.json")
     reason: str | None = "config.json är inte ett JSON-objekt"

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from stamning.errors import ModelError
-from stamning.model.files import check_safetensors
+from stamning.io.modelfiles import check_safetensors
 
 _DTYPES = {"F32": torch.float32, "BF16": torch.bfloat16, "F16": torch.float16, "F64": torch.float64}
 

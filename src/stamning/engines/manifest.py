@@ -8,9 +8,10 @@ is refused with a message that says what changed (single process) or redoes the 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import asdict
 from pathlib import Path
+
+from stamning.model.config import model_identity
 
 MANIFEST_VERSION = 2
 BLOCK = 1 << 20
@@ -22,15 +23,6 @@ def input_fingerprint(path: Path) -> dict:
     with open(path, "rb") as fh:
         digest.update(fh.read(BLOCK))
     return {"name": path.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "head_sha256": digest.hexdigest()}
-
-
-def model_identity(config) -> dict:
-    """Two models give the same output when their weights and their configuration are the same."""
-    text = json.dumps(asdict(config), sort_keys=True, ensure_ascii=False)
-    return {
-        "weights_sha256": dict(config.weights_sha256),
-        "config_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-    }
 
 
 def run_manifest(input_path: Path, config, columns, options: dict) -> dict:

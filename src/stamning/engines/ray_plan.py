@@ -204,8 +204,8 @@ def model_dir(model: str | Path | None) -> Path:
 def model_identity(directory: Path) -> dict:
     """What makes two copies of a model give the same output: its weights and its config.json (labels,
     theme thresholds, base fingerprint). Recorded in each manifest and checked by every actor."""
-    from stamning.engines.manifest import model_identity as identity
     from stamning.model.config import ModelConfig
+    from stamning.model.config import model_identity as identity
 
     return identity(ModelConfig.load(directory))
 

@@ -1,7 +1,5 @@
 """The classifier: one encoder, a five-level sentiment head and a multi-label theme head.
 
 Modules: ``classifier`` (:class:`StamningModel`: predict, save, load), ``config`` (``config.json``), ``loading``
-(model names, the default model, the offline hub policy), ``files`` (checks on a model directory's files),
-``card`` (model cards), ``inference`` (batched inference), ``lexical_themes`` and ``lexical_sentiment``
-(n-gram components blended with the heads).
-"""
+(model names, the default model, the offline hub policy), ``card`` (model cards), ``inference`` (batched inference),
+``lexical_themes`` and ``lexical_sentiment`` (n-gram components blended with the heads)."""

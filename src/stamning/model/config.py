@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
@@ -102,7 +103,7 @@ class ModelConfig:
 
     @classmethod
     def load(cls, directory: Path) -> ModelConfig:
-        from stamning.model.files import FIX, read_json
+        from stamning.io.modelfiles import FIX, read_json
 
         path = directory / "config.json"
         if not path.is_file():
@@ -131,3 +132,13 @@ class ModelConfig:
             raise ModelError(
                 f"{path}: ett värde har fel typ (t.ex. ett tal där en lista väntas); modellmappen är skadad – {FIX}"
             ) from None
+
+
+def model_identity(config: ModelConfig) -> dict:
+    """Two models give the same output when their weights and their configuration are the same (what a
+    resumed run's manifest and the results store record)."""
+    text = json.dumps(asdict(config), sort_keys=True, ensure_ascii=False)
+    return {
+        "weights_sha256": dict(config.weights_sha256),
+        "config_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    }

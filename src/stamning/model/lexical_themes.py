@@ -120,7 +120,7 @@ class NgramFeatures:
         """The features and the other tensors stored next to them (``coef``, ``intercept``)."""
         from safetensors.numpy import load_file
 
-        from stamning.model.files import check_safetensors, read_json
+        from stamning.io.modelfiles import check_safetensors, read_json
 
         meta = read_json(directory / vocab_file)
         check_safetensors(directory / weights_file)  # claimed sizes checked before anything is allocated

@@ -11,28 +11,28 @@ from __future__ import annotations
 import re
 
 from stamning.privacy.patterns import (
-    _CAPS_RUN,
-    _CHARACTERS,
-    _COORD_AFTER,
-    _COORD_BEFORE,
-    _INITIAL,
-    _INSTITUTION,
-    _LOWER_WORD,
-    _NEXT_WORD,
-    _PERSON_BEFORE,
-    _PERSON_VERB_AFTER,
-    _PLACE_PREFIXES,
-    _SAINT,
-    _SURNAME_ALONE,
-    _SURNAME_SHAPE,
-    _TOKEN,
-    _TWO_CAPS,
-    _UNIT_AFTER,
-    _VERB_AFTER,
+    CAPS_RUN,
+    CHARACTERS,
+    COORD_AFTER,
+    COORD_BEFORE,
+    INITIAL,
+    INSTITUTION,
+    LOWER_WORD,
+    NEXT_WORD,
+    PERSON_BEFORE,
+    PERSON_VERB_AFTER,
+    PLACE_PREFIXES,
+    SAINT,
+    SURNAME_ALONE,
+    SURNAME_SHAPE,
+    TOKEN,
+    TWO_CAPS,
+    UNIT_AFTER,
+    VERB_AFTER,
     Span,
-    _after_role,
-    _name_lists,
-    _sentence_start,
+    after_role,
+    name_lists,
+    sentence_start,
     word_lists,
 )
 
@@ -42,7 +42,7 @@ class NameFinder:
     ``colleagues``: patterns of the colleague names, matched in any case (see ``Redactor``)."""
 
     def __init__(self, extra: frozenset[str] = frozenset(), colleagues: list[re.Pattern[str]] | None = None) -> None:
-        self.first, self.last = _name_lists()
+        self.first, self.last = name_lists()
         self.words = word_lists()
         self._firsts = self.first | extra
         self._known = self._firsts | self.last
@@ -58,7 +58,7 @@ class NameFinder:
             spans.extend(Span(m.start(), m.end(), "NAMN") for m in pattern.finditer(text))
         forced = [(s.start, s.end) for s in spans]
         run: list[tuple[int, int, bool]] = []  # (start, end, is compound) of capitalised words one space apart
-        for m in _TOKEN.finditer(text):
+        for m in TOKEN.finditer(text):
             start, end = m.span()
             after = text[end : end + 1]
             if run and (start - run[-1][1] != 1 or text[run[-1][1]] not in " \u00a0" or run[-1][2]):
@@ -76,17 +76,17 @@ class NameFinder:
             spans.extend(_coordinated(text, spans, loners))
         merged = _merge_names(spans, text)
         for k, span in enumerate(merged):  # "Anna B." : a first name and an initial
-            initial = _INITIAL.match(text, span.end)
+            initial = INITIAL.match(text, span.end)
             if initial and text[span.start : span.end].rsplit(" ", 1)[-1] in self._firsts:
                 merged[k] = Span(span.start, initial.end(), "NAMN")
         return merged
 
     def _title_caps(self, text: str) -> str:
         """``text`` with runs of ALL-CAPS words that hold a name capitalised ("BJÖRN ÖDMARK" → "Björn Ödmark")."""
-        if not _TWO_CAPS.search(text):
+        if not TWO_CAPS.search(text):
             return text
         parts, last = [], 0
-        for m in _CAPS_RUN.finditer(text):
+        for m in CAPS_RUN.finditer(text):
             titled = m[0].title()
             if len(titled) != len(m[0]) or not any(
                 self._classify(w)[3] == "strong" for w in re.split(r"[ \u00a0]", titled)
@@ -99,7 +99,7 @@ class NameFinder:
     def _lower_case_names(self, text: str) -> list[Span]:
         """Lower-case first names that are not also words, after "med", "till" … or before a verb or a unit."""
         found, words = [], self.words
-        for m in _LOWER_WORD.finditer(text):
+        for m in LOWER_WORD.finditer(text):
             name = m[0].capitalize()  # no genitive here: "klass" is not Klas's
             if (
                 name not in self._firsts
@@ -109,8 +109,8 @@ class NameFinder:
                 or name in words.place_names
             ):
                 continue
-            before = _PERSON_BEFORE.search(text, max(0, m.start() - 12), m.start())
-            after = _VERB_AFTER.match(text, m.end()) or _UNIT_AFTER.match(text, m.end())
+            before = PERSON_BEFORE.search(text, max(0, m.start() - 12), m.start())
+            after = VERB_AFTER.match(text, m.end()) or UNIT_AFTER.match(text, m.end())
             if (before and after) or ((before or after) and m[0] not in words.lower_case_words):
                 found.append(Span(m.start(), m.end(), "NAMN"))  # a word like "lisa" needs both sides
         return found
@@ -151,27 +151,27 @@ class NameFinder:
         """NAMN spans among capitalised words one space apart; unknown words that may yet be names go to ``loners``."""
         if run[-1][2]:  # "Anna-Karin Lind-skolan": the name of a place or institution
             return []
-        if _SAINT.search(text, max(0, run[0][0] - 8), run[0][0]):  # "S:t Eriks ögonsjukhus"
+        if SAINT.search(text, max(0, run[0][0] - 8), run[0][0]):  # "S:t Eriks ögonsjukhus"
             return []
-        if len(run) >= 2 and text[run[0][0] : run[-1][1]] in _CHARACTERS:  # "Kalle Anka"
+        if len(run) >= 2 and text[run[0][0] : run[-1][1]] in CHARACTERS:  # "Kalle Anka"
             return []
         if len(run) >= 2:
-            nxt = _NEXT_WORD.match(text, run[-1][1])
-            if nxt and _INSTITUTION.fullmatch(nxt[1]):  # "Astrid Lindgrens skola"
+            nxt = NEXT_WORD.match(text, run[-1][1])
+            if nxt and INSTITUTION.fullmatch(nxt[1]):  # "Astrid Lindgrens skola"
                 return []
         n = len(run)
         words = [text[s:e] for s, e, _ in run]
         info = [self._classify(w) for w in words]
-        stop = [i[0] or (k > 0 and words[k - 1] in _PLACE_PREFIXES) for k, i in enumerate(info)]
+        stop = [i[0] or (k > 0 and words[k - 1] in PLACE_PREFIXES) for k, i in enumerate(info)]
         known = [i[1] or i[2] for i in info]
         name = [any(fs <= s and e <= fe for fs, fe in forced) for s, e, _ in run]
         for t in range(n):  # after a title or role: "rektor Berg", "kommundirektören Per Ek"
-            if _after_role(text, run[t][0], self.words.roles):
+            if after_role(text, run[t][0], self.words.roles):
                 for i in range(t, min(t + 3, n)):
                     if stop[i]:
                         break
                     name[i] = True
-        start_of_sentence = _sentence_start(text, run[0][0])
+        start_of_sentence = sentence_start(text, run[0][0])
         for i, (_, first, surname, tier) in enumerate(info):
             if name[i] or stop[i] or not (first or surname):
                 continue
@@ -185,12 +185,12 @@ class NameFinder:
                     or (
                         info[i][1]
                         and words[i] not in self.words.word_before_verb
-                        and bool(_PERSON_VERB_AFTER.match(text, run[i][1]) or _UNIT_AFTER.match(text, run[i][1]))
+                        and bool(PERSON_VERB_AFTER.match(text, run[i][1]) or UNIT_AFTER.match(text, run[i][1]))
                     )
                 )
             else:
                 name[i] = beside
-        if n >= 2 and not name[0] and known[0] and not stop[1] and not known[1] and _SURNAME_SHAPE.fullmatch(words[1]):
+        if n >= 2 and not name[0] and known[0] and not stop[1] and not known[1] and SURNAME_SHAPE.fullmatch(words[1]):
             name[0] = name[1] = True  # "Hans Svanström" at the start of a sentence
         for i in range(1, n):  # an unknown capitalised word after a name: "Anna Svanström"
             if name[i - 1] and not name[i] and not stop[i] and not known[i]:
@@ -208,18 +208,18 @@ class NameFinder:
         # Rules for single words must not depend on the run's length: once a neighbouring name is
         # replaced, a word stands alone, and redacting twice must give the same text as once.
         last = n - 1
-        if not name[last] and words[last] in self.words.name_before_verb and _VERB_AFTER.match(text, run[last][1]):
+        if not name[last] and words[last] in self.words.name_before_verb and VERB_AFTER.match(text, run[last][1]):
             name[last] = True  # "Hans är ...", "Per var ...": not "his" or "per" before a verb
         if (
             not (name[last] or stop[last] or known[last])
-            and _SURNAME_SHAPE.fullmatch(words[last])
-            and _PERSON_VERB_AFTER.match(text, run[last][1])
+            and SURNAME_SHAPE.fullmatch(words[last])
+            and PERSON_VERB_AFTER.match(text, run[last][1])
         ):
             name[last] = True  # a bare surname before a verb of a person: "Ödmark lyssnar aldrig"
         for i in range(n):
             if name[i] or stop[i] or known[i] or (i == 0 and start_of_sentence):
                 continue
-            if _SURNAME_ALONE.fullmatch(words[i]):
+            if SURNAME_ALONE.fullmatch(words[i]):
                 name[i] = True  # "pratade med Svanbergsson": a distinctive surname inside a sentence
             elif i in (0, last):
                 loners.append(Span(run[i][0], run[i][1], "NAMN"))  # may be listed with a name: "Ali och Mirja"
@@ -235,8 +235,8 @@ def _coordinated(text: str, spans: list[Span], loners: list[Span]) -> list[Span]
     while changed and loners:
         changed = False
         for span in list(loners):
-            before = _COORD_BEFORE.search(text, max(0, span.start - 8), span.start)
-            after = _COORD_AFTER.match(text, span.end)
+            before = COORD_BEFORE.search(text, max(0, span.start - 8), span.start)
+            after = COORD_AFTER.match(text, span.end)
             if (before and before.start() in ends) or (after and after.end() in starts):
                 found.append(span)
                 loners.remove(span)

@@ -29,26 +29,26 @@ class Span:
 
 _UP = "A-ZÅÄÖÆØÉÈÜÁÍÓÚÇŠŽĆČĐŞ"
 _LO = "a-zåäöæøéèüáíóúçšžćčđşğıñß"
-_SP = "[ \u00a0]"  # one space (ordinary or no-break)
-_PLACEHOLDER = re.compile(r"\[(?:" + "|".join(KINDS) + r")\]")
+SP = "[ \u00a0]"  # one space (ordinary or no-break)
+PLACEHOLDER = re.compile(r"\[(?:" + "|".join(KINDS) + r")\]")
 
 # --- e-mail and URLs ---------------------------------------------------------------------------
 
-_EMAIL = re.compile(
+EMAIL = re.compile(
     r"(?<![\w.+%\-\]])[\w.+%\-]*\w"
-    rf"(?:@|{_SP}?[(\[](?:at|snabel-a)[)\]]{_SP}?)"
+    rf"(?:@|{SP}?[(\[](?:at|snabel-a)[)\]]{SP}?)"
     r"(?:[\w\-]+\.)+[A-Za-z]{2,24}(?![\w\-\[]|\.\w)",
     re.IGNORECASE,
 )
 _URL_CHARS = r"[^\s<>\"'«»\[\]\x00]"  # a URL ends at a bracket: it never runs into a placeholder
-_URL_SCHEME = re.compile(rf"(?<![\w@\]])(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
+URL_SCHEME = re.compile(rf"(?<![\w@\]])(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
 _TLDS = "se|nu|com|org|net|eu|io|info|dk|no|fi|uk|gov|edu|app"
-_URL_BARE = re.compile(rf"(?<![\w@.\-/\]])(?:[\w\-]+\.)+(?:{_TLDS})(?![\w\-\[])(?:/{_URL_CHARS}*)?")
-_URL_HINT = re.compile(rf"\.(?:{_TLDS})(?![\w\-])|www\.|://", re.IGNORECASE)
+URL_BARE = re.compile(rf"(?<![\w@.\-/\]])(?:[\w\-]+\.)+(?:{_TLDS})(?![\w\-\[])(?:/{_URL_CHARS}*)?")
+URL_HINT = re.compile(rf"\.(?:{_TLDS})(?![\w\-])|www\.|://", re.IGNORECASE)
 _URL_TRAIL = ".,;:!?'\"”’({"
 
 
-def _trim_url(text: str, start: int, end: int) -> int:
+def trim_url(text: str, start: int, end: int) -> int:
     """End of the URL without trailing punctuation and unbalanced closing brackets."""
     while end > start:
         ch = text[end - 1]
@@ -67,19 +67,19 @@ def _trim_url(text: str, start: int, end: int) -> int:
 
 # --- identity numbers --------------------------------------------------------------------------
 
-_PNR = re.compile(
+PNR = re.compile(
     r"(?<![\w+\-–/.,\]])(?P<c>18|19|20)?(?P<d>\d{6})"
-    rf"(?P<sep>{_SP}?[-+–]{_SP}?|{_SP})?(?P<n>\d{{4}})"
+    rf"(?P<sep>{SP}?[-+–]{SP}?|{SP})?(?P<n>\d{{4}})"
     r"(?![\w\[]|[-–/.,:]\d)"
 )
-_PNR_CONTEXT = re.compile(r"(?i)(?:person|samordnings|födelse)(?:nummer|nr)|\bp-?nr|\bpers\.?\s?nr|\bsamnr")
+PNR_CONTEXT = re.compile(r"(?i)(?:person|samordnings|födelse)(?:nummer|nr)|\bp-?nr|\bpers\.?\s?nr|\bsamnr")
 # "personnummer", "mitt pnr är", "personnummer:" right before a number: it is one even with a wrong check digit
-_PNR_LABEL = re.compile(
+PNR_LABEL = re.compile(
     r"(?i)(?:(?:person|samordnings|födelse)(?:nummer|nr)|\bp-?nr|\bpers\.?\s?nr|\bsamnr)\.?"
-    rf"(?:{_SP}(?:är|var|blir))?\W{{0,3}}$"
+    rf"(?:{SP}(?:är|var|blir))?\W{{0,3}}$"
 )
 # a number right after one of these words is an order, invoice or case number, never a personnummer
-_NOT_PNR_LABEL = re.compile(
+NOT_PNR_LABEL = re.compile(
     r"(?i)(?<!\w)(?:order|faktura|ärende|referens|ref|ocr|avi|diarie|dnr|beställnings|artikel|serie|objekt|kvitto"
     r"|transaktions|bokning|boknings|leverans|paket|försändelse|sändnings|kolli|bankgiro|plusgiro|bg|pg|clearing"
     r"|inköps|offert|avtals|ticket)\w*\.?\W{0,3}(?:nr|nummer|n:o|no)?\.?\W{0,3}$"
@@ -100,7 +100,7 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _date_ok(century: str | None, yymmdd: str) -> bool:
+def date_ok(century: str | None, yymmdd: str) -> bool:
     yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
     if dd > 60:  # samordningsnummer: day + 60
         dd -= 60
@@ -114,23 +114,23 @@ def _date_ok(century: str | None, yymmdd: str) -> bool:
 
 def is_personnummer(text: str) -> bool:
     """Whether ``text`` is a whole valid personnummer/samordningsnummer (10 or 12 digits, any separator)."""
-    m = _PNR.fullmatch(text.strip())
-    return m is not None and _date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])
+    m = PNR.fullmatch(text.strip())
+    return m is not None and date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])
 
 
 # --- phone numbers -----------------------------------------------------------------------------
 
-_PSEP = rf"(?:{_SP}?[-–]{_SP}?|{_SP})"
-_PHONE = re.compile(
+_PSEP = rf"(?:{SP}?[-–]{SP}?|{SP})"
+PHONE = re.compile(
     r"(?<![\w+\-–/.,\]])(?:"
-    rf"(?P<intl>(?:\+|00){_SP}?46)(?:{_SP}|-)?(?:\(0\){_SP}?)?(?P<irest>[1-9](?:{_PSEP}?\d){{6,8}})"
-    rf"|(?P<nat>(?:\(0\d{{1,3}}\){_SP}?\d|0[1-9])(?:{_PSEP}?\d){{5,8}})"
-    rf"|(?P<slash>0[1-9]\d{{0,2}}{_SP}?/{_SP}?\d{{3}}(?:{_PSEP}?\d){{2,5}})"
+    rf"(?P<intl>(?:\+|00){SP}?46)(?:{SP}|-)?(?:\(0\){SP}?)?(?P<irest>[1-9](?:{_PSEP}?\d){{6,8}})"
+    rf"|(?P<nat>(?:\(0\d{{1,3}}\){SP}?\d|0[1-9])(?:{_PSEP}?\d){{5,8}})"
+    rf"|(?P<slash>0[1-9]\d{{0,2}}{SP}?/{SP}?\d{{3}}(?:{_PSEP}?\d){{2,5}})"
     rf"|(?P<other>\+(?!46)[1-9]\d{{0,2}}{_PSEP}?\d(?:{_PSEP}?\d){{5,11}})"
     r")(?![\w\[]|[-–/.,:]\d)"
 )
 _GROUPS = re.compile(r"\d+")
-_NUMBER_CONTEXT = re.compile(
+NUMBER_CONTEXT = re.compile(
     r"(?i)(?:order|faktura|ärende|kund|referens|ref|ocr|avi|diarie|beställnings|artikel|konto|bankgiro|plusgiro"
     r"|bg|pg|clearing|serie|objekt|lägenhets|medlems|organisations|org)\w*\.?\W{0,3}(?:nr|nummer|n:o|no)?\.?\W{0,3}$"
 )
@@ -138,7 +138,7 @@ _DATE_DMY = re.compile(r"(\d{2})[-–](\d{2})[-–](\d{4})")
 _HOURS = re.compile(r"(\d{2})(\d{2})[-–](\d{2})(\d{2})")
 
 
-def _national_phone_ok(candidate: str) -> bool:
+def national_phone_ok(candidate: str) -> bool:
     """A number written from 0: 8-10 digits, groups after the first of two or more, not a date or opening hours."""
     groups = _GROUPS.findall(candidate)
     if not 8 <= sum(map(len, groups)) <= 10 or any(len(g) < 2 for g in groups[1:]):
@@ -157,41 +157,41 @@ _STREET_SUFFIX = (
     "gatan|gata|vägen|väg|gränden|gränd|torget|torg|plan|platsen|stigen|backen|allén|allé|leden|"
     "stråket|kajen|esplanaden|promenaden|slingan"
 )
-_STREET_PREFIX = rf"(?:Norra|Södra|Östra|Västra|Stora|Lilla|Gamla|Nya|Sankt|Sankta|S:t|S:ta){_SP}"
-_ADDRESS = re.compile(
+_STREET_PREFIX = rf"(?:Norra|Södra|Östra|Västra|Stora|Lilla|Gamla|Nya|Sankt|Sankta|S:t|S:ta){SP}"
+ADDRESS = re.compile(
     r"(?<![\w\-\]])(?P<street>"
     rf"{_STREET_PREFIX}(?:Torget|Gatan|Vägen|Torg|Gränd|Allén|Backen|Plan|Stigen)"  # Lilla Torget
     rf"|(?:{_STREET_PREFIX})?[{_UP}][{_LO}]*(?:{_STREET_SUFFIX})"  # Storgatan, Ågatan, Norra Vallgatan
     rf"|[{_LO}]{{2,}}(?:gatan|vägen|gränden|gränd)"  # storgatan
-    rf"|(?:[{_UP}][{_LO}]+{_SP})?[{_UP}][{_LO}]+s{_SP}(?:gata|väg|gränd|plats|torg|allé|backe)"  # Olof Palmes gata
-    rf"){_SP}(?:nr\.?{_SP}?)?\d{{1,3}}(?:{_SP}?[-–]{_SP}?\d{{1,3}})?"
-    rf"(?:[A-Ha-h](?!\w)|{_SP}[A-H](?!\w))?"
-    rf"(?:,?{_SP}(?:lgh|lägenhet|lägenhetsnr|lägenhetsnummer)\.?{_SP}?(?:nr\.?{_SP}?)?\d{{3,4}})?"
-    rf"(?:,?{_SP}\d{{1,2}}{_SP}?(?:tr|trappor|trappa|vån|våning)(?!\w))?"
-    rf"(?:,?{_SP}[1-9]\d{{2}}{_SP}?\d{{2}}(?:{_SP}[{_UP}][{_LO}]+)?)?"
-    rf"(?![\w\[%]|{_SP}?(?:km|kr|kronor|mil|m|min|st|år|procent|meter|kvm|m2|%)(?!\w))"
+    rf"|(?:[{_UP}][{_LO}]+{SP})?[{_UP}][{_LO}]+s{SP}(?:gata|väg|gränd|plats|torg|allé|backe)"  # Olof Palmes gata
+    rf"){SP}(?:nr\.?{SP}?)?\d{{1,3}}(?:{SP}?[-–]{SP}?\d{{1,3}})?"
+    rf"(?:[A-Ha-h](?!\w)|{SP}[A-H](?!\w))?"
+    rf"(?:,?{SP}(?:lgh|lägenhet|lägenhetsnr|lägenhetsnummer)\.?{SP}?(?:nr\.?{SP}?)?\d{{3,4}})?"
+    rf"(?:,?{SP}\d{{1,2}}{SP}?(?:tr|trappor|trappa|vån|våning)(?!\w))?"
+    rf"(?:,?{SP}[1-9]\d{{2}}{SP}?\d{{2}}(?:{SP}[{_UP}][{_LO}]+)?)?"
+    rf"(?![\w\[%]|{SP}?(?:km|kr|kronor|mil|m|min|st|år|procent|meter|kvm|m2|%)(?!\w))"
 )
 # a post-office box with its postcode: "Box 123, 641 30 Katrineholm"
-_PO_BOX = re.compile(
-    rf"(?<![\w\-\]])(?:[Bb]ox|BOX|Postbox|Postlåda|PL){_SP}?\d{{1,5}},?{_SP}[1-9]\d{{2}}{_SP}?\d{{2}}"
-    rf"(?:{_SP}[{_UP}][{_LO}]+(?:{_SP}[{_UP}][{_LO}]+)?)?(?![\w\[])"
+PO_BOX = re.compile(
+    rf"(?<![\w\-\]])(?:[Bb]ox|BOX|Postbox|Postlåda|PL){SP}?\d{{1,5}},?{SP}[1-9]\d{{2}}{SP}?\d{{2}}"
+    rf"(?:{SP}[{_UP}][{_LO}]+(?:{SP}[{_UP}][{_LO}]+)?)?(?![\w\[])"
 )
 
 # --- names -------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(rf"(?<![\w\-\]])[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)*")
-_NEXT_WORD = re.compile(rf"{_SP}([{_LO}]+)")
-_INSTITUTION = re.compile(
+TOKEN = re.compile(rf"(?<![\w\-\]])[{_UP}][{_LO}]+(?:-[{_UP}][{_LO}]+)*")
+NEXT_WORD = re.compile(rf"{SP}([{_LO}]+)")
+INSTITUTION = re.compile(
     r"\w*(?:skola|skolan|gymnasi\w*|sjukhus\w*|gata|gatan|väg|vägen|plats|platsen|park|parken|hallen|huset"
     r"|centrum|torg|torget|kyrka|kyrkan|stiftelse\w*|institut\w*|priset|salen|bibliotek\w*|museum|museet"
     r"|vårdcentral\w*|mottagning\w*|boende\w*|gården|hemmet|akademi\w*|universitet\w*|högskola\w*|fond\w*)"
 )
-_SURNAME_SHAPE = re.compile(
+SURNAME_SHAPE = re.compile(
     r"\w+(?:sson|son|berg|ström|gren|qvist|kvist|quist|lund|holm|dahl|man|lin|ell|én|ér|ander|ius|stedt|blad|mark)"
 )
-_SAINT = re.compile(rf"(?:\bS:t|\bS:ta|\bSt\.|\bSankt|\bSankta|\b[Ll]ex){_SP}$")  # S:t Eriks, lex Maria
+SAINT = re.compile(rf"(?:\bS:t|\bS:ta|\bSt\.|\bSankt|\bSankta|\b[Ll]ex){SP}$")  # S:t Eriks, lex Maria
 # Fictional characters that are household words (not personal data).
-_CHARACTERS = frozenset(
+CHARACTERS = frozenset(
     {
         "Kalle Anka",
         "Musse Pigg",
@@ -204,7 +204,7 @@ _CHARACTERS = frozenset(
     }
 )
 # "Norra Strand", "Sankt Görans": a name after one of these is part of a place name
-_PLACE_PREFIXES = frozenset(
+PLACE_PREFIXES = frozenset(
     [
         "Sankt",
         "Sankta",
@@ -222,49 +222,49 @@ _PLACE_PREFIXES = frozenset(
         "Yttre",
     ]
 )
-_COORD_BEFORE = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})$")
-_COORD_AFTER = re.compile(rf"(?:,{_SP}|{_SP}(?:och|eller|&|samt){_SP})")
-_SURNAME_ALONE = re.compile(r"\w+(?:sson|qvist|kvist|quist|ström|gren)s?")
-_VERB_AFTER = re.compile(
-    rf"{_SP}(?:är|var|har|hade|sa|sade|säger|gör|gjorde|kan|kunde|ska|skulle|vill|ville|brukar|jobbar|jobbade"
+COORD_BEFORE = re.compile(rf"(?:,{SP}|{SP}(?:och|eller|&|samt){SP})$")
+COORD_AFTER = re.compile(rf"(?:,{SP}|{SP}(?:och|eller|&|samt){SP})")
+SURNAME_ALONE = re.compile(r"\w+(?:sson|qvist|kvist|quist|ström|gren)s?")
+VERB_AFTER = re.compile(
+    rf"{SP}(?:är|var|har|hade|sa|sade|säger|gör|gjorde|kan|kunde|ska|skulle|vill|ville|brukar|jobbar|jobbade"
     r"|tycker|tyckte|ringde|ringer|svarade|svarar|kom|kommer|fick|får|tog|tar|hjälpte|hjälper|lovade|borde|måste"
     r"|slutade|började|gick|går|lyssnar|lyssnade|pratar|pratade|bryr|struntar|struntade|ljuger|ljög|skriker|skrek"
     r"|förstår|förstod|glömmer|glömde|verkar|behandlar|behandlade)(?!\w)"
 )
 # Verbs that take a person as subject: a surname-shaped word before one is a name ("Ödmark lyssnar aldrig").
-_PERSON_VERB_AFTER = re.compile(
-    rf"{_SP}(?:sa|sade|säger|tycker|tyckte|ringde|ringer|svarade|svarar|hjälpte|hjälper|lovade|lyssnar|lyssnade"
+PERSON_VERB_AFTER = re.compile(
+    rf"{SP}(?:sa|sade|säger|tycker|tyckte|ringde|ringer|svarade|svarar|hjälpte|hjälper|lovade|lyssnar|lyssnade"
     r"|pratar|pratade|bryr|struntar|struntade|ljuger|ljög|skriker|skrek|förstår|förstod|glömmer|glömde|brukar"
     r"|jobbar|jobbade)(?!\w)"
 )
 # "Rosa på ekonomi", "anna från hr": a name followed by where the person works
-_UNIT_AFTER = re.compile(
-    rf"{_SP}(?:på|från|i|vid|hos){_SP}(?:ekonomi|hr|it|lön|lönen|personal|växeln|receptionen|kansliet|kontoret"
+UNIT_AFTER = re.compile(
+    rf"{SP}(?:på|från|i|vid|hos){SP}(?:ekonomi|hr|it|lön|lönen|personal|växeln|receptionen|kansliet|kontoret"
     r"|\w*(?:avdelningen|enheten|kontoret|kansliet|förvaltningen|mottagningen|byrån|sektionen|staben|teamet|gruppen"
     r"|tjänsten|centralen|boendet|skolan|receptionen))"
     r"(?!\w)",
     re.IGNORECASE,
 )
 # a lower-case first name counts after one of these ("pratade med anna") or before a verb or a unit
-_PERSON_BEFORE = re.compile(
+PERSON_BEFORE = re.compile(
     rf"(?<![\w\-])(?:med|till|från|hos|åt|och|tack|hej|kontakta|fråga|frågade|ring|ringde|mejla|maila|träffa"
-    rf"|träffade|heter|hette){_SP}$",
+    rf"|träffade|heter|hette){SP}$",
     re.IGNORECASE,
 )
-_LOWER_WORD = re.compile(rf"(?<![\w\-\]])[{_LO}]{{3,}}(?![\w\-\[])")
-_CAPS_RUN = re.compile(
-    rf"(?<![\w\-\]])[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})*(?:{_SP}[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})*)*(?![\w\-\[])"
+LOWER_WORD = re.compile(rf"(?<![\w\-\]])[{_LO}]{{3,}}(?![\w\-\[])")
+CAPS_RUN = re.compile(
+    rf"(?<![\w\-\]])[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})*(?:{SP}[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})*)*(?![\w\-\[])"
 )
-_TWO_CAPS = re.compile(rf"[{_UP}][{_UP}]")
-_INITIAL = re.compile(rf"{_SP}[A-HJ-ZÄ](?:\.(?![\w:])|(?=[ ,;!?)]|$))")  # "Anna B.", not "Anna S:t"
+TWO_CAPS = re.compile(rf"[{_UP}][{_UP}]")
+INITIAL = re.compile(rf"{SP}[A-HJ-ZÄ](?:\.(?![\w:])|(?=[ ,;!?)]|$))")  # "Anna B.", not "Anna S:t"
 _SENTENCE_END = ".!?…:;"
 _OPENERS = " \t\u00a0\"'«»„“”‘’(*•–—-"
 
-_WORD_BEFORE = re.compile(rf"(?<![\w\-])([\w\-:]+)(\.?),?{_SP}+$")  # "rektor ", "chefen, ", "dr. "
-_DIGIT = re.compile(r"\d")
+_WORD_BEFORE = re.compile(rf"(?<![\w\-])([\w\-:]+)(\.?),?{SP}+$")  # "rektor ", "chefen, ", "dr. "
+DIGIT = re.compile(r"\d")
 
 
-def _after_role(text: str, pos: int, roles: frozenset[str]) -> bool:
+def after_role(text: str, pos: int, roles: frozenset[str]) -> bool:
     """Whether the word at ``pos`` follows a title or role word ("rektor Berg", "dr. Ek")."""
     m = _WORD_BEFORE.search(text, max(0, pos - 40), pos)
     if not m:
@@ -274,7 +274,7 @@ def _after_role(text: str, pos: int, roles: frozenset[str]) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _name_lists() -> tuple[frozenset[str], frozenset[str]]:
+def name_lists() -> tuple[frozenset[str], frozenset[str]]:
     def load(filename: str) -> frozenset[str]:
         text = resources.files("stamning").joinpath("resources", filename).read_text("utf-8")
         return frozenset(s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#"))
@@ -310,7 +310,7 @@ def word_lists() -> WordLists:
     return WordLists(**{name: frozenset(data[name].split()) for name in WordLists.__dataclass_fields__})
 
 
-def _sentence_start(text: str, pos: int) -> bool:
+def sentence_start(text: str, pos: int) -> bool:
     """Whether the word at ``pos`` begins the text, a line or a sentence."""
     i = pos - 1
     while i >= 0 and text[i] in _OPENERS:
@@ -320,7 +320,7 @@ def _sentence_start(text: str, pos: int) -> bool:
     return i < 0 or text[i] in _SENTENCE_END or text[i] in "\n\r"
 
 
-def _mask(text: str, spans: Iterable[Span]) -> str:
+def mask(text: str, spans: Iterable[Span]) -> str:
     """Replace spans by same-length stand-ins that look like a placeholder to every detector.
 
     Every pattern treats a placeholder's brackets like the word characters it replaced, so what a
@@ -335,5 +335,5 @@ def _mask(text: str, spans: Iterable[Span]) -> str:
     return "".join(parts)
 
 
-def _overlaps(spans: list[Span], start: int, end: int) -> bool:
+def overlaps(spans: list[Span], start: int, end: int) -> bool:
     return any(s.start < end and start < s.end for s in spans)

@@ -55,31 +55,31 @@ from functools import lru_cache
 from stamning.errors import ConfigError
 from stamning.privacy.names import NameFinder
 from stamning.privacy.patterns import (  # noqa: F401  (KINDS, PLACEHOLDERS, Span, is_personnummer, luhn_ok: public API)
-    _ADDRESS,
-    _DIGIT,
-    _EMAIL,
-    _NOT_PNR_LABEL,
-    _NUMBER_CONTEXT,
-    _PHONE,
-    _PLACEHOLDER,
-    _PNR,
-    _PNR_CONTEXT,
-    _PNR_LABEL,
-    _PO_BOX,
-    _SP,
-    _URL_BARE,
-    _URL_HINT,
-    _URL_SCHEME,
+    ADDRESS,
+    DIGIT,
+    EMAIL,
     KINDS,
+    NOT_PNR_LABEL,
+    NUMBER_CONTEXT,
+    PHONE,
+    PLACEHOLDER,
     PLACEHOLDERS,
+    PNR,
+    PNR_CONTEXT,
+    PNR_LABEL,
+    PO_BOX,
+    SP,
+    URL_BARE,
+    URL_HINT,
+    URL_SCHEME,
     Span,
-    _date_ok,
-    _mask,
-    _national_phone_ok,
-    _overlaps,
-    _trim_url,
+    date_ok,
     is_personnummer,
     luhn_ok,
+    mask,
+    national_phone_ok,
+    overlaps,
+    trim_url,
     word_lists,
 )
 
@@ -131,7 +131,7 @@ class Redactor:
         for group, flags in ((loose, re.IGNORECASE), (strict, 0)):
             if group:
                 alternation = "|".join(
-                    rf"{_SP}+".join(map(re.escape, n.split(" "))) for n in sorted(group, key=len, reverse=True)
+                    rf"{SP}+".join(map(re.escape, n.split(" "))) for n in sorted(group, key=len, reverse=True)
                 )
                 patterns.append(re.compile(rf"(?<![\w\-\]])(?:{alternation})(?:s|'s|:s)?(?![\w\[])", flags))
         return patterns
@@ -141,48 +141,48 @@ class Redactor:
     def _emails(self, text: str) -> Iterable[Span]:
         if "@" not in text and "(" not in text and "[" not in text:
             return
-        for m in _EMAIL.finditer(text):
+        for m in EMAIL.finditer(text):
             yield Span(m.start(), m.end(), "EPOST")
 
     def _urls(self, text: str) -> Iterable[Span]:
-        if "." not in text or not _URL_HINT.search(text):
+        if "." not in text or not URL_HINT.search(text):
             return
-        for pattern in (_URL_SCHEME, _URL_BARE):
+        for pattern in (URL_SCHEME, URL_BARE):
             for m in pattern.finditer(text):
-                end = _trim_url(text, m.start(), m.end())
+                end = trim_url(text, m.start(), m.end())
                 if end - m.start() > 4:
                     yield Span(m.start(), end, "URL")
 
     def _identity_numbers(self, text: str) -> Iterable[Span]:
-        for m in _PNR.finditer(text):
+        for m in PNR.finditer(text):
             before = text[max(0, m.start() - 40) : m.start()]
-            if _PNR_LABEL.search(before):  # the context says what it is: a mistyped check digit stays private
+            if PNR_LABEL.search(before):  # the context says what it is: a mistyped check digit stays private
                 yield Span(m.start(), m.end(), "PERSONNUMMER")
                 continue
-            if not (_date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])) or _NOT_PNR_LABEL.search(before):
+            if not (date_ok(m["c"], m["d"]) and luhn_ok(m["d"] + m["n"])) or NOT_PNR_LABEL.search(before):
                 continue
             bare = not m["c"] and not m["sep"] and m["d"][0] == "0"  # 07XXXXXXXX: a phone unless labelled
-            if bare and _national_phone_ok(m[0]) and not _PNR_CONTEXT.search(before):
+            if bare and national_phone_ok(m[0]) and not PNR_CONTEXT.search(before):
                 continue
             yield Span(m.start(), m.end(), "PERSONNUMMER")
 
     def _phones(self, text: str) -> Iterable[Span]:
-        for m in _PHONE.finditer(text):
+        for m in PHONE.finditer(text):
             candidate = m[0]
             if m["nat"] or m["slash"]:
-                if not _national_phone_ok(candidate.replace("/", " ")):
+                if not national_phone_ok(candidate.replace("/", " ")):
                     continue
-                if candidate.isdigit() and _NUMBER_CONTEXT.search(text[max(0, m.start() - 30) : m.start()]):
+                if candidate.isdigit() and NUMBER_CONTEXT.search(text[max(0, m.start() - 30) : m.start()]):
                     continue
             yield Span(m.start(), m.end(), "TELEFON")
 
     def _addresses(self, text: str) -> Iterable[Span]:
-        for m in _ADDRESS.finditer(text):
+        for m in ADDRESS.finditer(text):
             street = m["street"].rsplit(None, 1)[-1].lower()
             if street in self.words.street_nouns:
                 continue
             yield Span(m.start(), m.end(), "ADRESS")
-        for m in _PO_BOX.finditer(text):
+        for m in PO_BOX.finditer(text):
             yield Span(m.start(), m.end(), "ADRESS")
 
     # -- public ---------------------------------------------------------------------------------
@@ -193,25 +193,25 @@ class Redactor:
             raise TypeError(f"redaction needs a string, got {type(text).__name__}")
         if not text:
             return []
-        protected = [Span(m.start(), m.end(), "") for m in _PLACEHOLDER.finditer(text)] if "[" in text else []
-        masked = _mask(text, protected) if protected else text
+        protected = [Span(m.start(), m.end(), "") for m in PLACEHOLDER.finditer(text)] if "[" in text else []
+        masked = mask(text, protected) if protected else text
         found: list[Span] = []
         taken = list(protected)
-        has_digit = _DIGIT.search(text) is not None
+        has_digit = DIGIT.search(text) is not None
         detectors = [self._emails, self._urls]
         if has_digit:
             detectors += [self._identity_numbers, self._phones, self._addresses]
         detectors.append(self._names)
         for detect in detectors:
-            new = [s for s in detect(masked) if not _overlaps(taken, s.start, s.end)]
+            new = [s for s in detect(masked) if not overlaps(taken, s.start, s.end)]
             accepted: list[Span] = []
             for span in sorted(new, key=lambda s: (s.start, -s.end)):
-                if not _overlaps(accepted, span.start, span.end):
+                if not overlaps(accepted, span.start, span.end):
                     accepted.append(span)
             if accepted:
                 found.extend(accepted)
                 taken.extend(accepted)
-                masked = _mask(masked, accepted)
+                masked = mask(masked, accepted)
         return sorted(s for s in found if s.kind in self.kinds)
 
     def redact(self, text: str) -> str:

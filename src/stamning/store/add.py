@@ -26,7 +26,7 @@ def add_classified_file(
     ``round_label`` labels every row with one round (for files without a round column); ``model`` is the
     model (or own-themes model) that classified the file: its identity is stored with the rows."""
     from stamning.io.tables import read_comments
-    from stamning.summary.files import is_predictions, summary_frame
+    from stamning.summary.prepare import is_predictions, summary_frame
 
     table = read_comments(
         classified,

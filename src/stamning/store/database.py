@@ -4,7 +4,7 @@
 config, which holds the checksums of its weights and its taxonomy) and the time; ``summarize`` and
 ``compare`` read them back without loading a model. A row's key is a hash of (model, round, comment id,
 text, occurrence), so adding the same rows again adds nothing. Rows of one round classified by two
-models are both kept; readers choose one model per round and say which (:mod:`stamning.store_read`).
+models are both kept; readers choose one model per round and say which (:mod:`stamning.store.select`).
 
 SQLite (Python's standard library) rather than DuckDB: nothing to install, one file to back up, and a
 round of tens of thousands of rows is read in well under a second (figures in docs/store.md)."""
@@ -77,7 +77,7 @@ class ModelIdentity:
 
     @classmethod
     def of(cls, model) -> ModelIdentity:
-        from stamning.engines.manifest import model_identity
+        from stamning.model.config import model_identity
 
         config = asdict(model.config)
         digest = model_identity(model.config)["config_sha256"]  # the identity --resume checks, too

@@ -118,7 +118,7 @@ def select(path: str | Path, rounds: Sequence[str] | None = None, model: str | N
 
 def summarize_store(path: str | Path, options, rounds: Sequence[str] | None = None, model: str | None = None):
     """A :class:`~stamning.summary.types.Summary` of stored rounds (``options``: a SurveyOptions)."""
-    from stamning.summary.files import redactor
+    from stamning.privacy.redactor import Redactor
     from stamning.summary.rounds import summarize
 
     if options.themes is not None or options.wide or options.questions:
@@ -135,7 +135,7 @@ def summarize_store(path: str | Path, options, rounds: Sequence[str] | None = No
         taxonomy=sel.taxonomy,
         min_group=options.min_group,
         min_quote_group=options.min_quote_group,
-        redactor=redactor(options),
+        redactor=Redactor(names=options.names) if options.redact else None,
         include_comparison="round" in options.by and len(sel.models) > 1,
     )
     _mark_model_changes(summary.comparisons, sel)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from stamning.errors import ColumnError, InputError
-from stamning.records import SENTIMENT_LEVELS, STATUS_OK, STATUS_SKIPPED
+from stamning.records import OUTPUT_COLUMNS, SENTIMENT_LEVELS, STATUS_OK, STATUS_SKIPPED
+
+if TYPE_CHECKING:
+    from stamning.io.tables import Table
 
 REQUIRED = ("id", "sentiment", "sentiment_score", "sentiment_confidence", "themes", "status")
 ALL_ROUNDS = "(alla)"
@@ -135,3 +139,26 @@ def prepare(df: pd.DataFrame, *, need_group: bool = False) -> pd.DataFrame:
 
 def group_order(labels: Iterable[str]) -> list[str]:
     return sorted(set(labels), key=natural_key)
+
+
+def is_predictions(frame: pd.DataFrame) -> bool:
+    """True when ``frame`` carries classify's output columns (a predictions file, not an export)."""
+    return {"sentiment", "status", "sentiment_score", "themes"} <= set(frame.columns)
+
+
+def summary_frame(table: Table, predictions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """id, text, round, group, index + the output contract, one row per input row."""
+    cols, src = table.columns, table.frame
+    frame = pd.DataFrame({"id": table.ids(), "text": src[cols.text].tolist()})
+    for role in ("round", "group", "index"):
+        name = getattr(cols, role)
+        if name is not None:
+            frame[role] = src[name].tolist()
+    if "index" in frame.columns:
+        frame["index"] = to_numbers(frame["index"])
+    if cols.round is not None:
+        frame.attrs["round_column"] = cols.round  # named in errors, e.g. when compare finds one round
+    contract = predictions if predictions is not None else src
+    for col in OUTPUT_COLUMNS:
+        frame[col] = contract[col].tolist() if col in contract.columns else None
+    return frame

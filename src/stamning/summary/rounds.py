@@ -36,7 +36,7 @@ returns a :class:`Summary`; ``Summary.to_dict()`` gives this JSON schema (versio
     # Quoting: "ref" numbers each quoted comment once per summary; "text" is the (redacted) comment at the
     # first place it is quoted (per round: attention, outliers, themes; then per group) and null at later
     # places, which refer to it ("se kommentar 3"). Hidden quotes have ref null.
-    CHANGE = see stamning.compare (before/after, share_positive, share_negative, net_score, themes, sentences)
+    CHANGE = see stamning.summary.compare (before/after, share_positive, share_negative, net_score, themes, sentences)
 
 Definitions. Shares and the net score use the classified comments (``status == "ok"``).
 Net score = 100 × (share positive − share negative), neutrals in the denominator; its 95 %

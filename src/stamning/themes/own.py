@@ -17,13 +17,12 @@ from stamning.errors import InputError
 from stamning.records import STATUS_OK, Prediction
 from stamning.text import MAX_CHARS, normalize
 from stamning.themes.check import check_file
-from stamning.themes.taxonomy import Taxonomy
+from stamning.themes.taxonomy import Taxonomy, parse_themes
 
 
 def read_theme_examples(path: str | Path, taxonomy: Taxonomy) -> tuple[list[str], list[list[str]]]:
     """Texts and their theme keys; a key not in the taxonomy is an error naming the row."""
     from stamning.io.tables import read_frame, resolve_columns
-    from stamning.training.labelled import _parse_themes
 
     p = Path(path)
     frame = read_frame(p)
@@ -35,7 +34,7 @@ def read_theme_examples(path: str | Path, taxonomy: Taxonomy) -> tuple[list[str]
         )
     texts, themes = [], []
     for n, (text, value) in enumerate(zip(frame[cols.text], frame["themes"]), 1):
-        keys = _parse_themes(value)
+        keys = parse_themes(value)
         unknown = sorted(set(keys) - set(taxonomy.keys))
         if unknown:
             raise InputError(

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
 from stamning.errors import ConfigError
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def parse_themes(value: object) -> list[str]:
+    """Theme keys from a table cell: ``a;b`` (or ``a,b``), a JSON list, a list or array; empty for a blank."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    text = str(value).strip()
+    if text.startswith("["):
+        return [str(v).strip() for v in json.loads(text)]
+    return [t.strip() for t in text.replace(",", ";").split(";") if t.strip()]
 
 
 @dataclass(frozen=True)

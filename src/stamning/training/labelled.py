@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from stamning.errors import InputError
 from stamning.io.tables import column_list, read_frame, resolve_columns, short_name
 from stamning.records import SENTIMENT_LEVELS
 from stamning.text import normalize, skip_reason
+from stamning.themes.taxonomy import parse_themes
 
 _LEVEL_ALIASES = {
     **{lvl: lvl for lvl in SENTIMENT_LEVELS},
@@ -54,17 +54,6 @@ class LabelledData:
             self.theme_keys,
             [self.ids[i] for i in index],
         )
-
-
-def _parse_themes(value: object) -> list[str]:
-    if value is None or (isinstance(value, float) and value != value):
-        return []
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [str(v).strip() for v in value if str(v).strip()]
-    text = str(value).strip()
-    if text.startswith("["):
-        return [str(v).strip() for v in json.loads(text)]
-    return [t.strip() for t in text.replace(",", ";").split(";") if t.strip()]
 
 
 def _read_any(path: Path) -> pd.DataFrame:
@@ -112,7 +101,7 @@ def load_labelled(
     themes = None
     keys = list(theme_keys or [])
     if themes_column in frame.columns:
-        lists = [_parse_themes(v) for v in frame[themes_column].tolist()]
+        lists = [parse_themes(v) for v in frame[themes_column].tolist()]
         found = sorted({k for lst in lists for k in lst})
         if not keys:
             keys = found

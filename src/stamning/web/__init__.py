@@ -1,7 +1,10 @@
 """``stamning serve``: a local web workbench (upload → columns → progress → report → downloads).
 
 Importing this package starts nothing; :func:`serve` runs the server and :func:`create_app` builds the
-ASGI app (tests use it with a tiny model and a temporary home)."""
+ASGI app (tests use it with a tiny model and a temporary home).
+
+Modules: ``app`` (the pages), ``jobs`` (the background classify and report), ``runs`` (one folder per
+run), ``security`` (token, CSRF, Host check, headers)."""
 
 from __future__ import annotations
 

@@ -108,9 +108,10 @@ class Jobs:
 
     def _classify_and_report(self, run: Run, redact: bool) -> None:
         from stamning.engines.local import classify_table, predictions_frame
+        from stamning.engines.survey import SurveyOptions, redactor
         from stamning.io.tables import Columns, atomic_write_text, read_comments, write_table
         from stamning.report import render as report
-        from stamning.summary.files import SurveyOptions, is_predictions, redactor, summary_frame
+        from stamning.summary.prepare import is_predictions, summary_frame
         from stamning.summary.rounds import summarize
 
         c = run.chosen

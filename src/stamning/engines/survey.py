@@ -1,5 +1,6 @@
-"""The summarize and compare verbs on files: read an export (or a predictions file), classify it when
-needed, and hand a tidy table to :mod:`stamning.summary.rounds`."""
+"""The summarize and compare verbs on files: read an export (or a predictions file), classify it when needed
+(:mod:`stamning.engines.local`), summarise it (:mod:`stamning.summary.rounds`) with quotes redacted
+(:mod:`stamning.privacy`), and render the result (:mod:`stamning.report.render`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,7 @@ import pandas as pd
 
 from stamning.errors import ConfigError
 from stamning.io.tables import Table, check_output_path, read_comments
-from stamning.records import OUTPUT_COLUMNS
-from stamning.summary.prepare import to_numbers
+from stamning.summary.prepare import is_predictions, summary_frame
 
 FORMATS = ("terminal", "md", "html", "json", "xlsx")
 _SUFFIX_FORMAT = {".md": "md", ".html": "html", ".htm": "html", ".json": "json", ".xlsx": "xlsx"}
@@ -52,28 +52,6 @@ class SurveyOptions:
             raise ConfigError(
                 f"--min-quote-group ({self.min_quote_group}) måste vara minst lika stor som --min-group ({self.min_group}); höj den"
             )
-
-
-def is_predictions(frame: pd.DataFrame) -> bool:
-    return {"sentiment", "status", "sentiment_score", "themes"} <= set(frame.columns)
-
-
-def summary_frame(table: Table, predictions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """id, text, round, group, index + the output contract, one row per input row."""
-    cols, src = table.columns, table.frame
-    frame = pd.DataFrame({"id": table.ids(), "text": src[cols.text].tolist()})
-    for role in ("round", "group", "index"):
-        name = getattr(cols, role)
-        if name is not None:
-            frame[role] = src[name].tolist()
-    if "index" in frame.columns:
-        frame["index"] = to_numbers(frame["index"])
-    if cols.round is not None:
-        frame.attrs["round_column"] = cols.round  # named in errors, e.g. when compare finds one round
-    contract = predictions if predictions is not None else src
-    for col in OUTPUT_COLUMNS:
-        frame[col] = contract[col].tolist() if col in contract.columns else None
-    return frame
 
 
 def load_survey(
