@@ -62,9 +62,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "calibrate() is applied at prediction time; softmax/calibrate belong in model/ (inference.py is another "
         "branch's file)"
     ),
-    ("stamning.themes.zeroshot", "stamning.training.metrics"): (
-        "zero-shot themes tune thresholds with training's tune_thresholds (zeroshot.py is another branch's file)"
-    ),
 }
 # Private names (``_x``) imported from another module, each with its reason: make the name public instead.
 PRIVATE_IMPORTS: dict[tuple[str, str], str] = {

@@ -20,8 +20,8 @@ import numpy as np
 import torch
 
 from stamning.errors import ConfigError
+from stamning.model.thresholds import tune_thresholds
 from stamning.themes.taxonomy import Taxonomy, Theme
-from stamning.training.metrics import tune_thresholds
 
 ZERO_SHOT_Z = 2.0  # a theme applies when its similarity is this many SDs above the comment's background
 MAX_THEMES = 3

@@ -23,6 +23,7 @@ from stamning.errors import ConfigError
 from stamning.model.classifier import StamningModel
 from stamning.model.config import ModelConfig
 from stamning.model.inference import resolve_precision
+from stamning.model.thresholds import tune_thresholds
 from stamning.themes.taxonomy import load_taxonomy
 from stamning.training.arguments import DEFAULT_BASE, TrainConfig, TrainMode
 from stamning.training.labelled import LabelledData, load_labelled
@@ -35,7 +36,7 @@ from stamning.training.loss import (
     split,
     token_lengths,
 )
-from stamning.training.metrics import sentiment_metrics, theme_metrics, tune_thresholds
+from stamning.training.metrics import sentiment_metrics, theme_metrics
 
 __all__ = [
     "DEFAULT_BASE",
