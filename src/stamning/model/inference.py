@@ -5,7 +5,7 @@ for texts longer than the window, and mixed-comment detection from the same enco
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -16,7 +16,7 @@ from stamning.records import SENTIMENT_LEVELS, Prediction
 from stamning.text import MAX_CHARS, normalize, skip_reason
 from stamning.training.calibration import calibrate
 
-__all__ = ["plan_segments", "predict", "run_segments", "Segment"]
+__all__ = ["plan_segments", "predict", "prepare", "Prepared", "run_segments", "Segment"]
 
 # A comment is mixed when one clause reaches P(pos) >= MIXED_MIN and one reaches P(neg) >= MIXED_MIN, read
 # from the clauses' token states in the comment's own pass. Those states carry the whole comment's tone,
@@ -193,6 +193,38 @@ def _share_counter(total: int, report: Callable[[float], None]) -> Callable[[int
     return count
 
 
+@dataclass
+class Prepared:
+    """Inputs made ready for the encoder without running it (cleaned, tokenised into segments, lexical
+    scores): the part of :func:`predict` a reader thread can do for the next chunk while the encoder runs."""
+
+    ids: list[str]
+    reasons: list[str | None]  # why each input is skipped (None: classified)
+    valid: list[int]  # positions of the classified inputs
+    clean: list[str]  # their normalised text
+    truncated: list[bool]  # per input: longer than MAX_CHARS (only the start was read)
+    segments: list[Segment]
+    lexical: np.ndarray | None
+    lexical_sentiment: np.ndarray | None
+
+
+def prepare(model, texts: Sequence[object], ids: Sequence[str] | None = None, *, detect_mixed: bool = True) -> Prepared:
+    """Everything :func:`predict` does before the encoder: skip reasons, normalised text, segments, lexical scores."""
+    ids = [str(i + 1) for i in range(len(texts))] if ids is None else [str(x) for x in ids]
+    if len(ids) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
+    reasons = [skip_reason(t) for t in texts]
+    valid = [k for k, r in enumerate(reasons) if r is None]
+    clean = [normalize(str(texts[k])[:MAX_CHARS]) for k in valid]
+    segments = plan_segments(clean, model.tokenizer, model.config.max_length, model.config.input_prefix, detect_mixed)
+    use_lexical = getattr(model, "lexical", None) is not None and model.config.lexical_theme_weight > 0
+    lexical = model.lexical.predict_proba(clean) if use_lexical and clean else None
+    lex_sent = getattr(model, "lexical_sentiment", None) if model.config.lexical_sentiment_weight > 0 else None
+    lexical_sentiment = lex_sent.predict_proba(clean) if lex_sent is not None and clean else None
+    truncated = [len(str(t)) > MAX_CHARS for t in texts]
+    return Prepared(ids, reasons, valid, clean, truncated, segments, lexical, lexical_sentiment)
+
+
 def predict(
     model,
     texts: Sequence[object],
@@ -202,34 +234,27 @@ def predict(
     precision: str = "auto",
     detect_mixed: bool = True,
     on_progress: Callable[[float], None] | None = None,
+    prepared: Prepared | None = None,
 ) -> list[Prediction]:
     """One :class:`Prediction` per input, in input order; unclassifiable inputs come back skipped.
 
-    ``on_progress(share)`` is called after each model batch with the share (0..1) of the work done."""
-    ids = [str(i + 1) for i in range(len(texts))] if ids is None else [str(x) for x in ids]
-    if len(ids) != len(texts):
-        raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
+    ``on_progress(share)`` is called after each model batch with the share (0..1) of the work done.
+    ``prepared``: :func:`prepare` already run on these texts (and ids, ``detect_mixed``), e.g. by a reader thread."""
+    ready = prepared if prepared is not None else prepare(model, texts, ids, detect_mixed=detect_mixed)
     device = str(next(model.parameters()).device)
     autocast = resolve_precision(precision, device)
     model.eval()
-    reasons = [skip_reason(t) for t in texts]
-    valid = [k for k, r in enumerate(reasons) if r is None]
-    clean = [normalize(str(texts[k])[:MAX_CHARS]) for k in valid]
-    segments = plan_segments(clean, model.tokenizer, model.config.max_length, model.config.input_prefix, detect_mixed)
+    segments = ready.segments
     on_batch = _share_counter(len(segments), on_progress) if on_progress else None
     sent, themes, part_sent = (
         run_segments(model, segments, batch_size, autocast, device, on_batch) if segments else (None,) * 3
     )
-    use_lexical = getattr(model, "lexical", None) is not None and model.config.lexical_theme_weight > 0
-    lexical = model.lexical.predict_proba(clean) if use_lexical and clean else None
-    lex_sent = getattr(model, "lexical_sentiment", None) if model.config.lexical_sentiment_weight > 0 else None
-    lexical_sentiment = lex_sent.predict_proba(clean) if lex_sent is not None and clean else None
     first_part = part_offsets(segments)
     by_comment: dict[int, list[int]] = {}
     for j, seg in enumerate(segments):
         by_comment.setdefault(seg.comment, []).append(j)
-    results = {k: Prediction.skipped(ids[k], r) for k, r in enumerate(reasons) if r is not None}
-    for pos, k in enumerate(valid):
+    results = {k: Prediction.skipped(ready.ids[k], r) for k, r in enumerate(ready.reasons) if r is not None}
+    for pos, k in enumerate(ready.valid):
         segs = by_comment[pos]
         clauses = part_sent[first_part[segs[0]] : first_part[segs[-1] + 1]]
         pred = _aggregate(
@@ -238,11 +263,11 @@ def predict(
             sent,
             themes,
             clauses,
-            ids[k],
-            None if lexical is None else lexical[pos],
-            None if lexical_sentiment is None else lexical_sentiment[pos],
+            ready.ids[k],
+            None if ready.lexical is None else ready.lexical[pos],
+            None if ready.lexical_sentiment is None else ready.lexical_sentiment[pos],
         )
-        if len(str(texts[k])) > MAX_CHARS:
+        if ready.truncated[k]:
             pred = replace(pred, reason=f"avkortad: bara de första {MAX_CHARS:,} tecknen lästes".replace(",", " "))
         results[k] = pred
-    return [results[k] for k in range(len(texts))]
+    return [results[k] for k in range(len(ready.reasons))]
