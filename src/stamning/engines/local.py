@@ -187,7 +187,7 @@ def _ready_chunks(frames, columns, in_path: Path, model, options: ClassifyOption
         ready = None
         if not done and isinstance(model, StamningModel):
             texts = table.frame[columns.text].tolist()
-            ready = prepare(model, texts, table.ids(), detect_mixed=options.detect_mixed)
+            ready = prepare(model, texts, detect_mixed=options.detect_mixed)
         yield _Chunk(k, table, done, ready)
         offset += len(frame)
 

@@ -193,26 +193,21 @@ def _share_counter(total: int, report: Callable[[float], None]) -> Callable[[int
     return count
 
 
-@dataclass
+@dataclass(frozen=True)
 class Prepared:
     """Inputs made ready for the encoder without running it (cleaned, tokenised into segments, lexical
     scores): the part of :func:`predict` a reader thread can do for the next chunk while the encoder runs."""
 
-    ids: list[str]
     reasons: list[str | None]  # why each input is skipped (None: classified)
     valid: list[int]  # positions of the classified inputs
     clean: list[str]  # their normalised text
-    truncated: list[bool]  # per input: longer than MAX_CHARS (only the start was read)
     segments: list[Segment]
     lexical: np.ndarray | None
     lexical_sentiment: np.ndarray | None
 
 
-def prepare(model, texts: Sequence[object], ids: Sequence[str] | None = None, *, detect_mixed: bool = True) -> Prepared:
+def prepare(model, texts: Sequence[object], *, detect_mixed: bool = True) -> Prepared:
     """Everything :func:`predict` does before the encoder: skip reasons, normalised text, segments, lexical scores."""
-    ids = [str(i + 1) for i in range(len(texts))] if ids is None else [str(x) for x in ids]
-    if len(ids) != len(texts):
-        raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
     reasons = [skip_reason(t) for t in texts]
     valid = [k for k, r in enumerate(reasons) if r is None]
     clean = [normalize(str(texts[k])[:MAX_CHARS]) for k in valid]
@@ -221,8 +216,7 @@ def prepare(model, texts: Sequence[object], ids: Sequence[str] | None = None, *,
     lexical = model.lexical.predict_proba(clean) if use_lexical and clean else None
     lex_sent = getattr(model, "lexical_sentiment", None) if model.config.lexical_sentiment_weight > 0 else None
     lexical_sentiment = lex_sent.predict_proba(clean) if lex_sent is not None and clean else None
-    truncated = [len(str(t)) > MAX_CHARS for t in texts]
-    return Prepared(ids, reasons, valid, clean, truncated, segments, lexical, lexical_sentiment)
+    return Prepared(reasons, valid, clean, segments, lexical, lexical_sentiment)
 
 
 def predict(
@@ -239,8 +233,11 @@ def predict(
     """One :class:`Prediction` per input, in input order; unclassifiable inputs come back skipped.
 
     ``on_progress(share)`` is called after each model batch with the share (0..1) of the work done.
-    ``prepared``: :func:`prepare` already run on these texts (and ids, ``detect_mixed``), e.g. by a reader thread."""
-    ready = prepared if prepared is not None else prepare(model, texts, ids, detect_mixed=detect_mixed)
+    ``prepared``: :func:`prepare` already run on these texts (same ``detect_mixed``), e.g. by a reader thread."""
+    ids = [str(i + 1) for i in range(len(texts))] if ids is None else [str(x) for x in ids]
+    if len(ids) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
+    ready = prepared if prepared is not None else prepare(model, texts, detect_mixed=detect_mixed)
     device = str(next(model.parameters()).device)
     autocast = resolve_precision(precision, device)
     model.eval()
@@ -253,7 +250,7 @@ def predict(
     by_comment: dict[int, list[int]] = {}
     for j, seg in enumerate(segments):
         by_comment.setdefault(seg.comment, []).append(j)
-    results = {k: Prediction.skipped(ready.ids[k], r) for k, r in enumerate(ready.reasons) if r is not None}
+    results = {k: Prediction.skipped(ids[k], r) for k, r in enumerate(ready.reasons) if r is not None}
     for pos, k in enumerate(ready.valid):
         segs = by_comment[pos]
         clauses = part_sent[first_part[segs[0]] : first_part[segs[-1] + 1]]
@@ -263,11 +260,11 @@ def predict(
             sent,
             themes,
             clauses,
-            ready.ids[k],
+            ids[k],
             None if ready.lexical is None else ready.lexical[pos],
             None if ready.lexical_sentiment is None else ready.lexical_sentiment[pos],
         )
-        if ready.truncated[k]:
+        if len(str(texts[k])) > MAX_CHARS:
             pred = replace(pred, reason=f"avkortad: bara de första {MAX_CHARS:,} tecknen lästes".replace(",", " "))
         results[k] = pred
-    return [results[k] for k in range(len(ready.reasons))]
+    return [results[k] for k in range(len(texts))]
