@@ -1,4 +1,4 @@
-"""Memory hygiene for long classify runs (stamning.engines.heap)."""
+"""Memory hygiene for long classify runs (stamning.model.heap)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from stamning.engines.heap import KERNEL_CACHE_CAPACITY, cap_kernel_cache, release_free_memory
+from stamning.model.heap import KERNEL_CACHE_CAPACITY, cap_kernel_cache, release_free_memory
 
 
 def test_kernel_cache_cap_keeps_a_users_value(monkeypatch):

@@ -91,25 +91,28 @@ class _Layer(nn.Module):
             self.register_parameter(name.replace(".", "_"), nn.Parameter(tensor, requires_grad=False))
         self.heads, self.eps, self.hidden = shape.num_attention_heads, shape.layer_norm_eps, shape.hidden_size
         self.act = ACTIVATIONS[shape.hidden_act]
+        self._cast: dict[str, tuple[tuple, torch.Tensor, torch.Tensor]] = {}  # name -> (key, weight, bias)
+
+    def _linear(self, x: torch.Tensor, name: str) -> torch.Tensor:
+        """``F.linear`` with this layer's ``name`` weights. Under autocast the weights are cast once and kept
+        (one copy per weight, cast again if the weight changes): autocast caches casts only for weights that
+        require grad, so it would cast every weight again on every batch. Same values, same outputs."""
+        weight, bias = getattr(self, name + "_weight"), getattr(self, name + "_bias")
+        kind = x.device.type
+        if torch.is_autocast_enabled(kind) and weight.dtype == torch.float32:
+            dtype = torch.get_autocast_dtype(kind)
+            key = (dtype, weight.device, weight.data_ptr(), weight._version, bias._version)
+            if name not in self._cast or self._cast[name][0] != key:
+                self._cast[name] = (key, weight.to(dtype), bias.to(dtype))
+            weight, bias = self._cast[name][1:]
+        return F.linear(x, weight, bias)
 
     def forward(self, x: torch.Tensor, keep: torch.Tensor | None) -> torch.Tensor:
         b, n, h = x.shape[0], x.shape[1], self.hidden
-        q, k, v = (
-            F.linear(x, self.qkv_weight, self.qkv_bias)
-            .view(b, n, 3, self.heads, h // self.heads)
-            .permute(2, 0, 3, 1, 4)
-        )
+        q, k, v = self._linear(x, "qkv").view(b, n, 3, self.heads, h // self.heads).permute(2, 0, 3, 1, 4)
         ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=keep).transpose(1, 2).reshape(b, n, h)
-        x = F.layer_norm(
-            x + F.linear(ctx, self.attn_out_weight, self.attn_out_bias),
-            (h,),
-            self.attn_norm_weight,
-            self.attn_norm_bias,
-            self.eps,
-        )
-        y = F.linear(
-            self.act(F.linear(x, self.ffn_in_weight, self.ffn_in_bias)), self.ffn_out_weight, self.ffn_out_bias
-        )
+        x = F.layer_norm(x + self._linear(ctx, "attn_out"), (h,), self.attn_norm_weight, self.attn_norm_bias, self.eps)
+        y = self._linear(self.act(self._linear(x, "ffn_in")), "ffn_out")
         return F.layer_norm(x + y, (h,), self.ffn_norm_weight, self.ffn_norm_bias, self.eps)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,10 +58,12 @@ def classify_table(
     detect_mixed: bool = True,
     chunk_rows: int = 4096,
     progress: Callable[[int, int], None] | None = None,
+    prepared=None,
 ) -> list[Prediction]:
     """Predictions for every row of the table, in row order (unclassifiable rows come back skipped).
 
-    ``progress(rows_done, rows)`` is called after every model batch."""
+    ``progress(rows_done, rows)`` is called after every model batch. ``prepared``: the table's rows already
+    through :func:`stamning.model.inference.prepare` (one chunk: ``chunk_rows`` at least the table's rows)."""
     texts = table.frame[table.columns.text].tolist()
     ids = table.ids()
     out: list[Prediction] = []
@@ -81,6 +83,7 @@ def classify_table(
                 precision=precision,
                 detect_mixed=detect_mixed,
                 on_progress=report,
+                **({} if prepared is None else {"prepared": prepared}),
             )
         )
         if progress:
@@ -121,11 +124,11 @@ def classify_file(
 def _classify_locked(in_path: Path, out_path: Path, options: ClassifyOptions, model, progress) -> ClassifyResult:
     from itertools import chain
 
-    from stamning.engines.heap import release_free_memory
     from stamning.engines.manifest import run_manifest
-    from stamning.engines.stream import PartStore, assemble, count_rows, iter_chunks
+    from stamning.engines.stream import PartStore, ReadAhead, assemble, count_rows, iter_chunks
     from stamning.io.outputs import stale_temp_files
     from stamning.io.tables import resolve_columns
+    from stamning.model.heap import release_free_memory
 
     start = time.perf_counter()
     total = count_rows(in_path) if progress else None
@@ -142,27 +145,14 @@ def _classify_locked(in_path: Path, out_path: Path, options: ClassifyOptions, mo
         for stale in stale_temp_files(out_path):  # left by a killed run; they may hold comments
             stale.unlink(missing_ok=True)
     store.open(options.resume, options.clean)
-    offset = 0
     try:
-        for k, chunk in enumerate(chain([first], chunks)):
-            if not store.has(k):
-                table = Table(chunk.reset_index(drop=True), columns, in_path, offset)
-                report = (lambda done, _n, base=offset: progress(base + done, total)) if progress else None
-                preds = classify_table(
-                    model,
-                    table,
-                    batch_size=options.batch_size,
-                    precision=options.precision.value,
-                    detect_mixed=options.detect_mixed,
-                    chunk_rows=len(chunk) or 1,
-                    progress=report,
-                )
-                store.write(k, predictions_frame(table, preds))
-                del table, preds
-                release_free_memory()
-            offset += len(chunk)
-            if progress:
-                progress(offset, total)
+        with ReadAhead(_ready_chunks(chain([first], chunks), columns, in_path, model, options, store.has)) as ready:
+            for chunk in ready:
+                if not chunk.finished:
+                    _classify_chunk(model, chunk, options, store, progress, total)
+                    release_free_memory()
+                if progress:
+                    progress(chunk.table.offset + len(chunk.table.frame), total)
         cells = CellFixes()
         rows, ok = assemble(store, out_path, cells)
     except BaseException as err:
@@ -172,6 +162,50 @@ def _classify_locked(in_path: Path, out_path: Path, options: ClassifyOptions, mo
         raise replacement from None
     store.remove()
     return ClassifyResult(out_path, rows, ok, rows - ok, time.perf_counter() - start, cells)
+
+
+@dataclass
+class _Chunk:
+    """One chunk of the input as the reader thread hands it over: read, and prepared for the encoder."""
+
+    index: int
+    table: Table
+    finished: bool  # a part kept from an earlier run (--resume): nothing to do
+    prepared: object | None = None  # stamning.model.inference.Prepared, for a StamningModel
+
+
+def _ready_chunks(frames, columns, in_path: Path, model, options: ClassifyOptions, finished) -> Iterator[_Chunk]:
+    """Runs in the reader thread: each chunk read, tokenised and through the lexical models (everything
+    before the encoder), so that this work overlaps the encoder's on the chunk before."""
+    from stamning.model.classifier import StamningModel
+    from stamning.model.inference import prepare
+
+    offset = 0
+    for k, frame in enumerate(frames):
+        table = Table(frame.reset_index(drop=True), columns, in_path, offset)
+        done = finished(k)
+        ready = None
+        if not done and isinstance(model, StamningModel):
+            texts = table.frame[columns.text].tolist()
+            ready = prepare(model, texts, detect_mixed=options.detect_mixed)
+        yield _Chunk(k, table, done, ready)
+        offset += len(frame)
+
+
+def _classify_chunk(model, chunk: _Chunk, options: ClassifyOptions, store, progress, total) -> None:
+    base = chunk.table.offset
+    report = (lambda done, _n: progress(base + done, total)) if progress else None
+    preds = classify_table(
+        model,
+        chunk.table,
+        batch_size=options.batch_size,
+        precision=options.precision.value,
+        detect_mixed=options.detect_mixed,
+        chunk_rows=len(chunk.table.frame) or 1,
+        progress=report,
+        prepared=chunk.prepared,
+    )
+    store.write(chunk.index, predictions_frame(chunk.table, preds))
 
 
 def _leftovers(store, err: BaseException) -> BaseException:

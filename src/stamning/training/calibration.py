@@ -13,25 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from stamning.errors import ConfigError
+from stamning.model.calibration import calibrate, softmax
+
+__all__ = ["T_MAX", "T_MIN", "calibrate", "fit_temperature", "nll", "softmax"]
 
 T_MIN, T_MAX = 0.05, 20.0
-
-
-def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    z = np.asarray(logits, dtype=np.float64) / temperature
-    z = z - z.max(1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(1, keepdims=True)
-
-
-def calibrate(probs: np.ndarray, temperature: float) -> np.ndarray:
-    """``probs`` (one row or many) with temperature ``temperature`` applied: ``p ** (1 / T)``, renormalised."""
-    if temperature == 1.0:
-        return probs
-    logp = np.log(np.clip(probs, 1e-12, None)) / temperature
-    logp = logp - logp.max(-1, keepdims=True)
-    e = np.exp(logp)
-    return (e / e.sum(-1, keepdims=True)).astype(probs.dtype)
 
 
 def nll(logits: np.ndarray, labels: np.ndarray, temperature: float) -> float:

@@ -1,0 +1,67 @@
+"""The built-in encoder under bf16 autocast: weights cast once and kept, with exactly autocast's results."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from stamning.encoders.bert import BertShape, _Layer
+
+SHAPE = BertShape(
+    vocab_size=50,
+    hidden_size=32,
+    num_hidden_layers=1,
+    num_attention_heads=4,
+    intermediate_size=64,
+    max_position_embeddings=64,
+    type_vocab_size=1,
+    layer_norm_eps=1e-12,
+    hidden_act="gelu",
+)
+
+
+def _layer(seed: int = 0) -> _Layer:
+    g = torch.Generator().manual_seed(seed)
+    h, i = SHAPE.hidden_size, SHAPE.intermediate_size
+    sizes = {"qkv": (3 * h, h), "attn_out": (h, h), "ffn_in": (i, h), "ffn_out": (h, i)}
+    weights = {}
+    for name, (o, n) in sizes.items():
+        weights[f"{name}.weight"] = torch.randn(o, n, generator=g) * 0.2
+        weights[f"{name}.bias"] = torch.randn(o, generator=g) * 0.1
+    for name in ("attn_norm", "ffn_norm"):
+        weights[f"{name}.weight"], weights[f"{name}.bias"] = torch.ones(h), torch.zeros(h)
+    return _Layer(weights, SHAPE).eval()
+
+
+def _autocast_every_call(layer: _Layer, x: torch.Tensor, name: str) -> torch.Tensor:
+    return F.linear(x, getattr(layer, name + "_weight"), getattr(layer, name + "_bias"))
+
+
+def test_cast_once_gives_autocasts_own_results(monkeypatch):
+    layer = _layer()
+    x = torch.randn(3, 7, SHAPE.hidden_size, generator=torch.Generator().manual_seed(1))
+    keep = torch.ones(3, 1, 1, 7, dtype=torch.bool)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        cached = [layer(x, keep) for _ in range(2)]
+        monkeypatch.setattr(_Layer, "_linear", _autocast_every_call)
+        plain = layer(x, keep)
+    assert all(torch.equal(c, plain) for c in cached)
+    assert layer._cast["qkv"][1].dtype == torch.bfloat16  # kept, not cast again per call
+
+
+def test_a_changed_weight_is_cast_again_and_fp32_uses_no_copy():
+    layer = _layer()
+    x = torch.randn(2, 5, SHAPE.hidden_size)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        before = layer._linear(x, "ffn_in")
+    with torch.no_grad():
+        layer.ffn_in_weight.mul_(2.0)
+        layer.ffn_in_bias.mul_(2.0)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        after = layer._linear(x, "ffn_in")
+        expected = F.linear(x, layer.ffn_in_weight, layer.ffn_in_bias)
+    assert torch.equal(after, expected) and not torch.equal(after, before)
+    with torch.inference_mode():
+        out = layer._linear(x, "ffn_in")
+    assert out.dtype == torch.float32
+    assert torch.equal(out, F.linear(x, layer.ffn_in_weight, layer.ffn_in_bias))
