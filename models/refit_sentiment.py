@@ -1,4 +1,9 @@
-"""Refit the default model's sentiment side on its fixed encoder (step 2 of models/train_default.sh).
+"""Refit the default model's heads on its fixed encoder (step 3 of models/train_default.sh).
+
+With ``--themes --validation FILE`` (what train_default.sh runs): both heads are refitted on every comment
+of ``--data`` plus one label-preserving noisy variant of each (models/heads.py), the lexical theme model
+is refitted on the training comments, theme thresholds and the temperature are fitted on FILE.
+Without ``--themes`` (the previous default's step 2, kept for comparison):
 
 Reads the model that `stamning train` wrote, the same training/validation split it used (seeded,
 stratified), the extra hand-written comments in data/corpus/extra, and refits the sentiment head on the
@@ -13,8 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
+
+import numpy as np
+import torch
 
 from stamning.model.classifier import StamningModel
 from stamning.training.augment import AugmentConfig
@@ -25,6 +34,7 @@ from stamning.training.refit import RefitConfig, calibrate_only, refit_sentiment
 from stamning.training.trainer import split
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # models/heads.py
 
 
 def main() -> None:
@@ -39,6 +49,9 @@ def main() -> None:
     ap.add_argument(
         "--lexical", action="store_true", help="also blend a lexical sentiment model (weight chosen on validation)"
     )
+    ap.add_argument("--validation", type=Path, default=None, help="fixed validation file (else the seeded split)")
+    ap.add_argument("--themes", action="store_true", help="refit the theme head and lexical theme model as well")
+    ap.add_argument("--theme-epochs", type=int, default=30)
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--learning-rate", type=float, default=1e-3)
     ap.add_argument(
@@ -55,6 +68,8 @@ def main() -> None:
     metrics = json.loads((args.model / "metrics.json").read_text("utf-8"))
     tc = metrics["train_config"]
     data = load_labelled(args.data, theme_keys=model.config.theme_keys)
+    if args.themes:
+        return refit_both(model, metrics, args, start)
     train_idx, val_idx = split(data, tc["validation_fraction"], tc["seed"])
     if args.calibrate_only:
         report = calibrate_only(model, data.subset(val_idx))
@@ -81,6 +96,66 @@ def main() -> None:
     metrics["sentiment_refit"] = report
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", "utf-8")
     print(json.dumps(report, indent=2))
+
+
+def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
+    """Both heads on all of --data (+ noisy variants); choices on --validation; written back in place."""
+    from heads import fit_sentiment, fit_themes
+
+    from stamning.model.lexical_themes import LexicalThemes
+    from stamning.training.augment import augment
+    from stamning.training.metrics import theme_metrics
+    from stamning.training.refit import embed_comments
+
+    if args.validation is None:
+        raise SystemExit("--themes needs --validation FILE (the fixed validation part of models/split_corpus.py)")
+    seed = metrics["train_config"]["seed"]
+    keys = model.config.theme_keys
+    train, val = load_labelled(args.data, theme_keys=keys), load_labelled(args.validation, theme_keys=keys)
+    variants = augment(train.texts, train.sentiment, AugmentConfig(copies=args.copies, seed=seed))
+    source = [i for i, _ in variants]
+    texts = train.texts + [t for _, t in variants]
+    print(f"refit: embedding {len(texts)} training rows and {len(val)} validation comments", flush=True)
+    emb, val_emb = embed_comments(model, texts), embed_comments(model, val.texts)
+    levels = np.concatenate([train.sentiment, train.sentiment[source]])
+    weight, bias, temperature, s_report = fit_sentiment(
+        model.sentiment_head, emb, levels, val_emb, val.sentiment, args.epochs, args.learning_rate, seed
+    )
+    model.lexical = LexicalThemes.fit(train.texts, train.themes, seed=seed)
+    w = model.config.lexical_theme_weight
+    t_weight, t_bias, thresholds, t_report = fit_themes(
+        model.theme_head,
+        emb,
+        np.concatenate([train.themes, train.themes[source]]),
+        val_emb,
+        val.themes,
+        model.lexical.predict_proba(val.texts) if w > 0 else None,
+        w,
+        epochs=args.theme_epochs,
+        seed=seed,
+    )
+    with torch.no_grad():
+        for head, (wt, b) in ((model.sentiment_head, (weight, bias)), (model.theme_head, (t_weight, t_bias))):
+            head.weight.copy_(wt)
+            head.bias.copy_(b)
+    model.config.sentiment_temperature, model.config.theme_thresholds = temperature, thresholds
+    out = model.save_pretrained(args.output or args.model)
+    sent, themes = probabilities(model, val.texts)[:2]
+    metrics["validation"] = {
+        "sentiment": sentiment_metrics(sent, val.sentiment),
+        "themes": theme_metrics(themes, val.themes, keys, np.array(thresholds)),
+    }
+    metrics["data"] |= {"heads_train": len(train), "heads_validation": len(val), "heads_source": str(args.data)}
+    metrics["heads_refit"] = {
+        "sentiment": s_report,
+        "themes": t_report,
+        "training_rows": len(texts),
+        "noisy_variants": len(variants),
+        "validation": str(args.validation),
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    print(json.dumps(metrics["heads_refit"], indent=2))
 
 
 if __name__ == "__main__":
