@@ -52,6 +52,7 @@ def main() -> None:
     ap.add_argument("--validation", type=Path, default=None, help="fixed validation file (else the seeded split)")
     ap.add_argument("--themes", action="store_true", help="refit the theme head and lexical theme model as well")
     ap.add_argument("--theme-epochs", type=int, default=30)
+    ap.add_argument("--cache", type=Path, default=None, help="with --themes: save the embeddings here")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--learning-rate", type=float, default=1e-3)
     ap.add_argument(
@@ -98,38 +99,88 @@ def main() -> None:
     print(json.dumps(report, indent=2))
 
 
+GRID = (
+    ("train", 10),
+    ("train", 30),
+    ("train+noisy", 10),
+    ("train+noisy", 30),
+    ("train+extra+noisy", 10),
+    ("train+extra+noisy", 30),
+)
+
+
+def embed_all(model, train, extra, val, seed: int, copies: int, cache: Path | None) -> dict:
+    """Embeddings of the training comments, their noisy variants, the extra comments (+ variants) and the
+    validation part, once; saved under ``cache`` (for models/candidates.py) when given."""
+    from stamning.training.augment import augment
+    from stamning.training.refit import embed_comments
+
+    variants = augment(train.texts, train.sentiment, AugmentConfig(copies=copies, seed=seed))
+    extra_variants = augment(extra.texts, extra.sentiment, AugmentConfig(copies=copies, seed=seed + 1))
+    groups = {
+        "val": val.texts,
+        "train": train.texts,
+        "train_var": [t for _, t in variants],
+        "extra": extra.texts,
+        "extra_var": [t for _, t in extra_variants],
+    }
+    print(f"refit: embedding {sum(len(v) for v in groups.values())} comments", flush=True)
+    emb = {name: embed_comments(model, texts) for name, texts in groups.items()}
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        for name, array in emb.items():
+            np.save(cache / f"build_{name}.npy", array)
+    emb["source"] = np.array([i for i, _ in variants], dtype=int)
+    emb["extra_source"] = np.array([i for i, _ in extra_variants], dtype=int)
+    return emb
+
+
+def sentiment_rows(name: str, emb: dict, train, extra) -> tuple[np.ndarray, np.ndarray]:
+    x, y = [emb["train"]], [train.sentiment]
+    if "noisy" in name:
+        x, y = x + [emb["train_var"]], y + [train.sentiment[emb["source"]]]
+    if "extra" in name:
+        x += [emb["extra"], emb["extra_var"]]
+        y += [extra.sentiment, extra.sentiment[emb["extra_source"]]]
+    return np.concatenate(x), np.concatenate(y)
+
+
 def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
-    """Both heads on all of --data (+ noisy variants); choices on --validation; written back in place."""
-    from heads import fit_sentiment, fit_themes
+    """Both heads on all of --data (+ noisy variants); every choice on --validation; written back in place.
+    The sentiment recipe is the GRID row with the best validation macro-F1 (the rule fixed in advance)."""
+    from heads import fit_sentiment, fit_themes, sigmoid
 
     from stamning.model.lexical_themes import LexicalThemes
-    from stamning.training.augment import augment
+    from stamning.training.calibration import calibrate, softmax
     from stamning.training.metrics import theme_metrics
-    from stamning.training.refit import embed_comments
+    from stamning.training.refit import head_logits
 
     if args.validation is None:
         raise SystemExit("--themes needs --validation FILE (the fixed validation part of models/split_corpus.py)")
     seed = metrics["train_config"]["seed"]
     keys = model.config.theme_keys
     train, val = load_labelled(args.data, theme_keys=keys), load_labelled(args.validation, theme_keys=keys)
-    variants = augment(train.texts, train.sentiment, AugmentConfig(copies=args.copies, seed=seed))
-    source = [i for i, _ in variants]
-    texts = train.texts + [t for _, t in variants]
-    print(f"refit: embedding {len(texts)} training rows and {len(val)} validation comments", flush=True)
-    emb, val_emb = embed_comments(model, texts), embed_comments(model, val.texts)
-    levels = np.concatenate([train.sentiment, train.sentiment[source]])
-    weight, bias, temperature, s_report = fit_sentiment(
-        model.sentiment_head, emb, levels, val_emb, val.sentiment, args.epochs, args.learning_rate, seed
-    )
+    extra = load_labelled(args.extra or ROOT / "data/corpus/extra", theme_keys=keys)
+    emb = embed_all(model, train, extra, val, seed, args.copies, args.cache)
+    grid = {}
+    for name, epochs in GRID:
+        x, y = sentiment_rows(name, emb, train, extra)
+        fit = fit_sentiment(model.sentiment_head, x, y, emb["val"], val.sentiment, epochs, args.learning_rate, seed)
+        grid[f"{name}, {epochs} epochs"] = fit
+        print(f"refit: {name}, {epochs} epochs: validation macro-F1 {fit[3]['validation_macro_f1']:.4f}", flush=True)
+    chosen = max(grid, key=lambda k: grid[k][3]["validation_macro_f1"])
+    weight, bias, temperature, s_report = grid[chosen]
     model.lexical = LexicalThemes.fit(train.texts, train.themes, seed=seed)
     w = model.config.lexical_theme_weight
+    val_lexical = model.lexical.predict_proba(val.texts) if w > 0 else None
+    x, _ = sentiment_rows("train+noisy", emb, train, extra)
     t_weight, t_bias, thresholds, t_report = fit_themes(
         model.theme_head,
-        emb,
-        np.concatenate([train.themes, train.themes[source]]),
-        val_emb,
+        x,
+        np.concatenate([train.themes, train.themes[emb["source"]]]),
+        emb["val"],
         val.themes,
-        model.lexical.predict_proba(val.texts) if w > 0 else None,
+        val_lexical,
         w,
         epochs=args.theme_epochs,
         seed=seed,
@@ -140,17 +191,21 @@ def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
             head.bias.copy_(b)
     model.config.sentiment_temperature, model.config.theme_thresholds = temperature, thresholds
     out = model.save_pretrained(args.output or args.model)
-    sent, themes = probabilities(model, val.texts)[:2]
+    raw = softmax(head_logits(weight, bias, emb["val"]))
+    theme_probs = sigmoid(head_logits(t_weight, t_bias, emb["val"]))
+    if val_lexical is not None:
+        theme_probs = w * val_lexical + (1 - w) * theme_probs
     metrics["validation"] = {
-        "sentiment": sentiment_metrics(sent, val.sentiment),
-        "themes": theme_metrics(themes, val.themes, keys, np.array(thresholds)),
+        "sentiment": sentiment_metrics(calibrate(raw, temperature), val.sentiment),
+        "sentiment_before_temperature": sentiment_metrics(raw, val.sentiment),
+        "themes": theme_metrics(theme_probs, val.themes, keys, np.array(thresholds)),
     }
     metrics["data"] |= {"heads_train": len(train), "heads_validation": len(val), "heads_source": str(args.data)}
     metrics["heads_refit"] = {
-        "sentiment": s_report,
+        "sentiment": s_report | {"chosen": chosen},
+        "candidates": {k: v[3] for k, v in grid.items()},
         "themes": t_report,
-        "training_rows": len(texts),
-        "noisy_variants": len(variants),
+        "noisy_variants": len(emb["train_var"]),
         "validation": str(args.validation),
         "seconds": round(time.perf_counter() - start, 1),
     }
