@@ -53,6 +53,7 @@ def main() -> None:
     ap.add_argument("--themes", action="store_true", help="refit the theme head and lexical theme model as well")
     ap.add_argument("--theme-epochs", type=int, default=30)
     ap.add_argument("--cache", type=Path, default=None, help="with --themes: save the embeddings here")
+    ap.add_argument("--noisy", type=int, default=3000, help="with --themes: training comments given noisy variants")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--learning-rate", type=float, default=1e-3)
     ap.add_argument(
@@ -109,13 +110,16 @@ GRID = (
 )
 
 
-def embed_all(model, train, extra, val, seed: int, copies: int, cache: Path | None) -> dict:
-    """Embeddings of the training comments, their noisy variants, the extra comments (+ variants) and the
-    validation part, once; saved under ``cache`` (for models/candidates.py) when given."""
+def embed_all(model, train, extra, val, seed: int, copies: int, noisy: int, cache: Path | None) -> dict:
+    """Embeddings of the training comments, noisy variants of a seeded subset of ``noisy`` of them (what fits
+    2 cores), the extra comments (+ variants) and the validation part, once; saved under ``cache`` (with the
+    starting heads, for models/candidates.py) when given."""
     from stamning.training.augment import augment
     from stamning.training.refit import embed_comments
 
-    variants = augment(train.texts, train.sentiment, AugmentConfig(copies=copies, seed=seed))
+    subset = np.sort(np.random.default_rng(seed).permutation(len(train))[:noisy])
+    picked = augment([train.texts[i] for i in subset], train.sentiment[subset], AugmentConfig(copies=copies, seed=seed))
+    variants = [(int(subset[i]), t) for i, t in picked]
     extra_variants = augment(extra.texts, extra.sentiment, AugmentConfig(copies=copies, seed=seed + 1))
     groups = {
         "val": val.texts,
@@ -130,6 +134,11 @@ def embed_all(model, train, extra, val, seed: int, copies: int, cache: Path | No
         cache.mkdir(parents=True, exist_ok=True)
         for name, array in emb.items():
             np.save(cache / f"build_{name}.npy", array)
+        np.save(cache / "build_source.npy", np.array([i for i, _ in variants], dtype=int))
+        np.save(cache / "build_extra_source.npy", np.array([i for i, _ in extra_variants], dtype=int))
+        for name, head in (("sentiment", model.sentiment_head), ("theme", model.theme_head)):
+            np.save(cache / f"build_init_{name}_weight.npy", head.weight.detach().numpy())
+            np.save(cache / f"build_init_{name}_bias.npy", head.bias.detach().numpy())
     emb["source"] = np.array([i for i, _ in variants], dtype=int)
     emb["extra_source"] = np.array([i for i, _ in extra_variants], dtype=int)
     return emb
@@ -161,7 +170,7 @@ def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
     keys = model.config.theme_keys
     train, val = load_labelled(args.data, theme_keys=keys), load_labelled(args.validation, theme_keys=keys)
     extra = load_labelled(args.extra or ROOT / "data/corpus/extra", theme_keys=keys)
-    emb = embed_all(model, train, extra, val, seed, args.copies, args.cache)
+    emb = embed_all(model, train, extra, val, seed, args.copies, args.noisy, args.cache)
     grid = {}
     for name, epochs in GRID:
         x, y = sentiment_rows(name, emb, train, extra)
