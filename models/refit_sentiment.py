@@ -64,7 +64,14 @@ def main() -> None:
         action="store_true",
         help="only fit the temperature on the validation part and write it into config.json (weights untouched)",
     )
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads (1: on the shared 2-core build machine one thread embedded 300 comments in 17 s, two in 29 s)",
+    )
     args = ap.parse_args()
+    torch.set_num_threads(args.threads)
     start = time.perf_counter()
     model = StamningModel.from_pretrained(args.model)
     metrics = json.loads((args.model / "metrics.json").read_text("utf-8"))
