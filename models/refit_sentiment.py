@@ -53,6 +53,7 @@ def main() -> None:
     ap.add_argument("--themes", action="store_true", help="refit the theme head and lexical theme model as well")
     ap.add_argument("--theme-epochs", type=int, default=30)
     ap.add_argument("--cache", type=Path, default=None, help="with --themes: save the embeddings here")
+    ap.add_argument("--max-length", type=int, default=0, help="with --themes: tokens per chunk from now on (0: keep)")
     ap.add_argument("--noisy", type=int, default=3000, help="with --themes: training comments given noisy variants")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--learning-rate", type=float, default=1e-3)
@@ -177,6 +178,8 @@ def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
     keys = model.config.theme_keys
     train, val = load_labelled(args.data, theme_keys=keys), load_labelled(args.validation, theme_keys=keys)
     extra = load_labelled(args.extra or ROOT / "data/corpus/extra", theme_keys=keys)
+    if args.max_length:
+        model.config.max_length = args.max_length  # the tokens per chunk when reading (training may use fewer)
     emb = embed_all(model, train, extra, val, seed, args.copies, args.noisy, args.cache)
     grid = {}
     for name, epochs in GRID:

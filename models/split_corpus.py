@@ -3,11 +3,13 @@
     .venv/bin/python models/split_corpus.py [--out models/build]
 
 Writes (all under ``--out``, not committed):
-- ``lora/``: the first corpus (data/corpus/train without the ``x2_`` files), on which the LoRA stage trains
-  with its own seeded 15 % validation part, exactly as the previous default model did;
-- ``validation.jsonl``: that same 15 % of the first corpus (seed 13, stratified by level: the comments the
-  LoRA stage never trains on) plus a seeded 15 % of each ``x2_`` file, stratified by level;
-- ``train/``: every training comment not in ``validation.jsonl`` (what the heads are refitted on).
+- ``validation.jsonl``: the seeded 15 % of the first corpus (data/corpus/train without the ``x2_`` files;
+  seed 13, stratified by level: the part the previous default was validated on and never trained on) plus
+  a seeded 15 % of each ``x2_`` file, stratified by level;
+- ``train/``: every training comment not in ``validation.jsonl`` (what the heads are refitted on);
+- ``lora/train.jsonl``: a seeded sample of ``--lora-size`` of those, stratified by level (what the LoRA
+  stage trains on: what fits 2 shared cores), and ``lora_validation.jsonl``: a seeded ``--lora-validation``
+  of the validation part (the LoRA stage's early stopping).
 No validation comment is ever trained on; the test files (data/corpus/test) are not read.
 """
 
@@ -45,19 +47,31 @@ def new_validation(items: list[dict], seed: int) -> set[str]:
     return chosen
 
 
+def sample(items: list[dict], n: int, rng: np.random.Generator) -> list[dict]:
+    """A seeded sample of about ``n`` rows, stratified by level, in the original order."""
+    chosen: set[str] = set()
+    for level in sorted({r["sentiment"] for r in items}):
+        ids = [r["id"] for r in items if r["sentiment"] == level]
+        chosen |= set(rng.permutation(ids)[: int(round(n * len(ids) / len(items)))].tolist())
+    return [r for r in items if r["id"] in chosen]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=ROOT / "data/corpus/train")
     ap.add_argument("--out", type=Path, default=ROOT / "models/build")
+    ap.add_argument("--lora-size", type=int, default=1200)
+    ap.add_argument("--lora-validation", type=int, default=300)
     args = ap.parse_args()
     files = sorted(args.data.glob("*.jsonl"))
     first = [f for f in files if not f.name.startswith("x2_")]
     shutil.rmtree(args.out, ignore_errors=True)
-    (args.out / "lora").mkdir(parents=True)
+    (args.out / "first").mkdir(parents=True)
     (args.out / "train").mkdir()
     for f in first:
-        shutil.copy(f, args.out / "lora" / f.name)
-    old = load_labelled(args.out / "lora")
+        shutil.copy(f, args.out / "first" / f.name)
+    old = load_labelled(args.out / "first")
+    shutil.rmtree(args.out / "first")
     _, val_idx = split(old, FRACTION, SEED)
     validation = {old.ids[i] for i in val_idx}
     for n, f in enumerate(f for f in files if f.name.startswith("x2_")):
@@ -70,7 +84,14 @@ def main() -> None:
         held = sum(r["id"] in validation for r in items)
         counts[f.name] = {"train": len(items) - held, "validation": held}
     write(args.out / "validation.jsonl", val_rows)
-    print(json.dumps({"validation": len(val_rows), "files": counts}, indent=1))
+    train_rows = [
+        r for f in files for r in rows(f) if r["id"] not in validation and any(c.isalpha() for c in r["text"])
+    ]
+    rng = np.random.default_rng(SEED)
+    (args.out / "lora").mkdir()
+    write(args.out / "lora" / "train.jsonl", sample(train_rows, args.lora_size, rng))
+    write(args.out / "lora_validation.jsonl", sample(val_rows, args.lora_validation, rng))
+    print(json.dumps({"validation": len(val_rows), "lora": args.lora_size, "files": counts}, indent=1))
 
 
 if __name__ == "__main__":
