@@ -221,9 +221,9 @@ def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
     }
     metrics["data"] |= {"heads_train": len(train), "heads_validation": len(val), "heads_source": str(args.data)}
     metrics["heads_refit"] = {
-        "sentiment": s_report | {"chosen": chosen},
-        "candidates": {k: v[3] for k, v in grid.items()},
-        "themes": t_report,
+        "sentiment_recipe": s_report | {"chosen": chosen},
+        "sentiment_candidates": {k: v[3] for k, v in grid.items()},
+        "theme_head": t_report,
         "noisy_variants": len(emb["train_var"]),
         "validation": str(args.validation),
         "seconds": round(time.perf_counter() - start, 1),
