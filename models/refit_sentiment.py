@@ -51,7 +51,7 @@ def main() -> None:
     )
     ap.add_argument("--validation", type=Path, default=None, help="fixed validation file (else the seeded split)")
     ap.add_argument("--themes", action="store_true", help="refit the theme head and lexical theme model as well")
-    ap.add_argument("--theme-epochs", type=int, default=30)
+    ap.add_argument("--theme-epochs", type=int, default=60)
     ap.add_argument("--cache", type=Path, default=None, help="with --themes: save the embeddings here")
     ap.add_argument("--max-length", type=int, default=0, help="with --themes: tokens per chunk from now on (0: keep)")
     ap.add_argument("--noisy", type=int, default=3000, help="with --themes: training comments given noisy variants")
@@ -162,6 +162,24 @@ def sentiment_rows(name: str, emb: dict, train, extra) -> tuple[np.ndarray, np.n
     return np.concatenate(x), np.concatenate(y)
 
 
+def choose_lexical_weight(weight, bias, val_emb, val_lexical, val) -> tuple[float, list[float], dict]:
+    """The share of the lexical theme model with the best validation micro-F1 (thresholds tuned per share)."""
+    from heads import sigmoid
+
+    from stamning.training.metrics import theme_metrics, tune_thresholds
+    from stamning.training.refit import head_logits
+
+    head = sigmoid(head_logits(weight, bias, val_emb))
+    keys = [str(j) for j in range(head.shape[1])]
+    scores = {}
+    for share in (0.3, 0.4, 0.5, 0.6, 0.7):
+        probs = share * val_lexical + (1 - share) * head
+        thresholds = tune_thresholds(probs, val.themes).round(2)
+        scores[share] = (theme_metrics(probs, val.themes, keys, thresholds)["micro_f1"], thresholds.tolist())
+    best = max(scores, key=lambda k: scores[k][0])
+    return best, scores[best][1], {str(k): v[0] for k, v in scores.items()}
+
+
 def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
     """Both heads on all of --data (+ noisy variants); every choice on --validation; written back in place.
     The sentiment recipe is the GRID row with the best validation macro-F1 (the rule fixed in advance)."""
@@ -202,8 +220,14 @@ def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
         val_lexical,
         w,
         epochs=args.theme_epochs,
+        lr=5e-3,
         seed=seed,
     )
+    if val_lexical is not None:
+        w, thresholds, t_report["lexical_weights"] = choose_lexical_weight(
+            t_weight, t_bias, emb["val"], val_lexical, val
+        )
+        model.config.lexical_theme_weight = w
     with torch.no_grad():
         for head, (wt, b) in ((model.sentiment_head, (weight, bias)), (model.theme_head, (t_weight, t_bias))):
             head.weight.copy_(wt)
