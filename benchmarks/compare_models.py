@@ -2,8 +2,10 @@
 
 The reference is the default model (or ``--model DIR``); each ``--candidate NAME=DIR`` is another model
 directory; a TF-IDF + logistic-regression baseline trained on data/corpus/train is always added. Each is
-measured on the separately written test set (data/corpus/test: 5 levels, 3 classes, themes, calibration,
-score-by-intensity) and on real Swedish tweets/YouTube comments (../shared/data/real-dev, 3 classes:
+measured on the separately written test set (data/corpus/test without real_style.jsonl: 5 levels, 3 classes,
+themes, calibration, score-by-intensity), on the held-out comments of the second writing round in the
+registers real users bring (data/corpus/test/real_style.jsonl, never trained on) and on real Swedish
+tweets/YouTube comments (../shared/data/real-dev, 3 classes:
 mycket_negativ/negativ → neg, neutral → neu, positiv/mycket_positiv → pos). The real set is for
 evaluation only: nothing here trains, tunes or picks on it. For every candidate the difference to the
 reference comes with a paired-bootstrap 95 % interval (comments resampled, both models on the same draw).
@@ -38,7 +40,11 @@ from stamning.training.metrics import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-REAL = ROOT.parent / "shared" / "data" / "real-dev" / "swe-sentiment-dataset.csv"
+# ../shared next to the checkout (a git worktree under ../wt/NAME: two levels up)
+REAL = next(
+    (p for p in (d / "shared/data/real-dev/swe-sentiment-dataset.csv" for d in ROOT.parents[:2]) if p.is_file()),
+    ROOT.parent / "shared/data/real-dev/swe-sentiment-dataset.csv",
+)
 VALUES = np.array([-2, -1, 0, 1, 2], dtype=float)
 
 
@@ -99,12 +105,32 @@ def intensity(probs: np.ndarray, levels: np.ndarray) -> dict:
 
 
 # ---------------------------------------------------------------------------- measuring
+REAL_STYLE = "real_style.jsonl"
+
+
+def read_tests(keys: list[str]):
+    """The own test set (every test file but real_style.jsonl) and the real_style test set."""
+    folder = ROOT / "data/corpus/test"
+    both = load_labelled(folder, theme_keys=keys)
+    style = load_labelled(folder / REAL_STYLE, theme_keys=keys) if (folder / REAL_STYLE).is_file() else None
+    held = set(style.ids) if style is not None else set()
+    return both.subset([i for i, x in enumerate(both.ids) if x not in held]), style
+
+
 def measure(
-    name: str, sent: np.ndarray, themes: np.ndarray | None, thresholds, test, real_probs, real_labels, keys
+    name: str, sent: np.ndarray, themes: np.ndarray | None, thresholds, test, real_probs, real_labels, keys, style=None
 ) -> dict:
     out = {"sentiment": sentiment_metrics(sent, test.sentiment), "intensity": intensity(sent, test.sentiment)}
     if themes is not None:
         out["themes"] = theme_metrics(themes, test.themes, keys, thresholds)
+    if style is not None:
+        data, s_sent, s_themes = style
+        out["real_style"] = {
+            "sentiment": sentiment_metrics(s_sent, data.sentiment),
+            "intensity": intensity(s_sent, data.sentiment),
+        }
+        if s_themes is not None:
+            out["real_style"]["themes"] = theme_metrics(s_themes, data.themes, keys, thresholds)
     if real_probs is not None:
         out["real"] = three_class_metrics(real_probs, real_labels)
         out["real"]["ece"] = expected_calibration_error(to_three(real_probs), real_labels)
@@ -112,11 +138,12 @@ def measure(
         "test": sent.argmax(1),
         "real": None if real_probs is None else to_three(real_probs).argmax(1),
         "themes": None if themes is None else themes >= thresholds,
+        "real_style": None if style is None else style[1].argmax(1),
     }
     return out
 
 
-def differences(ours: dict, ref: dict, test, real_labels) -> dict:
+def differences(ours: dict, ref: dict, test, real_labels, style=None) -> dict:
     d = {
         "test_macro_f1": paired_bootstrap(
             ours["_pred"]["test"], ref["_pred"]["test"], test.sentiment, lambda p, t: _macro_f1(p, t, 5)
@@ -131,6 +158,17 @@ def differences(ours: dict, ref: dict, test, real_labels) -> dict:
     if ours["_pred"]["themes"] is not None:
         d["theme_micro_f1"] = paired_bootstrap(
             ours["_pred"]["themes"], ref["_pred"]["themes"], test.themes.astype(bool), _micro_f1
+        )
+    if style is not None:
+        truth = style.sentiment
+        d["real_style_macro_f1"] = paired_bootstrap(
+            ours["_pred"]["real_style"], ref["_pred"]["real_style"], truth, lambda p, t: _macro_f1(p, t, 5)
+        )
+        d["real_style_3class_macro_f1"] = paired_bootstrap(
+            THREE[ours["_pred"]["real_style"]],
+            THREE[ref["_pred"]["real_style"]],
+            THREE[truth],
+            lambda p, t: _macro_f1(p, t, 3),
         )
     if ours["_pred"]["real"] is not None:
         d["real_macro_f1"] = paired_bootstrap(
@@ -149,25 +187,30 @@ def read_real(path: Path):
     return real["text"].astype(str).tolist(), np.array([list(THREE_CLASS).index(v) for v in real["label"]])
 
 
-def model_probs(directory, test, real_texts):
+def model_probs(directory, test, real_texts, style=None):
     model = load_model(directory)
     start = time.perf_counter()
     sent, themes, _ = probabilities(model, test.texts)
     real = probabilities(model, real_texts)[0] if real_texts is not None else None
+    style_probs = (style, *probabilities(model, style.texts)[:2]) if style is not None else None
     print(f"{directory or 'default model'}: {time.perf_counter() - start:.0f} s")
-    return model, sent, themes, real
+    return model, sent, themes, real, style_probs
 
 
 def print_table(results: dict) -> None:
     print(
         f"\n{'':22} {'test acc':>8} {'mF1':>6} {'ECE':>6} {'3cl mF1':>8} {'themes µF1':>10} {'|score| ρ':>9} "
-        f"{'real acc':>9} {'real mF1':>9} {'real ECE':>9}"
+        f"{'style mF1':>9} {'style 3cl':>9} {'real acc':>9} {'real mF1':>9} {'real ECE':>9}"
     )
     for name, r in results["models"].items():
         s, real = r["sentiment"], r.get("real", {})
+        style = r.get("real_style", {}).get(
+            "sentiment", {"macro_f1": float("nan"), "three_class": {"macro_f1": float("nan")}}
+        )
         print(
             f"{name:22} {s['accuracy']:8.3f} {s['macro_f1']:6.3f} {s['ece']:6.3f} {s['three_class']['macro_f1']:8.3f} "
             f"{r.get('themes', {}).get('micro_f1', float('nan')):10.3f} {r['intensity']['spearman']:9.3f} "
+            f"{style['macro_f1']:9.3f} {style['three_class']['macro_f1']:9.3f} "
             f"{real.get('accuracy', float('nan')):9.3f} {real.get('macro_f1', float('nan')):9.3f} {real.get('ece', float('nan')):9.3f}"
         )
     for name, diffs in results["differences"].items():
@@ -187,18 +230,27 @@ def side_by_side(results: dict) -> str:
         "",
         f"`{' '.join(['benchmarks/compare_models.py'] + sys.argv[1:])}`; real text: `{Path(results['real_set']).name}` "
         "(../shared/data/real-dev, evaluation only, 3 classes). Score ρ: rank correlation of the score with the "
-        "labelled level on the test set; ECE: expected calibration error (10 bins).",
+        "labelled level on the test set; ECE: expected calibration error (10 bins). real_style: "
+        "data/corpus/test/real_style.jsonl (held out from the second writing round, never trained on).",
         "",
-        "| model | test macro-F1 | test ECE | test 3-class macro-F1 | theme micro-F1 | score ρ | real accuracy | real macro-F1 | real ECE |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| model | test macro-F1 | test ECE | test 3-class macro-F1 | theme micro-F1 | score ρ | real_style macro-F1 "
+        "| real_style 3-class macro-F1 | real_style theme micro-F1 | real accuracy | real macro-F1 | real ECE |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in results["models"].items():
         s, real, themes = r["sentiment"], r.get("real"), r.get("themes")
         real_ece = f"{real['ece']:.3f}" if real else "–"
+        style = r.get("real_style")
+        style_cells = (
+            f"{pct(style['sentiment']['macro_f1'])} | {pct(style['sentiment']['three_class']['macro_f1'])} | "
+            f"{pct(style['themes']['micro_f1']) if 'themes' in style else '–'}"
+            if style
+            else "– | – | –"
+        )
         lines.append(
             f"| {'this model' if name == 'reference' else name} | {pct(s['macro_f1'])} | {s['ece']:.3f} | "
             f"{pct(s['three_class']['macro_f1'])} | {pct(themes['micro_f1']) if themes else '–'} | "
-            f"{r['intensity']['spearman']:.3f} | {pct(real['accuracy']) if real else '–'} | "
+            f"{r['intensity']['spearman']:.3f} | {style_cells} | {pct(real['accuracy']) if real else '–'} | "
             f"{pct(real['macro_f1']) if real else '–'} | {real_ece} |"
         )
     mean_abs = results["models"]["reference"]["intensity"]["mean_abs_score"]
@@ -238,10 +290,10 @@ def main() -> None:
     for name, directory in named:
         if test is None:
             keys = load_model(directory).config.theme_keys
-            test = load_labelled(ROOT / "data/corpus/test", theme_keys=keys)
-        model, sent, themes, real = model_probs(directory, test, real_texts)
+            test, style = read_tests(keys)
+        model, sent, themes, real, style_probs = model_probs(directory, test, real_texts, style)
         results["models"][name] = measure(
-            name, sent, themes, np.array(model.config.theme_thresholds), test, real, real_labels, keys
+            name, sent, themes, np.array(model.config.theme_thresholds), test, real, real_labels, keys, style_probs
         )
         results["models"][name]["temperature"] = model.config.sentiment_temperature
         results["models"][name]["lexical_sentiment_weight"] = model.config.lexical_sentiment_weight
@@ -257,10 +309,11 @@ def main() -> None:
         None if real_texts is None else base.sentiment_proba(real_texts),
         real_labels,
         keys,
+        None if style is None else (style, base.sentiment_proba(style.texts), base.theme_proba(style.texts)),
     )
     for name, r in results["models"].items():
         if name != "reference":
-            results["differences"][name] = differences(r, results["models"]["reference"], test, real_labels)
+            results["differences"][name] = differences(r, results["models"]["reference"], test, real_labels, style)
     for r in results["models"].values():
         r.pop("_pred")
     print_table(results)
@@ -280,6 +333,9 @@ def write_card(directory, model, results) -> None:
     ref, base = results["models"]["reference"], results["models"]["tfidf"]
     metrics["test (data/corpus/test)"] = {k: ref[k] for k in ("sentiment", "themes", "intensity")}
     metrics["test, TF-IDF baseline"] = {k: base[k] for k in ("sentiment", "themes")}
+    if "real_style" in ref:
+        metrics["test, real_style (data/corpus/test/real_style.jsonl)"] = ref["real_style"]
+        metrics["test, real_style, TF-IDF baseline"] = base["real_style"]
     if "real" in ref:
         metrics["real tweets/YouTube (3 classes)"] = {"three_class": ref["real"]}
         metrics["real, TF-IDF baseline"] = {"three_class": base["real"]}

@@ -37,7 +37,8 @@ def test():
 
 
 def test_sizes_and_labels(train, test):
-    assert len(train) >= 3000 and len(test) >= 600
+    assert len(train) >= 11000 and len(test) >= 1500
+    assert len(train) + len(test) >= 12000
     keys = set(load_taxonomy().keys)
     for row in train + test:
         assert row["sentiment"] in SENTIMENT_LEVELS, row["id"]
@@ -78,3 +79,15 @@ def test_no_exact_duplicates_across_the_split(train, test):
     train_texts = {norm(r["text"]) for r in train if len(r["text"].split()) >= 4}
     clashes = [r["id"] for r in test if norm(r["text"]) in train_texts]
     assert not clashes, clashes
+
+
+def test_real_style_test_file_covers_every_new_register_and_level():
+    """The held-out sample of the second writing round: all six files (id prefix), every level, about 10 %."""
+    rows = [json.loads(line) for line in (CORPUS / "test" / "real_style.jsonl").read_text("utf-8").splitlines()]
+    registers = Counter(r["id"].split("-")[1] for r in rows)
+    trained = Counter(r["id"].split("-")[1] for r in _rows("train") if r["id"].startswith("x2-"))
+    assert set(registers) == set(trained) and len(registers) == 6
+    for key, n in registers.items():
+        assert 0.08 <= n / (n + trained[key]) <= 0.12, key
+    levels = Counter(r["sentiment"] for r in rows)
+    assert min(levels[level] for level in SENTIMENT_LEVELS) >= 0.12 * len(rows)

@@ -43,7 +43,7 @@ def test_clear_comments_get_sensible_labels(model):
     assert "kommunikation" in preds[2].themes
 
 
-@pytest.mark.xfail(reason="known weakness: terse mild criticism ('kom för sent') is read as neutral", strict=False)
+@pytest.mark.xfail(reason="known weakness: terse mild criticism ('kom för sent') is read as neutral", strict=True)
 def test_terse_mild_criticism_is_negative(model):
     (pred,) = model.predict(["Informationen om omorganisationen kom för sent."])
     assert pred.sentiment in ("negativ", "mycket_negativ")
