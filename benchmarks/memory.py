@@ -65,7 +65,7 @@ def main() -> None:
     for rows in args.rows:
         src = work / f"in-{rows}.csv"
         write_csv(src, rows)
-        cmd = [sys.executable, "-m", "stamning.cli.app", "classify", str(src), "-o", str(work / f"out-{rows}.parquet")]
+        cmd = [sys.executable, "-m", "stamning.cli", "classify", str(src), "-o", str(work / f"out-{rows}.parquet")]
         if model:
             cmd += ["--model", model]
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

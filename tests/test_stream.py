@@ -71,7 +71,7 @@ def test_kill_and_resume(tiny_model_dir, tmp_path):
     cmd = [
         sys.executable,
         "-m",
-        "stamning.cli.app",
+        "stamning.cli",
         "classify",
         str(src),
         "-o",
