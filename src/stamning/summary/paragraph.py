@@ -34,10 +34,10 @@ def paragraph(s: GroupSummary, title: str, ctx: Ctx) -> str:
                 "och listas ändå för uppföljning."
             )
         return text
-    n, k, dist, net = s.n, s.n_classified, s.distribution, s.net_score
-    share_pos, share_neg = s.share_positive, s.share_negative
-    assert n is not None and k is not None and dist is not None  # a summary that is shown carries its figures
-    assert net is not None and share_pos is not None and share_neg is not None
+    dist, net = s.shown_distribution, s.shown_net
+    n, k, share_pos, share_neg = s.n, s.n_classified, s.share_positive, s.share_negative
+    assert n is not None and k is not None  # a summary that is shown carries its figures
+    assert share_pos is not None and share_neg is not None
     parts = [f"{title}: {count_noun(n)}" + (f", varav {k} klassade" if k != n else "") + "."]
     if k == 0:
         parts.append("Inga kommentarer kunde klassas, så ingen helhetsbild kan ges.")
