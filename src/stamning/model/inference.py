@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from stamning.encoders.segments import Segment, part_offsets, plan_segments
-from stamning.model.calibration import calibrate
+from stamning.model.calibration import calibrate, softmax
 from stamning.records import SENTIMENT_LEVELS, Prediction
 from stamning.text import MAX_CHARS, normalize, skip_reason
 
@@ -105,9 +105,7 @@ def _clause_sentiment(model: StamningModel, hidden: torch.Tensor, batch: list[Se
 def _softmax(logits: torch.Tensor) -> np.ndarray:
     """In float64, then float32: torch's vectorised float32 exp rounds the tail of a tensor differently
     from its body, so a comment's probabilities would depend on its place in the batch."""
-    x = logits.double().cpu().numpy()
-    e = np.exp(x - x.max(-1, keepdims=True))
-    return (e / e.sum(-1, keepdims=True)).astype(np.float32)
+    return softmax(logits.double().cpu().numpy()).astype(np.float32)
 
 
 def _sigmoid(logits: torch.Tensor) -> np.ndarray:
