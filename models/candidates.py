@@ -145,6 +145,11 @@ def run(reference, built, sets: dict, cache: Path, build: Path) -> dict:
     emb = {n: np.load(cache / f"built_{n}.npy") for n in ("test_own", "real_style", "real")}
     emb |= {n: np.load(build / f"build_{n}.npy") for n in ("val", "train", "train_var", "extra", "extra_var")}
     emb |= {n: np.load(build / f"build_{n}.npy") for n in ("source", "extra_source")}
+    choice_x, choice_y = emb["val"], sets["val"].sentiment  # what the build chose the sentiment recipe on
+    if (build / "build_val_var.npy").exists():  # refit_sentiment.py --noisy-validation
+        source = np.load(build / "build_val_source.npy")
+        choice_x = np.concatenate([choice_x, np.load(build / "build_val_var.npy")])
+        choice_y = np.concatenate([choice_y, sets["val"].sentiment[source]])
     init = torch.nn.Linear(384, 5)
     with torch.no_grad():
         init.weight.copy_(torch.from_numpy(np.load(build / "build_init_sentiment_weight.npy")))
@@ -170,7 +175,7 @@ def run(reference, built, sets: dict, cache: Path, build: Path) -> dict:
     }
     ref_pred = predictions(sent, ref_themes, ref_thr)
     themes, thr = side(built, emb)
-    train, extra, val = sets["train"], sets["extra"], sets["val"]
+    train, extra = sets["train"], sets["extra"]
     recipes = [("LoRA stage only (no refit)", None, 0)] + [
         (f"{name}, {epochs} epochs", name, epochs) for name, epochs in GRID
     ]
@@ -179,10 +184,11 @@ def run(reference, built, sets: dict, cache: Path, build: Path) -> dict:
             weight, bias, temp = init.weight, init.bias, 1.0
         else:
             x, y = sentiment_rows(name, emb, train, extra)
-            weight, bias, temp, _ = fit_sentiment(init, x, y, emb["val"], val.sentiment, epochs, 1e-3, 13)
+            weight, bias, temp, _ = fit_sentiment(init, x, y, choice_x, choice_y, epochs, 1e-3, 13)
         raw = {n: softmax(head_logits(weight, bias, emb[n])) for n in EVAL}
         sent = {n: calibrate(raw[n], temp) for n in EVAL}
         results[key] = {
+            "choice_macro_f1": _macro_f1(head_logits(weight, bias, choice_x).argmax(1), choice_y, 5),
             "figures": figures(sent, themes, sets, thr),
             "temperature": temp,
             "ece_before": {n: f["ece"] for n, f in figures(raw, themes, sets, thr).items()},
@@ -190,7 +196,7 @@ def run(reference, built, sets: dict, cache: Path, build: Path) -> dict:
         }
         f = results[key]["figures"]
         print(
-            f"{key}: val mF1 {f['val']['macro_f1']:.3f} themes {f['val']['theme_micro_f1']:.3f} | "
+            f"{key}: choice mF1 {results[key]['choice_macro_f1']:.3f} val mF1 {f['val']['macro_f1']:.3f} themes {f['val']['theme_micro_f1']:.3f} | "
             f"own {f['test_own']['macro_f1']:.3f} real_style {f['real_style']['macro_f1']:.3f} "
             f"real mF1 {f['real']['macro_f1']:.3f} acc {f['real']['accuracy']:.3f}",
             flush=True,
@@ -199,11 +205,12 @@ def run(reference, built, sets: dict, cache: Path, build: Path) -> dict:
 
 
 def choose(results: dict) -> str:
-    """The rule fixed in advance: best validation sentiment macro-F1 with validation theme micro-F1 >= reference."""
+    """The rule fixed in advance: best sentiment macro-F1 on what the build chose on (the validation part, with
+    its noisy variants after --noisy-validation) with validation theme micro-F1 >= the reference's."""
     ref = "previous default (reference)"
     bar = results[ref]["figures"]["val"]["theme_micro_f1"]
     ok = {k: r for k, r in results.items() if k != ref and r["figures"]["val"]["theme_micro_f1"] >= bar}
-    return max(ok, key=lambda k: ok[k]["figures"]["val"]["macro_f1"]) if ok else ref
+    return max(ok, key=lambda k: ok[k]["choice_macro_f1"]) if ok else ref
 
 
 def main() -> None:

@@ -55,6 +55,12 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=None, help="with --themes: save the embeddings here")
     ap.add_argument("--max-length", type=int, default=0, help="with --themes: tokens per chunk from now on (0: keep)")
     ap.add_argument("--noisy", type=int, default=3000, help="with --themes: training comments given noisy variants")
+    ap.add_argument(
+        "--noisy-validation",
+        action="store_true",
+        help="with --themes: choose the sentiment recipe and fit the temperature on the validation comments plus one "
+        "noisy variant of each (what phone-typed comments look like), not on the written comments alone",
+    )
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--learning-rate", type=float, default=1e-3)
     ap.add_argument(
@@ -121,10 +127,12 @@ GRID = (
 )
 
 
-def embed_all(model, train, extra, val, seed: int, copies: int, noisy: int, cache: Path | None) -> dict:
+def embed_all(
+    model, train, extra, val, seed: int, copies: int, noisy: int, cache: Path | None, noisy_val: bool = False
+) -> dict:
     """Embeddings of the training comments, noisy variants of a seeded subset of ``noisy`` of them (what fits
-    2 cores), the extra comments (+ variants) and the validation part, once; saved under ``cache`` (with the
-    starting heads, for models/candidates.py) when given."""
+    2 cores), the extra comments (+ variants) and the validation part (+ one noisy variant of each with
+    ``noisy_val``), once; saved under ``cache`` (with the starting heads, for models/candidates.py) when given."""
     from stamning.training.augment import augment
     from stamning.training.refit import embed_comments
 
@@ -132,6 +140,7 @@ def embed_all(model, train, extra, val, seed: int, copies: int, noisy: int, cach
     picked = augment([train.texts[i] for i in subset], train.sentiment[subset], AugmentConfig(copies=copies, seed=seed))
     variants = [(int(subset[i]), t) for i, t in picked]
     extra_variants = augment(extra.texts, extra.sentiment, AugmentConfig(copies=copies, seed=seed + 1))
+    val_variants = augment(val.texts, val.sentiment, AugmentConfig(copies=1, seed=seed + 2)) if noisy_val else []
     groups = {
         "val": val.texts,
         "train": train.texts,
@@ -139,6 +148,8 @@ def embed_all(model, train, extra, val, seed: int, copies: int, noisy: int, cach
         "extra": extra.texts,
         "extra_var": [t for _, t in extra_variants],
     }
+    if noisy_val:
+        groups["val_var"] = [t for _, t in val_variants]
     print(f"refit: embedding {sum(len(v) for v in groups.values())} comments", flush=True)
     emb = {name: embed_comments(model, texts) for name, texts in groups.items()}
     if cache is not None:
@@ -147,11 +158,14 @@ def embed_all(model, train, extra, val, seed: int, copies: int, noisy: int, cach
             np.save(cache / f"build_{name}.npy", array)
         np.save(cache / "build_source.npy", np.array([i for i, _ in variants], dtype=int))
         np.save(cache / "build_extra_source.npy", np.array([i for i, _ in extra_variants], dtype=int))
+        np.save(cache / "build_val_source.npy", np.array([i for i, _ in val_variants], dtype=int))
         for name, head in (("sentiment", model.sentiment_head), ("theme", model.theme_head)):
             np.save(cache / f"build_init_{name}_weight.npy", head.weight.detach().numpy())
             np.save(cache / f"build_init_{name}_bias.npy", head.bias.detach().numpy())
     emb["source"] = np.array([i for i, _ in variants], dtype=int)
     emb["extra_source"] = np.array([i for i, _ in extra_variants], dtype=int)
+    emb["val_source"] = np.array([i for i, _ in val_variants], dtype=int)
+    emb.setdefault("val_var", np.zeros((0, emb["val"].shape[1]), np.float32))
     return emb
 
 
@@ -202,11 +216,16 @@ def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
     extra = load_labelled(args.extra or ROOT / "data/corpus/extra", theme_keys=keys)
     if args.max_length:
         model.config.max_length = args.max_length  # the tokens per chunk when reading (training may use fewer)
-    emb = embed_all(model, train, extra, val, seed, args.copies, args.noisy, args.cache)
+    emb = embed_all(model, train, extra, val, seed, args.copies, args.noisy, args.cache, args.noisy_validation)
+    # the sentiment choice's validation: the written comments, plus their noisy variants with --noisy-validation
+    choice_x = np.concatenate([emb["val"], emb["val_var"]]) if args.noisy_validation else emb["val"]
+    choice_y = (
+        np.concatenate([val.sentiment, val.sentiment[emb["val_source"]]]) if args.noisy_validation else val.sentiment
+    )
     grid = {}
     for name, epochs in GRID:
         x, y = sentiment_rows(name, emb, train, extra)
-        fit = fit_sentiment(model.sentiment_head, x, y, emb["val"], val.sentiment, epochs, args.learning_rate, seed)
+        fit = fit_sentiment(model.sentiment_head, x, y, choice_x, choice_y, epochs, args.learning_rate, seed)
         grid[f"{name}, {epochs} epochs"] = fit
         print(f"refit: {name}, {epochs} epochs: validation macro-F1 {fit[3]['validation_macro_f1']:.4f}", flush=True)
     chosen = max(grid, key=lambda k: grid[k][3]["validation_macro_f1"])
@@ -254,6 +273,8 @@ def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
         "theme_head": t_report,
         "noisy_variants": len(emb["train_var"]),
         "validation": str(args.validation),
+        "sentiment_choice_on": "validation + noisy variants" if args.noisy_validation else "validation",
+        "noisy_validation_variants": len(emb["val_var"]),
         "seconds": round(time.perf_counter() - start, 1),
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", "utf-8")
