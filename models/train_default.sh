@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
-# Rebuild the embedded default model from the first corpus (the seven files of data/corpus/train that are not
-# x2_*: the recipe the shipped model was built with), then measure it and write its model card.
-# One command (25–50 minutes on a 2-core CPU):  bash models/train_default.sh
-# The larger corpus (x2_* files) and its recipe: models/train_larger_corpus.sh (not shipped; models/README.md).
+# Rebuild the embedded default model ("candidate D", shipped since session 6; models/README.md), then measure it
+# and write its model card. One command (about 60 minutes on a 2-core CPU):  bash models/train_default.sh [OUT]
+#   1. the encoder: LoRA on the first corpus (the seven files of data/corpus/train that are not x2_*), and the
+#      sentiment head refitted on it with noisy variants (the session-4 recipe; this encoder transfers best to
+#      real text);
+#   2. both heads refitted on the fixed encoder with the whole corpus (first corpus + x2_* files, the fixed split
+#      of models/split_corpus.py) plus one noisy variant of every training comment; the sentiment recipe chosen
+#      and the temperature fitted on the validation part plus one noisy variant of each validation comment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=src/stamning/resources/default_model
+OUT=${1:-src/stamning/resources/default_model}
 FIRST=models/build/first_corpus
+BUILD=models/build
 rm -rf "$FIRST" && mkdir -p "$FIRST"
 for f in data/corpus/train/*.jsonl; do
     case "$(basename "$f")" in x2_*) ;; *) ln -s "$(realpath "$f")" "$FIRST/" ;; esac
 done
 .venv/bin/stamning train --data "$FIRST" --output "$OUT" --mode lora --epochs 4 \
     --lora-r 16 --lora-alpha 32 --lora-targets query,key,value,dense --learning-rate 1e-3 --seed 13
-# sentiment head refitted on the fixed encoder with one label-preserving noisy variant of each training
-# comment (lower case, no å/ä/ö, typos, emoji, no punctuation), last of 30 epochs; then the temperature
-# fitted on the validation split (about 5 minutes; one thread is much faster on a busy machine)
+# sentiment head refitted on the fixed encoder with one label-preserving noisy variant of each first-corpus
+# training comment (lower case, no å/ä/ö, typos, emoji, no punctuation), last of 30 epochs (about 5 minutes;
+# one thread is much faster on a busy machine); this head is where step 2 starts from
 OMP_NUM_THREADS=1 .venv/bin/python models/refit_sentiment.py --model "$OUT" --data "$FIRST" --extra '' \
     --epochs 30 --learning-rate 1e-3
+# 2. the fixed split of the whole corpus (validation: the first corpus' seeded 15 % – the part step 1 never
+#    trained on – plus 15 % of each x2_ file), then both heads on every training comment + a noisy variant of each
+.venv/bin/python models/split_corpus.py --out "$BUILD" --lora-size 8000 --lora-validation 300
+.venv/bin/python models/refit_sentiment.py --model "$OUT" --data "$BUILD/train" --validation "$BUILD/validation.jsonl" \
+    --themes --noisy-validation --noisy 100000 --learning-rate 1e-3 --max-length 256 --threads 2 \
+    --cache "$BUILD/embeddings"
+# 3. own test set, real_style test set and real tweets/YouTube comments (../shared/data/real-dev) into the card
 .venv/bin/python benchmarks/compare_models.py --model "$OUT" --write-card

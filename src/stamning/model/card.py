@@ -79,6 +79,22 @@ def _refit(metrics: dict) -> str:
     )
 
 
+def _heads_refit(metrics: dict) -> str:
+    r, data = metrics.get("heads_refit"), metrics.get("data", {})
+    if not r:
+        return ""
+    recipe, themes = r.get("sentiment_recipe", {}), r.get("theme_head", {})
+    return (
+        f"\n- Both heads refitted (`models/refit_sentiment.py --themes`) on the fixed encoder with "
+        f"{data.get('heads_train', '?')} training comments from `{data.get('heads_source', '?')}` and "
+        f"{r.get('noisy_variants', '?')} label-preserving noisy variants; validation `{r.get('validation', '?')}` "
+        f"({data.get('heads_validation', '?')} comments); sentiment recipe chosen on {r.get('sentiment_choice_on', 'validation')}: "
+        f"{recipe.get('chosen', '?')} (macro-F1 {recipe.get('validation_macro_f1', float('nan')):.3f}, temperature "
+        f"{recipe.get('temperature', '?')}); theme head epoch {themes.get('best_epoch', '?')}, validation micro-F1 "
+        f"{themes.get('validation_micro_f1', float('nan')):.3f}; {r.get('seconds', '?')} s"
+    )
+
+
 def model_card(config: ModelConfig, metrics: dict) -> str:
     tc = metrics.get("train_config", {})
     data = metrics.get("data", {})
@@ -98,10 +114,10 @@ A stamning classifier: one encoder, a 5-level sentiment head and a multi-label t
 
 ## Training
 
-- Data: `{data.get("source", "?")}`: {data.get("train", "?")} comments for training, {data.get("validation", "?")} for validation (stratified by sentiment, seed {tc.get("seed", "?")})
+- Data (`stamning train`, encoder and heads): `{data.get("source", "?")}`: {data.get("train", "?")} comments for training, {data.get("validation", "?")} for validation (stratified by sentiment, seed {tc.get("seed", "?")})
 - Hyper-parameters: epochs {tc.get("epochs")}, batch {tc.get("batch_size")}, learning rate {tc.get("learning_rate")} (encoder) / {tc.get("head_learning_rate")} (heads), ordinal smoothing {tc.get("ordinal_smoothing")}, LoRA r={tc.get("lora_r")} alpha={tc.get("lora_alpha")}
 - Loss: cross-entropy with soft targets that give neighbouring levels {tc.get("ordinal_smoothing")} of the mass; themes: BCE with per-theme positive weights (sqrt of the imbalance, capped at 8); theme thresholds tuned per theme on the validation split
-- Time: {metrics.get("seconds", "?")} s on CPU{_refit(metrics)}
+- Time: {metrics.get("seconds", "?")} s on CPU{_refit(metrics)}{_heads_refit(metrics)}
 
 ## Measured
 
