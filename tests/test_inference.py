@@ -3,10 +3,12 @@ depend on how the input was cut into chunks or batches."""
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 
-from stamning.encoders.segments import PAD_MULTIPLE, Framing, clause_spans, plan_segments
+from stamning.encoders.segments import PAD_MULTIPLE, Framing, clause_spans, distinct_segments, plan_segments
 from stamning.model import inference
 
 MIXED = "Fantastisk chef, alltid lyhörd och vänlig! Väldigt dåligt bemötande, jag blev utskälld inför alla."
@@ -66,7 +68,7 @@ def test_mixed_detection_adds_no_encoder_rows(tiny_model, monkeypatch):
     without = sum(rows)
     rows.clear()
     preds = tiny_model.predict(TEXTS, precision="fp32", detect_mixed=True)
-    assert sum(rows) == without == len(TEXTS)
+    assert sum(rows) == without == len(set(TEXTS))  # each distinct comment once (TEXTS repeats itself)
     assert all(isinstance(p.mixed, bool) for p in preds)
 
 
@@ -123,3 +125,37 @@ def test_predict_proba_batch_equals_one_by_one(tiny_model, precision):
     alone = [tiny_model.predict_proba([t], precision=precision, batch_size=1) for t in TEXTS]
     np.testing.assert_array_equal(sent, np.concatenate([s for s, _ in alone]))
     np.testing.assert_array_equal(themes, np.concatenate([t for _, t in alone]))
+
+
+def test_identical_comments_run_once_and_equal_running_each(tiny_model, monkeypatch):
+    long = " ".join(random.Random(0).choices(TEXTS[:8], k=60))  # distinct chunks (the tiny tokenizer has no digits)
+    texts = ["Nej", MIXED, "Nej", long, "Inget att tillägga.", MIXED, long, "Nej"]
+    rows = []
+    forward = tiny_model.encoder.forward
+
+    def counting(input_ids, attention_mask=None):
+        rows.append(input_ids.shape[0])
+        return forward(input_ids=input_ids, attention_mask=attention_mask)
+
+    monkeypatch.setattr(tiny_model.encoder, "forward", counting)
+    shares = []
+    together = tiny_model.predict(texts, precision="bf16", on_progress=shares.append)
+    distinct, each, per_text = sum(rows), [], []
+    for text in texts:
+        rows.clear()
+        each.append(tiny_model.predict([text], precision="bf16")[0])
+        per_text.append(sum(rows))
+    assert per_text[3] > 1  # the long comment is read in several chunks
+    assert distinct == sum(per_text[i] for i in (0, 1, 3, 4)) < sum(per_text)  # "Nej", MIXED, long, "Inget"
+    assert [(p.sentiment, p.probabilities, p.themes, p.mixed, p.score) for p in together] == [
+        (p.sentiment, p.probabilities, p.themes, p.mixed, p.score) for p in each
+    ]
+    assert [p.id for p in together] == [str(i + 1) for i in range(len(texts))]
+    assert shares[-1] == pytest.approx(1.0)
+
+
+def test_distinct_segments_keeps_the_first_of_each_input(tiny_model):
+    segments = plan_segments(["Nej", "Toppen!", "Nej", MIXED, MIXED], tiny_model.tokenizer, 64, "query: ", True)
+    keep, where = distinct_segments(segments)
+    assert keep == [0, 1, 3]
+    assert where.tolist() == [0, 1, 0, 2, 2]

@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from stamning.errors import ModelError
 from stamning.text import chunk_by_tokens, split_sentences
 
@@ -165,3 +167,18 @@ def plan_segments(texts: Sequence[str], tokenizer, max_length: int, prefix: str,
             _segment(i, c, d, o, frame, 1 if detect_mixed else 0) for c, d, o in zip(chunks, chunk_ids, chunk_offsets)
         )
     return segments
+
+
+def distinct_segments(segments: list[Segment]) -> tuple[list[int], np.ndarray]:
+    """The index of the first of each distinct input (same token ids and clause spans), and for every
+    segment the position of its input among those."""
+    first: dict[tuple, int] = {}
+    keep: list[int] = []
+    where = np.empty(len(segments), dtype=np.int64)
+    for j, seg in enumerate(segments):
+        key = (tuple(seg.ids), tuple(seg.parts))
+        if key not in first:
+            first[key] = len(keep)
+            keep.append(j)
+        where[j] = first[key]
+    return keep, where

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from stamning.encoders.segments import Segment, part_offsets, plan_segments
+from stamning.encoders.segments import Segment, distinct_segments, part_offsets, plan_segments
 from stamning.model.calibration import calibrate, softmax
 from stamning.records import SENTIMENT_LEVELS, Prediction
 from stamning.text import MAX_CHARS, normalize, skip_reason
@@ -129,9 +129,32 @@ def run_segments(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sentiment and theme probabilities for every segment (in segment order), and the sentiment
     probabilities of every clause (segment order, then clause order) from the same encoder pass:
-    each clause's token states are averaged and read by the sentiment head.
+    each clause's token states are averaged and read by the sentiment head. Identical inputs (a survey's
+    many "Nej" and "Inget att tillägga") run once: a segment's result never depends on its neighbours, so
+    the copies are bit-identical to running each.
 
-    ``on_batch(n)`` is called after each batch with the number of segments it held (for progress)."""
+    ``on_batch(n)`` is called after each batch with the number of segments it stood for (for progress)."""
+    keep, where = distinct_segments(segments)
+    counts = np.bincount(where, minlength=len(keep))
+    report = None if on_batch is None else lambda idx: on_batch(int(counts[idx].sum()))
+    if len(keep) == len(segments):
+        return _run_distinct(model, segments, batch_size, autocast, device, report)
+    unique = [segments[j] for j in keep]
+    sent, themes, parts = _run_distinct(model, unique, batch_size, autocast, device, report)
+    first_part = part_offsets(unique)
+    rows = [np.arange(first_part[k], first_part[k + 1]) for k in where]
+    return sent[where], themes[where], parts[np.concatenate(rows) if rows else np.zeros(0, np.int64)]
+
+
+def _run_distinct(
+    model: StamningModel,
+    segments: list[Segment],
+    batch_size: int,
+    autocast: torch.dtype | None,
+    device: str,
+    on_batch: Callable[[list[int]], None] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`run_segments` on distinct inputs; ``on_batch(idx)`` after each batch with its segments' indices."""
     cfg = model.config
     order = sorted(range(len(segments)), key=lambda j: (segments[j].length, j))
     first_part = part_offsets(segments)
@@ -154,7 +177,7 @@ def run_segments(
             if clauses is not None:
                 parts[np.concatenate([np.arange(first_part[j], first_part[j + 1]) for j in idx])] = clauses
             if on_batch:
-                on_batch(len(idx))
+                on_batch(idx)
     return sent, themes, parts
 
 
