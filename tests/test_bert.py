@@ -164,3 +164,20 @@ def test_both_encoders_and_tokenizers_meet_the_protocols(tiny_base):
     assert type(out) is BertOutput and out.last_hidden_state.shape == (1, 4, ours.config.hidden_size)
     with pytest.raises(AttributeError):  # a frozen record, not a namespace to write into
         out.last_hidden_state = out.last_hidden_state  # type: ignore[misc]  # the assignment is what is tested
+
+
+def test_layers_skip_the_padding(tiny_base):
+    from stamning.encoders.bert import layer_rows
+
+    ours = load_bert(tiny_base)
+    tok = LightTokenizer(tiny_base)
+    tight = tok(TEXTS[:2], padding=True, return_tensors="pt")
+    wide = tok(TEXTS[:2], padding="max_length", max_length=64, return_tensors="pt")
+    with torch.inference_mode():
+        a, b = ours(**tight).last_hidden_state, ours(**wide).last_hidden_state
+    n = tight["input_ids"].shape[1]
+    keep = tight["attention_mask"].bool()
+    assert torch.allclose(a[keep], b[:, :n][keep], atol=1e-6)  # more padding changes no real token
+    assert not a[~keep].any() and not b[~wide["attention_mask"].bool()].any()  # padded positions stay zero
+    rows, real = layer_rows(wide["attention_mask"])
+    assert real == int(wide["attention_mask"].sum()) and len(rows) % 16 == 0 and len(rows) < 2 * 64

@@ -39,12 +39,12 @@ def _autocast_every_call(layer: _Layer, x: torch.Tensor, name: str) -> torch.Ten
 
 def test_cast_once_gives_autocasts_own_results(monkeypatch):
     layer = _layer()
-    x = torch.randn(3, 7, SHAPE.hidden_size, generator=torch.Generator().manual_seed(1))
-    keep = torch.ones(3, 1, 1, 7, dtype=torch.bool)
+    x = torch.randn(3 * 7, SHAPE.hidden_size, generator=torch.Generator().manual_seed(1))  # 3 rows of 7 tokens
+    keep, tokens = torch.ones(3, 1, 1, 7, dtype=torch.bool), torch.arange(3 * 7)
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
-        cached = [layer(x, keep) for _ in range(2)]
+        cached = [layer(x, tokens, (3, 7), keep) for _ in range(2)]
         monkeypatch.setattr(_Layer, "_linear", _autocast_every_call)
-        plain = layer(x, keep)
+        plain = layer(x, tokens, (3, 7), keep)
     assert all(torch.equal(c, plain) for c in cached)
     assert layer._cast["qkv"][1].dtype == torch.bfloat16  # kept, not cast again per call
 

@@ -25,6 +25,8 @@ from torch import nn
 from stamning.encoders.embeddings import LazyRows
 from stamning.errors import ModelError
 
+ROW_MULTIPLE = 16  # the layers compute a multiple of this many token rows (see layer_rows)
+
 ACTIVATIONS = {
     "gelu": lambda x: F.gelu(x),
     "gelu_new": lambda x: F.gelu(x, approximate="tanh"),
@@ -107,17 +109,25 @@ class _Layer(nn.Module):
             weight, bias = self._cast[name][1:]
         return F.linear(x, weight, bias)
 
-    def forward(self, x: torch.Tensor, keep: torch.Tensor | None) -> torch.Tensor:
-        b, n, h = x.shape[0], x.shape[1], self.hidden
-        q, k, v = self._linear(x, "qkv").view(b, n, 3, self.heads, h // self.heads).permute(2, 0, 3, 1, 4)
-        ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=keep).transpose(1, 2).reshape(b, n, h)
+    def forward(
+        self, x: torch.Tensor, tokens: torch.Tensor, shape: tuple[int, int], keep: torch.Tensor | None
+    ) -> torch.Tensor:
+        """``x``: the states of the real tokens only, ``[tokens, hidden]`` (``tokens``: their positions in the
+        flattened ``shape`` = (batch, width)). Every per-token product skips the padding; only attention
+        sees the padded grid, where padded keys are masked out (so their values never matter)."""
+        (b, n), h = shape, self.hidden
+        qkv = self._linear(x, "qkv")
+        grid = qkv.new_zeros(b * n, qkv.shape[1]).index_copy_(0, tokens, qkv)
+        q, k, v = grid.view(b, n, 3, self.heads, h // self.heads).permute(2, 0, 3, 1, 4)
+        ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=keep).transpose(1, 2).reshape(b * n, h)[tokens]
         x = F.layer_norm(x + self._linear(ctx, "attn_out"), (h,), self.attn_norm_weight, self.attn_norm_bias, self.eps)
         y = self._linear(self.act(self._linear(x, "ffn_in")), "ffn_out")
         return F.layer_norm(x + y, (h,), self.ffn_norm_weight, self.ffn_norm_bias, self.eps)
 
 
 class BertEncoder(nn.Module):
-    """``BertModel(add_pooling_layer=False)``'s forward: returns a :class:`BertOutput` (``last_hidden_state``).
+    """``BertModel(add_pooling_layer=False)``'s forward: returns a :class:`BertOutput` (``last_hidden_state``;
+    the states of real tokens equal transformers', padded positions are zeros: the layers skip them).
     Meets :class:`stamning.encoders.protocols.Encoder`; ``config`` is its :class:`BertShape`.
 
     Built directly from its weights (no random initialisation: that alone costs seconds for a
@@ -181,10 +191,26 @@ class BertEncoder(nn.Module):
         words = self.lazy_rows.lookup(input_ids) if self.lazy_rows is not None else F.embedding(input_ids, self.word)
         x = words + self.position[:n] + self.token_type[0]
         x = F.layer_norm(x, (self.hidden,), self.norm_weight, self.norm_bias, self.eps)
+        b, h = input_ids.shape[0], self.hidden
         keep = None if attention_mask is None else attention_mask.bool()[:, None, None, :]
+        tokens, real = layer_rows(torch.ones_like(input_ids) if attention_mask is None else attention_mask)
+        states = x.reshape(b * n, h)[tokens]
         for layer in self.layers:
-            x = layer(x, keep)
-        return BertOutput(last_hidden_state=x)
+            states = layer(states, tokens, (b, n), keep)
+        out = states.new_zeros(b * n, h).index_copy_(0, tokens[:real], states[:real])
+        return BertOutput(last_hidden_state=out.view(b, n, h))
+
+
+def layer_rows(mask: torch.Tensor) -> tuple[torch.Tensor, int]:
+    """The flattened positions the layers compute: every real token, then as many padded positions as make
+    their number a multiple of 16 (where the grid has them). Padded keys are masked in attention, so the
+    extra rows change nothing; a fixed row multiple keeps each row's products independent of how many
+    comments share the batch (a matrix product may round differently with an odd row count). Returns the
+    positions and how many of them (the first ones) are real tokens."""
+    flat = mask.reshape(-1) != 0
+    real, pad = flat.nonzero().squeeze(1), (~flat).nonzero().squeeze(1)
+    extra = min(-len(real) % ROW_MULTIPLE, len(pad))
+    return (torch.cat([real, pad[:extra]]) if extra else real), len(real)
 
 
 def _strip_prefix(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
