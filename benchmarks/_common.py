@@ -22,20 +22,36 @@ def corpus_texts() -> list[str]:
 
 
 def benchmark_sets(n: int = 2000, seed: int = 7) -> dict[str, list[str]]:
-    """short (median ~20 words), long (~150 words: long comments, topped up with a second one), and a mix."""
+    """short (median ~20 words), long (~150 words: a long comment topped up with short ones), and a mix.
+    Every text in a set is distinct: ``predict`` runs identical inputs once, and a set drawn with repeats
+    would credit it with work the other side does (a real file's repeats are the user's gain, not ours)."""
     rng = random.Random(seed)
     texts = corpus_texts()
     short = [t for t in texts if 5 <= len(t.split()) <= 45]
     long_ = [t for t in texts if len(t.split()) >= 90]
-    shorts = [rng.choice(short) for _ in range(n)]
-    longs = []
-    for _ in range(n):
-        t = rng.choice(long_)
+
+    def topped_up() -> str:
+        t = rng.choice(long_) + " " + rng.choice(short)
         while len(t.split()) < 140:
             t = t + " " + rng.choice(short)
-        longs.append(t)
-    mix = [rng.choice(texts) for _ in range(n)]
-    return {"short": shorts, "long": longs, "mix": mix}
+        return t
+
+    return {
+        "short": _distinct(lambda: rng.choice(short), n),
+        "long": _distinct(topped_up, n),
+        "mix": _distinct(lambda: rng.choice(texts), n),
+    }
+
+
+def _distinct(draw, n: int) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    while len(out) < n:
+        t = draw()
+        if t not in seen:
+            seen.add(t)
+            out.append(t)
+    return out
 
 
 class PeakRSS:

@@ -137,9 +137,8 @@ def tweets(n: int, seed: int = 7) -> list[str]:
     found = [p / "shared" / REAL_DEV for p in (ROOT.parent, ROOT.parents[1]) if (p / "shared" / REAL_DEV).is_file()]
     if not found:
         return []
-    rows = [r["text"] for r in csv.DictReader(found[0].open(encoding="utf-8")) if r["text"].strip()]
-    rng = random.Random(seed)
-    return [rng.choice(rows) for _ in range(n)]
+    rows = list(dict.fromkeys(r["text"] for r in csv.DictReader(found[0].open(encoding="utf-8")) if r["text"].strip()))
+    return random.Random(seed).sample(rows, min(n, len(rows)))  # distinct texts (see _common.benchmark_sets)
 
 
 def agreement(a, b) -> float:
