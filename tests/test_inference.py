@@ -55,15 +55,21 @@ def test_prefix_is_read_as_in_training(tiny_model):
     assert frame.prefix_tokens == 2  # "query" ":"
 
 
-def test_mixed_detection_adds_no_encoder_rows(tiny_model, monkeypatch):
-    rows = []
-    forward = tiny_model.encoder.forward
+def _count_encoder_rows(model, monkeypatch) -> list[int]:
+    """The list that each encoder call appends its number of input rows to."""
+    rows: list[int] = []
+    forward = model.encoder.forward
 
     def counting(input_ids, attention_mask=None):
         rows.append(input_ids.shape[0])
         return forward(input_ids=input_ids, attention_mask=attention_mask)
 
-    monkeypatch.setattr(tiny_model.encoder, "forward", counting)
+    monkeypatch.setattr(model.encoder, "forward", counting)
+    return rows
+
+
+def test_mixed_detection_adds_no_encoder_rows(tiny_model, monkeypatch):
+    rows = _count_encoder_rows(tiny_model, monkeypatch)
     tiny_model.predict(TEXTS, precision="fp32", detect_mixed=False)
     without = sum(rows)
     rows.clear()
@@ -130,14 +136,7 @@ def test_predict_proba_batch_equals_one_by_one(tiny_model, precision):
 def test_identical_comments_run_once_and_equal_running_each(tiny_model, monkeypatch):
     long = " ".join(random.Random(0).choices(TEXTS[:8], k=60))  # distinct chunks (the tiny tokenizer has no digits)
     texts = ["Nej", MIXED, "Nej", long, "Inget att tillägga.", MIXED, long, "Nej"]
-    rows = []
-    forward = tiny_model.encoder.forward
-
-    def counting(input_ids, attention_mask=None):
-        rows.append(input_ids.shape[0])
-        return forward(input_ids=input_ids, attention_mask=attention_mask)
-
-    monkeypatch.setattr(tiny_model.encoder, "forward", counting)
+    rows = _count_encoder_rows(tiny_model, monkeypatch)
     shares = []
     together = tiny_model.predict(texts, precision="bf16", on_progress=shares.append)
     distinct, each, per_text = sum(rows), [], []
