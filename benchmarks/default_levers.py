@@ -14,11 +14,15 @@ bit-identical.
 - ``reader``: ``classify_file`` (CSV in, CSV out, ``--e2e-rows`` short corpus comments, the model loaded
   once) with its reader thread (reading, tokenising and the lexical models of the next chunk overlap the
   encoder) against the same loop run in the main thread (``stream.ReadAhead`` swapped for a plain iterator);
+- ``w8a8``: the encoder's four linears as W8A8 int8 (``w8a8.py``: per-channel int8 weights, per-row int8
+  activations, ``torch._int_mm``; smoothing calibrated on ``data/corpus/train``), the rest as the default;
+  ``w8a8sub``: only ``attn_out`` and ``ffn_in`` in int8 (the pair that was least harmful);
 - ``compile``: ``torch.compile`` (inductor, dynamic shapes) on each encoder layer, against the default
   with ``cast once``: compile time on the first call, then the steady-state rate, and the run length
   where it starts to pay.
 
     cd benchmarks && ../.venv/bin/python default_levers.py [--n 1200] [--skip int8,compile] [--repeats 2]
+    cd benchmarks && ../.venv/bin/python default_levers.py --skip cast,pad8,int8,reader,compile --repeats 3
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from stamning.encoders import bert, segments
 from stamning.engines import stream
 from stamning.engines.local import classify_file
 from stamning.model.loading import load_model
+from w8a8 import calibrate, corpus_train, w8a8
 
 REAL_DEV = ("shared", "data", "real-dev", "swe-sentiment-dataset.csv")
 
@@ -228,6 +233,15 @@ def main() -> None:
         quantise(model)
         variant = lambda: patched(bert._Layer, "_linear", lambda self, x, name: self._q[name](x))  # noqa: E731
         results["int8"] = lever(model, texts, "int8", variant, args.repeats, precision="fp32")
+    if not {"w8a8", "w8a8sub"} <= skip:
+        for i, layer in enumerate(model.encoder.layers):
+            layer.index = i
+        results["w8a8_calibration"] = calibrate(model, corpus_train(192))
+    if "w8a8" not in skip:
+        results["w8a8"] = lever(model, texts, "w8a8", w8a8, args.repeats, base=contextlib.nullcontext)
+    if "w8a8sub" not in skip:
+        variant = lambda: w8a8(["attn_out", "ffn_in"])  # noqa: E731
+        results["w8a8sub"] = lever(model, texts, "w8a8 sub", variant, args.repeats, base=contextlib.nullcontext)
     if "reader" not in skip:
         results["reader"] = reader_lever(model, args.e2e_rows, args.repeats)
     if "compile" not in skip:
@@ -243,7 +257,8 @@ def main() -> None:
         r["pays_after_comments"] = first / (per_base - per_comp) if per_base > per_comp else None
         print(f"compile: first 200 comments incl. compilation {first:.0f} s; pays after {r['pays_after_comments']}")
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
-    (ROOT / "benchmarks" / "results" / "default_levers.json").write_text(json.dumps(results, indent=2), "utf-8")
+    name = "default_levers.json" if not {"w8a8", "w8a8sub"} <= skip else "default_levers_w8a8.json"
+    (ROOT / "benchmarks" / "results" / name).write_text(json.dumps(results, indent=2), "utf-8")
 
 
 if __name__ == "__main__":
