@@ -91,8 +91,9 @@ def quantise(model) -> None:
 
 
 def run(model, texts, precision="auto"):
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     preds = model.predict(texts, batch_size=32, precision=precision)
+    run.cpu = time.process_time() - cpu  # CPU time of the process: with --threads 1, what the work costs
     return preds, time.perf_counter() - start
 
 
@@ -116,20 +117,23 @@ def compare(base, other) -> dict:
 
 def lever(model, texts, name, variant, repeats, precision="auto", base=baseline) -> dict:
     """``base`` and ``variant`` (context manager factories) alternated ``repeats`` times."""
-    ratios, base_rates, rates, agree = [], [], [], {}
+    ratios, base_rates, rates, cpu_ratios, agree = [], [], [], [], {}
     for _ in range(repeats):
         with base():
             ref, b_s = run(model, texts)
+        b_cpu = run.cpu
         with variant():
             other, o_s = run(model, texts, precision)
         base_rates.append(len(texts) / b_s)
         rates.append(len(texts) / o_s)
         ratios.append(b_s / o_s)
+        cpu_ratios.append(b_cpu / run.cpu)
         agree = compare(ref, other)
-    out = {"baseline_per_s": base_rates, "per_s": rates, "ratio": ratios, **agree}
+    out = {"baseline_per_s": base_rates, "per_s": rates, "ratio": ratios, "cpu_time_ratio": cpu_ratios, **agree}
     print(
         f"{name:10} baseline {' '.join(f'{r:6.1f}' for r in base_rates)} /s | lever "
         f"{' '.join(f'{r:6.1f}' for r in rates)} /s | ratio {' '.join(f'{r:.3f}' for r in ratios)} | "
+        f"CPU-time ratio {' '.join(f'{r:.3f}' for r in cpu_ratios)} | "
         f"sentiment {agree['sentiment_agreement']:.2%} themes {agree['theme_set_agreement']:.2%} "
         f"mixed {agree['mixed_agreement']:.2%} bit-identical {agree['bit_identical']:.2%}",
         flush=True,
@@ -214,7 +218,10 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--skip", default="")
     ap.add_argument("--e2e-rows", type=int, default=4000)
+    ap.add_argument("--threads", type=int, default=0, help="intra-op threads (0: torch's default)")
     args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     skip = set(args.skip.split(","))
     texts = real_texts(args.n)
     print(

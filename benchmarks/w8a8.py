@@ -16,6 +16,7 @@ weights-only and activations-only fake quantisation; smoothing; and whether batc
 Agreement needs no gold labels. The speed lever is ``default_levers.py --only w8a8``.
 
     cd benchmarks && ../.venv/bin/python w8a8.py [--n 1200] [--calibration 192]
+    cd benchmarks && ../.venv/bin/python w8a8.py --ops     # CPU time per op, one thread
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ ALPHAS = (None, 0.35, 0.5, 0.65, 0.8)
 
 def quantise_rows(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Symmetric int8 per row of a 2-D ``x`` and each row's scale ``[rows, 1]`` (fp32): x ~ codes * scale."""
-    mn, mx = torch.aminmax(x, dim=-1, keepdim=True)
-    amax = torch.maximum(-mn, mx).float().clamp_(min=1e-12)
-    return (x * (127.0 / amax)).round_().to(torch.int8), amax.div_(127.0)
+    work = x.abs() if x.dtype == torch.float32 else x.float().abs_()  # abs + amax: 15x faster than aminmax here
+    amax = work.amax(-1, keepdim=True).clamp_(min=1e-12)
+    codes = torch.mul(x, 127.0 / amax, out=work).round_().to(torch.int8)  # one fp32 buffer, used twice
+    return codes, amax.div_(127.0)
 
 
 def _weights(layer, name: str):
@@ -62,7 +64,8 @@ def int8_linear(layer, x: torch.Tensor, name: str) -> torch.Tensor:
     flat = x.reshape(-1, x.shape[-1])
     smooth = getattr(layer, "smoothing", {}).get(name)
     rows, row_scale = quantise_rows(flat if smooth is None else flat / smooth)
-    out = torch.addcmul(bias, torch._int_mm(rows, codes_t).float().mul_(col_scale), row_scale)
+    acc = torch._int_mm(rows, codes_t).float()
+    out = torch.addcmul(bias, acc.mul_(col_scale), row_scale, out=acc)
     return out.view(*x.shape[:-1], -1)  # fp32: the residual add and layer norm run in fp32 anyway
 
 
@@ -187,7 +190,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=1200)
     ap.add_argument("--calibration", type=int, default=192)
+    ap.add_argument("--ops", action="store_true", help="only the per-op CPU times (op_costs), one thread")
     args = ap.parse_args()
+    if args.ops:
+        costs = {str(rows): op_costs(rows) for rows in (256, 768)}
+        (ROOT / "benchmarks" / "results" / "w8a8_ops.json").write_text(json.dumps(costs, indent=2), "utf-8")
+        return
     texts = real_texts(args.n)
     model = load_model()
     for i, layer in enumerate(model.encoder.layers):
@@ -221,6 +229,56 @@ def main() -> None:
     measure("attn_out + ffn_in, smoothed", w8a8(["attn_out", "ffn_in"]))
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
     (ROOT / "benchmarks" / "results" / "w8a8.json").write_text(json.dumps(results, indent=2), "utf-8")
+
+
+def _op_steps(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> dict:
+    wb, bb = w.bfloat16(), b.bfloat16()
+    codes, scale = quantise_rows(w)
+    codes_t, scale = codes.t(), scale.view(-1)
+    q, rs = quantise_rows(x)
+    acc = torch._int_mm(q, codes_t)
+
+    def w8a8_linear():
+        rows, row_scale = quantise_rows(x)
+        acc = torch._int_mm(rows, codes_t).float()
+        return torch.addcmul(b, acc.mul_(scale), row_scale, out=acc)
+
+    return {
+        "bf16 linear (cast + F.linear)": lambda: F.linear(x.bfloat16(), wb, bb),
+        "w8a8 linear": w8a8_linear,
+        "  quantise rows": lambda: quantise_rows(x),
+        "  _int_mm": lambda: torch._int_mm(q, codes_t),
+        "  rescale + bias": lambda: torch.addcmul(b, (y := acc.float()).mul_(scale), rs, out=y),
+    }
+
+
+def _thread_ms(fn, repeats: int) -> float:
+    import time
+
+    for _ in range(3):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.thread_time()
+        fn()
+        times.append(time.thread_time() - start)
+    return float(np.median(times) * 1e3)
+
+
+def op_costs(rows: int = 768, repeats: int = 30) -> dict:
+    """CPU time of this thread per call (median), one intra-op thread so that other processes' load does not
+    count: the default bf16 linear (fp32 input cast by autocast, as layer-norm outputs are) against the W8A8
+    linear and its parts, at the encoder's four shapes (``rows`` = tokens in a batch, e.g. 32 comments x 24)."""
+    torch.set_num_threads(1)
+    gen = torch.Generator().manual_seed(0)
+    shapes = {"qkv": (384, 1152), "attn_out": (384, 384), "ffn_in": (384, 1536), "ffn_out": (1536, 384)}
+    out = {}
+    for name, (k, n) in shapes.items():
+        x, w, b = torch.randn(rows, k, generator=gen), torch.randn(n, k, generator=gen), torch.randn(n, generator=gen)
+        out[name] = {label: _thread_ms(fn, repeats) for label, fn in _op_steps(x, w, b).items()}
+        parts = " | ".join(f"{a.strip()} {v:.3f} ms" for a, v in out[name].items())
+        print(f"{name} [{rows}x{k}] x [{k}x{n}]: {parts}", flush=True)
+    return out
 
 
 if __name__ == "__main__":
