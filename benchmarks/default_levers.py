@@ -264,7 +264,7 @@ def main() -> None:
         r["pays_after_comments"] = first / (per_base - per_comp) if per_base > per_comp else None
         print(f"compile: first 200 comments incl. compilation {first:.0f} s; pays after {r['pays_after_comments']}")
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
-    name = "default_levers.json" if not {"w8a8", "w8a8sub"} <= skip else "default_levers_w8a8.json"
+    name = "default_levers.json" if {"w8a8", "w8a8sub"} <= skip else "default_levers_w8a8.json"
     (ROOT / "benchmarks" / "results" / name).write_text(json.dumps(results, indent=2), "utf-8")
 
 
