@@ -14,11 +14,15 @@ bit-identical.
 - ``reader``: ``classify_file`` (CSV in, CSV out, ``--e2e-rows`` short corpus comments, the model loaded
   once) with its reader thread (reading, tokenising and the lexical models of the next chunk overlap the
   encoder) against the same loop run in the main thread (``stream.ReadAhead`` swapped for a plain iterator);
+- ``w8a8``: the encoder's four linears as W8A8 int8 (``w8a8.py``: per-channel int8 weights, per-row int8
+  activations, ``torch._int_mm``; smoothing calibrated on ``data/corpus/train``), the rest as the default;
+  ``w8a8sub``: only ``attn_out`` and ``ffn_in`` in int8 (the pair that was least harmful);
 - ``compile``: ``torch.compile`` (inductor, dynamic shapes) on each encoder layer, against the default
   with ``cast once``: compile time on the first call, then the steady-state rate, and the run length
   where it starts to pay.
 
     cd benchmarks && ../.venv/bin/python default_levers.py [--n 1200] [--skip int8,compile] [--repeats 2]
+    cd benchmarks && ../.venv/bin/python default_levers.py --skip cast,pad8,int8,reader,compile --repeats 3
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from stamning.encoders import bert, segments
 from stamning.engines import stream
 from stamning.engines.local import classify_file
 from stamning.model.loading import load_model
+from w8a8 import calibrate, corpus_train, w8a8
 
 REAL_DEV = ("shared", "data", "real-dev", "swe-sentiment-dataset.csv")
 
@@ -86,8 +91,9 @@ def quantise(model) -> None:
 
 
 def run(model, texts, precision="auto"):
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     preds = model.predict(texts, batch_size=32, precision=precision)
+    run.cpu = time.process_time() - cpu  # CPU time of the process: with --threads 1, what the work costs
     return preds, time.perf_counter() - start
 
 
@@ -111,20 +117,23 @@ def compare(base, other) -> dict:
 
 def lever(model, texts, name, variant, repeats, precision="auto", base=baseline) -> dict:
     """``base`` and ``variant`` (context manager factories) alternated ``repeats`` times."""
-    ratios, base_rates, rates, agree = [], [], [], {}
+    ratios, base_rates, rates, cpu_ratios, agree = [], [], [], [], {}
     for _ in range(repeats):
         with base():
             ref, b_s = run(model, texts)
+        b_cpu = run.cpu
         with variant():
             other, o_s = run(model, texts, precision)
         base_rates.append(len(texts) / b_s)
         rates.append(len(texts) / o_s)
         ratios.append(b_s / o_s)
+        cpu_ratios.append(b_cpu / run.cpu)
         agree = compare(ref, other)
-    out = {"baseline_per_s": base_rates, "per_s": rates, "ratio": ratios, **agree}
+    out = {"baseline_per_s": base_rates, "per_s": rates, "ratio": ratios, "cpu_time_ratio": cpu_ratios, **agree}
     print(
         f"{name:10} baseline {' '.join(f'{r:6.1f}' for r in base_rates)} /s | lever "
         f"{' '.join(f'{r:6.1f}' for r in rates)} /s | ratio {' '.join(f'{r:.3f}' for r in ratios)} | "
+        f"CPU-time ratio {' '.join(f'{r:.3f}' for r in cpu_ratios)} | "
         f"sentiment {agree['sentiment_agreement']:.2%} themes {agree['theme_set_agreement']:.2%} "
         f"mixed {agree['mixed_agreement']:.2%} bit-identical {agree['bit_identical']:.2%}",
         flush=True,
@@ -209,7 +218,10 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--skip", default="")
     ap.add_argument("--e2e-rows", type=int, default=4000)
+    ap.add_argument("--threads", type=int, default=0, help="intra-op threads (0: torch's default)")
     args = ap.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     skip = set(args.skip.split(","))
     texts = real_texts(args.n)
     print(
@@ -228,6 +240,15 @@ def main() -> None:
         quantise(model)
         variant = lambda: patched(bert._Layer, "_linear", lambda self, x, name: self._q[name](x))  # noqa: E731
         results["int8"] = lever(model, texts, "int8", variant, args.repeats, precision="fp32")
+    if not {"w8a8", "w8a8sub"} <= skip:
+        for i, layer in enumerate(model.encoder.layers):
+            layer.index = i
+        results["w8a8_calibration"] = calibrate(model, corpus_train(192))
+    if "w8a8" not in skip:
+        results["w8a8"] = lever(model, texts, "w8a8", w8a8, args.repeats, base=contextlib.nullcontext)
+    if "w8a8sub" not in skip:
+        variant = lambda: w8a8(["attn_out", "ffn_in"])  # noqa: E731
+        results["w8a8sub"] = lever(model, texts, "w8a8 sub", variant, args.repeats, base=contextlib.nullcontext)
     if "reader" not in skip:
         results["reader"] = reader_lever(model, args.e2e_rows, args.repeats)
     if "compile" not in skip:
@@ -243,7 +264,8 @@ def main() -> None:
         r["pays_after_comments"] = first / (per_base - per_comp) if per_base > per_comp else None
         print(f"compile: first 200 comments incl. compilation {first:.0f} s; pays after {r['pays_after_comments']}")
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
-    (ROOT / "benchmarks" / "results" / "default_levers.json").write_text(json.dumps(results, indent=2), "utf-8")
+    name = "default_levers.json" if {"w8a8", "w8a8sub"} <= skip else "default_levers_w8a8.json"
+    (ROOT / "benchmarks" / "results" / name).write_text(json.dumps(results, indent=2), "utf-8")
 
 
 if __name__ == "__main__":
