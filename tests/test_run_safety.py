@@ -23,9 +23,15 @@ from stamning.io.outputs import FILE_MODE, output_lock
 runner = CliRunner()
 
 
+def _letters(k: int) -> str:
+    """``k`` spelt in letters: distinct comments for the tiny test tokenizer, which reads every digit as one
+    unknown token (identical inputs run through the model once)."""
+    return "".join("abcdefghij"[int(c)] for c in str(k))
+
+
 def _survey(path: Path, rows: int = 30) -> Path:
     lines = ["id;kommentar;grupp"] + [
-        f"r{k};{'Bra bemötande på förskolan' if k % 2 else 'Dålig information från ledningen'} {k};Vård"
+        f"r{k};{'Bra bemötande på förskolan' if k % 2 else 'Dålig information från ledningen'} {k} {_letters(k)};Vård"
         for k in range(rows)
     ]
     path.write_text("\n".join(lines) + "\n", "utf-8")
