@@ -218,10 +218,8 @@ def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
         model.config.max_length = args.max_length  # the tokens per chunk when reading (training may use fewer)
     emb = embed_all(model, train, extra, val, seed, args.copies, args.noisy, args.cache, args.noisy_validation)
     # the sentiment choice's validation: the written comments, plus their noisy variants with --noisy-validation
-    choice_x = np.concatenate([emb["val"], emb["val_var"]]) if args.noisy_validation else emb["val"]
-    choice_y = (
-        np.concatenate([val.sentiment, val.sentiment[emb["val_source"]]]) if args.noisy_validation else val.sentiment
-    )
+    choice_x = np.concatenate([emb["val"], emb["val_var"]])  # val_var is empty without --noisy-validation
+    choice_y = np.concatenate([val.sentiment, val.sentiment[emb["val_source"]]])
     grid = {}
     for name, epochs in GRID:
         x, y = sentiment_rows(name, emb, train, extra)
