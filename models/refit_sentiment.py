@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from stamning.model.classifier import StamningModel
-from stamning.training.augment import AugmentConfig
+from stamning.training.augment import SOCIAL, WRITTEN, AugmentConfig
 from stamning.training.labelled import load_labelled
 from stamning.training.loss import split
 from stamning.training.metrics import sentiment_metrics
@@ -60,6 +60,12 @@ def main() -> None:
         action="store_true",
         help="with --themes: choose the sentiment recipe and fit the temperature on the validation comments plus one "
         "noisy variant of each (what phone-typed comments look like), not on the written comments alone",
+    )
+    ap.add_argument(
+        "--social",
+        action="store_true",
+        help="the noisy variants (training and validation) may also carry what social-media replies add: "
+        "@handles, a topical hashtag, a link (stamning.training.augment.SOCIAL)",
     )
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--learning-rate", type=float, default=1e-3)
@@ -100,7 +106,7 @@ def main() -> None:
         epochs=args.epochs,
         learning_rate=args.learning_rate,
         keep_best_epoch=args.best_epoch,
-        augment=AugmentConfig(copies=args.copies, seed=tc["seed"]),
+        augment=AugmentConfig(copies=args.copies, seed=tc["seed"], noises=SOCIAL if args.social else WRITTEN),
         lexical=args.lexical,
         seed=tc["seed"],
     )
@@ -128,7 +134,16 @@ GRID = (
 
 
 def embed_all(
-    model, train, extra, val, seed: int, copies: int, noisy: int, cache: Path | None, noisy_val: bool = False
+    model,
+    train,
+    extra,
+    val,
+    seed: int,
+    copies: int,
+    noisy: int,
+    cache: Path | None,
+    noisy_val: bool = False,
+    noises: tuple = WRITTEN,
 ) -> dict:
     """Embeddings of the training comments, noisy variants of a seeded subset of ``noisy`` of them (what fits
     2 cores), the extra comments (+ variants) and the validation part (+ one noisy variant of each with
@@ -137,10 +152,12 @@ def embed_all(
     from stamning.training.refit import embed_comments
 
     subset = np.sort(np.random.default_rng(seed).permutation(len(train))[:noisy])
-    picked = augment([train.texts[i] for i in subset], train.sentiment[subset], AugmentConfig(copies=copies, seed=seed))
+    noisy_subset = [train.texts[i] for i in subset]
+    picked = augment(noisy_subset, train.sentiment[subset], AugmentConfig(copies=copies, seed=seed, noises=noises))
     variants = [(int(subset[i]), t) for i, t in picked]
-    extra_variants = augment(extra.texts, extra.sentiment, AugmentConfig(copies=copies, seed=seed + 1))
-    val_variants = augment(val.texts, val.sentiment, AugmentConfig(copies=1, seed=seed + 2)) if noisy_val else []
+    extra_variants = augment(extra.texts, extra.sentiment, AugmentConfig(copies=copies, seed=seed + 1, noises=noises))
+    val_config = AugmentConfig(copies=1, seed=seed + 2, noises=noises)
+    val_variants = augment(val.texts, val.sentiment, val_config) if noisy_val else []
     groups = {
         "val": val.texts,
         "train": train.texts,
@@ -216,7 +233,8 @@ def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
     extra = load_labelled(args.extra or ROOT / "data/corpus/extra", theme_keys=keys)
     if args.max_length:
         model.config.max_length = args.max_length  # the tokens per chunk when reading (training may use fewer)
-    emb = embed_all(model, train, extra, val, seed, args.copies, args.noisy, args.cache, args.noisy_validation)
+    noises = SOCIAL if args.social else WRITTEN
+    emb = embed_all(model, train, extra, val, seed, args.copies, args.noisy, args.cache, args.noisy_validation, noises)
     # the sentiment choice's validation: the written comments, plus their noisy variants with --noisy-validation
     choice_x = np.concatenate([emb["val"], emb["val_var"]])  # val_var is empty without --noisy-validation
     choice_y = np.concatenate([val.sentiment, val.sentiment[emb["val_source"]]])
@@ -273,6 +291,7 @@ def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
         "validation": str(args.validation),
         "sentiment_choice_on": "validation + noisy variants" if args.noisy_validation else "validation",
         "noisy_validation_variants": len(emb["val_var"]),
+        "noises": [n.value for n in noises],
         "seconds": round(time.perf_counter() - start, 1),
     }
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", "utf-8")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 
 import numpy as np
 import pytest
 
 from stamning.errors import ConfigError
-from stamning.training.augment import EMOJI, AugmentConfig, Noise, apply, augment
+from stamning.training.augment import EMOJI, SOCIAL, WRITTEN, AugmentConfig, Noise, apply, augment
 
 TEXT = "Chefen är väldigt lyhörd, och samarbetet fungerar bättre än förra året."
 
@@ -52,3 +54,30 @@ def test_bad_settings_are_refused():
         AugmentConfig(rate=0.0)
     with pytest.raises(ConfigError, match="sentimentnivå"):
         apply(TEXT, "jättebra", [Noise.EMOJI], random.Random(0))
+
+
+def test_social_noises_add_handles_tags_and_links_around_the_words():
+    rng = random.Random(1)
+    reply = apply(TEXT, "positiv", [Noise.MENTION], rng)
+    assert reply.startswith("@") and reply.endswith(TEXT)
+    tagged = apply(TEXT, "positiv", [Noise.TAG], rng)
+    assert tagged.startswith(TEXT) and tagged.split()[-1].startswith("#")
+    linked = apply(TEXT, "positiv", [Noise.LINK], rng)
+    assert linked.startswith(TEXT) and linked.split()[-1].startswith("http")
+    everything = apply(TEXT, "mycket_positiv", list(SOCIAL), random.Random(2))
+    words = everything.split()
+    assert words[0].startswith("@") and words[-1].startswith("http") and words[-2].startswith("#")
+    assert words[-3] in EMOJI["mycket_positiv"]
+
+
+def test_the_default_noises_and_their_variants_are_unchanged_by_the_social_ones():
+    # the default model's build draws these variants: the hash was taken before the social noises existed
+    texts = [TEXT, "Informationen kom för sent.", "Toppen!", "Mötena är för långa och ingen lyssnar på oss."]
+    variants = augment(texts, np.array([3, 1, 4, 0]), AugmentConfig(copies=3, seed=5))
+    digest = hashlib.sha256(json.dumps(variants, ensure_ascii=False).encode()).hexdigest()
+    assert digest == "6cbcdf96d6ff05e9238978c3520fb2d23d8260de593afd623dc49de1b8d40304"
+    assert AugmentConfig().noises == WRITTEN
+    social = augment(texts, np.array([3, 1, 4, 0]), AugmentConfig(copies=3, seed=5, noises=SOCIAL))
+    assert any(t.startswith("@") or "#" in t or "http" in t for _, t in social)
+    with pytest.raises(ConfigError, match="noises"):
+        AugmentConfig(noises=())

@@ -1,6 +1,7 @@
 """Label-preserving noise for training comments: how real comments differ from written ones.
 
-Real survey answers and social-media comments come in lower case, without å/ä/ö, with typos and emoji.
+Real survey answers and social-media comments come in lower case, without å/ä/ö, with typos and emoji;
+replies on social media also carry @handles, hashtags and links (``SOCIAL``, opt-in).
 The functions here make such a variant of a labelled comment without changing what it says, so the
 label stays valid (data/ANNOTATION.md: typos, missing å/ä/ö and emoji do not change the rules). Only
 training comments are augmented; validation and test comments stay as written. Seeded: the same
@@ -38,16 +39,29 @@ class Noise(Enum):
     TYPOS = "typos"  # a letter swapped, dropped or doubled in some longer words
     EMOJI = "emoji"  # an emoji agreeing with the level at the end
     NO_PUNCT = "no_punct"  # no final full stop, no commas
+    MENTION = "mention"  # a reply's @handle(s) in front
+    TAG = "tag"  # a topical, sentiment-free hashtag at the end
+    LINK = "link"  # a link at the end
+
+
+# what written comments look like when typed in a hurry (the default), and what social-media reactions add
+WRITTEN = (Noise.LOWER, Noise.ASCII, Noise.TYPOS, Noise.EMOJI, Noise.NO_PUNCT)
+SOCIAL = WRITTEN + (Noise.MENTION, Noise.TAG, Noise.LINK)
+_HANDLES = ("@namn", "@namn @namn", "@kommunen", "@anna_l", "@johan82", "@svtnyheter", "@lisa.k")
+_TAGS = ("#jobb", "#skolan", "#vården", "#kommunen", "#svpol", "#arbetsmiljö", "#ledarskap", "#enkät")
+_LINKS = ("https://t.co/", "https://youtu.be/", "http://www.kommun.se/nyheter/")
+_LINK_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 @dataclass(frozen=True)
 class AugmentConfig:
-    """``copies`` noisy variants per comment; each noise applies with probability ``rate``."""
+    """``copies`` noisy variants per comment; each of ``noises`` applies with probability ``rate``."""
 
     copies: int = 1
     rate: float = 0.5
     typo_rate: float = 0.12  # share of longer words that get a typo when TYPOS applies
     seed: int = 0
+    noises: tuple[Noise, ...] = WRITTEN
 
     def __post_init__(self) -> None:
         if not 0 <= self.copies <= 10:
@@ -55,6 +69,10 @@ class AugmentConfig:
         if not 0 < self.rate <= 1 or not 0 <= self.typo_rate <= 0.5:
             raise ConfigError(
                 f"augment: andelarna ligger utanför tillåtna gränser: rate {self.rate} (ska vara över 0 och högst 1), typo_rate {self.typo_rate} (0 till 0,5); ändra dem"
+            )
+        if not self.noises or not all(isinstance(n, Noise) for n in self.noises):
+            raise ConfigError(
+                f"augment: noises är {self.noises!r}; ange minst en av {', '.join(n.value for n in Noise)}"
             )
 
 
@@ -87,6 +105,12 @@ def apply(text: str, level: str, noises: Sequence[Noise], rng: random.Random, ty
         out = out.translate(_ASCII)
     if Noise.EMOJI in noises:
         out = f"{out} {rng.choice(EMOJI[level])}"
+    if Noise.TAG in noises:
+        out = f"{out} {rng.choice(_TAGS)}"
+    if Noise.LINK in noises:
+        out = f"{out} {rng.choice(_LINKS)}{''.join(rng.choice(_LINK_CHARS) for _ in range(10))}"
+    if Noise.MENTION in noises:
+        out = f"{rng.choice(_HANDLES)} {out}"
     return out
 
 
@@ -98,7 +122,7 @@ def augment(
     out: list[tuple[int, str]] = []
     for i, (text, level) in enumerate(zip(texts, levels)):
         for _ in range(config.copies):
-            noises = [n for n in Noise if rng.random() < config.rate] or [rng.choice(list(Noise))]
+            noises = [n for n in config.noises if rng.random() < config.rate] or [rng.choice(config.noises)]
             variant = apply(text, SENTIMENT_LEVELS[int(level)], noises, rng, config.typo_rate)
             if variant != text:
                 out.append((i, variant))
