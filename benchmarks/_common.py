@@ -13,6 +13,15 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def machine() -> str:
+    """The CPU and the instruction sets that decide the bf16/int8 speed (the development machines differ by session)."""
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").is_file() else ""
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name")), "?")
+    flags = next((line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), [])
+    wanted = ("avx512_bf16", "avx512_vnni", "amx_bf16", "amx_int8")
+    return f"{name}; {', '.join(f for f in wanted if f in flags) or 'no AVX512-BF16/VNNI/AMX'}"
+
+
 def corpus_texts() -> list[str]:
     rows = []
     for split in ("train", "test"):

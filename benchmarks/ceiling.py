@@ -22,7 +22,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-from _common import ROOT, benchmark_sets
+from _common import ROOT, benchmark_sets, machine
 from stamning.model.classifier import StamningModel
 from stamning.model.loading import default_model_dir, load_model
 from throughput import plain_pipelines, run_pipelines, run_plain_pass, run_stamning
@@ -61,7 +61,9 @@ def main() -> None:
     ap.add_argument("--sets", default="short,long")
     ap.add_argument("--repeats", type=int, default=3, help="the floors are the best of this many runs")
     args = ap.parse_args()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, cores {os.cpu_count()}", flush=True)
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, cores {os.cpu_count()}; {machine()}", flush=True
+    )
     model = load_model(None)
     reference = StamningModel.from_pretrained(default_model_dir(), backend="transformers")
     from transformers.utils import logging as hf_logging
@@ -77,13 +79,13 @@ def main() -> None:
         lengths = token_lengths(model, texts)
         model.predict(texts[:8])
         timed = {}
-        for label, run in (
-            ("pipelines", lambda: run_pipelines(pipes, reference, texts)),
-            ("plain_pass", lambda: run_plain_pass(reference, texts)),
-            ("stamning", lambda: run_stamning(model, texts)),
+        for label, run, target in (
+            ("pipelines", run_pipelines, (pipes, reference)),
+            ("plain_pass", run_plain_pass, (reference,)),
+            ("stamning", run_stamning, (model,)),
         ):
             start = time.perf_counter()
-            run()
+            run(*target, texts)
             timed[label] = time.perf_counter() - start
         for dtype in (torch.bfloat16, torch.float32):
             floor = min(dense_floor(lengths, dtype, *shape, batch=32) for _ in range(args.repeats))

@@ -35,7 +35,7 @@ import torch
 from transformers import PretrainedConfig, PreTrainedModel, pipeline
 from transformers.modeling_outputs import SequenceClassifierOutput
 
-from _common import ROOT, PeakRSS, benchmark_sets
+from _common import ROOT, PeakRSS, benchmark_sets, machine
 from stamning.model.classifier import StamningModel
 from stamning.model.loading import default_model_dir, load_model
 from stamning.records import SENTIMENT_LEVELS
@@ -172,7 +172,9 @@ def main() -> None:
     ap.add_argument("--e2e-rows", type=int, default=4000, help="0 skips the end-to-end run")
     args = ap.parse_args()
     torch.manual_seed(0)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, cores {os.cpu_count()}", flush=True)
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, cores {os.cpu_count()}; {machine()}", flush=True
+    )
     model = load_model(args.model, device=args.device)
     reference = StamningModel.from_pretrained(
         args.model or default_model_dir(), device=args.device, backend="transformers"

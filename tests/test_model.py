@@ -211,3 +211,20 @@ def test_training_is_reproducible(tiny_base, labelled_file, tmp_path):
         train(cfg)
         outs.append((tmp_path / name / "adapter.safetensors").read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_a_fully_fine_tuned_model_saves_in_place_and_loads_again(tiny_model_dir, tmp_path):
+    # a refit writes the heads back into the directory the model was read from (models/refit_sentiment.py)
+    import shutil
+
+    from stamning.model.classifier import StamningModel
+
+    place = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, place)
+    model = StamningModel.from_pretrained(place)
+    before = model.predict(["Chefen lyssnar på oss.", "Mötena är för långa."], precision="fp32")
+    model.save_pretrained(place)
+    again = StamningModel.from_pretrained(place).predict(
+        ["Chefen lyssnar på oss.", "Mötena är för långa."], precision="fp32"
+    )
+    assert [p.probabilities for p in again] == [p.probabilities for p in before]

@@ -48,8 +48,9 @@ class LightTokenizer:
 
         Path(directory).mkdir(parents=True, exist_ok=True)
         for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
-            if (self.directory / name).is_file():
-                shutil.copyfile(self.directory / name, Path(directory) / name)
+            source, target = self.directory / name, Path(directory) / name
+            if source.is_file() and not (target.exists() and target.samefile(source)):  # saved in place: keep
+                shutil.copyfile(source, target)
 
     def tokenize(self, text: str) -> list[str]:
         """The pieces of one text, without special tokens."""
