@@ -181,3 +181,26 @@ def test_layers_skip_the_padding(tiny_base):
     assert not a[~keep].any() and not b[~wide["attention_mask"].bool()].any()  # padded positions stay zero
     rows, real = layer_rows(wide["attention_mask"])
     assert real == int(wide["attention_mask"].sum()) and len(rows) % 16 == 0 and len(rows) < 2 * 64
+
+
+def test_every_dense_product_runs_on_at_least_the_floor_of_rows(tiny_base, monkeypatch):
+    # a comment's result must not depend on how many comments share its batch: oneDNN's AMX kernels sum in
+    # another order for some row counts below the floor, so every product runs on at least that many rows
+    import stamning.encoders.bert as bert
+
+    ours = load_bert(tiny_base)
+    tok = LightTokenizer(tiny_base)
+    seen: list[int] = []
+    real_linear = bert.F.linear
+
+    def counting(x, weight, bias=None):
+        seen.append(x.shape[0])
+        return real_linear(x, weight, bias)
+
+    monkeypatch.setattr(bert.F, "linear", counting)
+    with torch.inference_mode():
+        one = ours(**tok(TEXTS[:1], return_tensors="pt")).last_hidden_state
+        both = ours(**tok(TEXTS[:2], padding=True, return_tensors="pt")).last_hidden_state
+    assert seen and min(seen) >= bert.MIN_PRODUCT_ROWS
+    n = one.shape[1]
+    assert torch.equal(one[0], both[0, :n])  # the first comment alone == beside another one

@@ -26,6 +26,11 @@ from stamning.encoders.embeddings import LazyRows
 from stamning.errors import ModelError
 
 ROW_MULTIPLE = 16  # the layers compute a multiple of this many token rows (see layer_rows)
+# Every dense product runs on at least this many rows (zero rows added, then dropped). With AMX, oneDNN's bf16
+# kernel for the FFN's output product (1,536 → 384) sums in another order for 48–496 rows than for 16, 32 or
+# 512 and more (measured on torch 2.13, benchmarks/README.md), so a comment's result would depend on how many
+# comments share its batch. The other products agreed at every row count; the floor costs only small batches.
+MIN_PRODUCT_ROWS = 512
 
 ACTIVATIONS = {
     "gelu": lambda x: F.gelu(x),
@@ -107,7 +112,10 @@ class _Layer(nn.Module):
             if name not in self._cast or self._cast[name][0] != key:
                 self._cast[name] = (key, weight.to(dtype), bias.to(dtype))
             weight, bias = self._cast[name][1:]
-        return F.linear(x, weight, bias)
+        rows = x.shape[0]
+        if rows >= MIN_PRODUCT_ROWS:
+            return F.linear(x, weight, bias)
+        return F.linear(torch.cat([x, x.new_zeros(MIN_PRODUCT_ROWS - rows, x.shape[1])]), weight, bias)[:rows]
 
     def forward(
         self, x: torch.Tensor, tokens: torch.Tensor, shape: tuple[int, int], keep: torch.Tensor | None
