@@ -83,6 +83,12 @@ def parse_by(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]
     return parts
 
 
+# comments per model batch by default: with the token cap per batch (model.inference.MAX_BATCH_TOKENS) long comments
+# go in smaller batches; a comment's result does not depend on its batch, so this decides only speed (short
+# comments: 128 ran 1.13-1.20x faster than 32, benchmarks/README.md)
+BATCH_SIZE = 128
+
+
 @dataclass(frozen=True)
 class ClassifyOptions:
     """Everything that decides how a file is read and classified (the model itself is passed apart)."""
@@ -92,7 +98,7 @@ class ClassifyOptions:
     round_column: str | None = None
     group_column: str | None = None
     sheet: str | None = None
-    batch_size: int = 32
+    batch_size: int = BATCH_SIZE
     device: Device = Device.CPU
     precision: Precision = Precision.AUTO
     detect_mixed: bool = True

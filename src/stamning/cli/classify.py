@@ -27,7 +27,7 @@ from stamning.cli.options import (
 )
 from stamning.engines.extras import ClassifyExtras
 from stamning.errors import StamningError
-from stamning.options import ClassifyOptions, Device, Engine, Precision
+from stamning.options import BATCH_SIZE, ClassifyOptions, Device, Engine, Precision
 
 
 def classify(
@@ -41,7 +41,7 @@ def classify(
     round_column: RoundCol = None,
     group_column: GroupCol = None,
     sheet: SheetOpt = None,
-    batch_size: BatchOpt = 32,
+    batch_size: BatchOpt = BATCH_SIZE,
     device: DeviceOpt = Device.CPU,
     precision: Annotated[
         Precision, typer.Option(help="auto (bf16 där processorn klarar det), fp32, bf16; fp16 bara med --device cuda.")

@@ -35,7 +35,7 @@ from stamning.cli.options import (
     read_names,
 )
 from stamning.errors import StamningError
-from stamning.options import By, Device, allowed, parse_by, split_list
+from stamning.options import BATCH_SIZE, By, Device, allowed, parse_by, split_list
 
 
 def _by_callback(value: str | None) -> tuple[str, ...] | None:
@@ -90,7 +90,7 @@ def summarize(
     group_column: GroupCol = None,
     index_column: IndexCol = None,
     sheet: SheetOpt = None,
-    batch_size: BatchOpt = 32,
+    batch_size: BatchOpt = BATCH_SIZE,
     device: DeviceOpt = Device.CPU,
     store: StoreOpt = None,
     rounds: Annotated[

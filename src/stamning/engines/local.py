@@ -12,7 +12,7 @@ import pandas as pd
 from stamning.io.spreadsheet import CellFixes
 from stamning.io.tables import Table, check_output_path
 from stamning.model.loading import load_model
-from stamning.options import ClassifyOptions
+from stamning.options import BATCH_SIZE, ClassifyOptions
 from stamning.records import OUTPUT_COLUMNS, Prediction
 
 
@@ -53,7 +53,7 @@ def classify_table(
     model,
     table: Table,
     *,
-    batch_size: int = 32,
+    batch_size: int = BATCH_SIZE,
     precision: str = "auto",
     detect_mixed: bool = True,
     chunk_rows: int = 4096,

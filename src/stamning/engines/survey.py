@@ -12,6 +12,7 @@ import pandas as pd
 
 from stamning.errors import ConfigError
 from stamning.io.tables import Table, check_output_path, read_comments
+from stamning.options import BATCH_SIZE
 from stamning.summary.prepare import is_predictions, summary_frame
 
 FORMATS = ("terminal", "md", "html", "json", "xlsx")
@@ -34,7 +35,7 @@ class SurveyOptions:
     group_column: str | None = None
     index_column: str | None = None
     sheet: str | None = None
-    batch_size: int = 32
+    batch_size: int = BATCH_SIZE
     device: str = "cpu"
     themes: str | Path | None = None  # the user's own taxonomy (stamning.themes.own)
     theme_examples: str | Path | None = None

@@ -29,6 +29,7 @@ from stamning.errors import ModelError
 from stamning.io.modelfiles import check_links, check_weight_files
 from stamning.model.config import ModelConfig
 from stamning.model.heap import cap_kernel_cache
+from stamning.options import BATCH_SIZE
 
 if TYPE_CHECKING:
     from stamning.model.lexical_sentiment import LexicalSentiment
@@ -372,7 +373,7 @@ class StamningModel(nn.Module):
         return list(self.config.theme_keys)
 
     def predict_proba(
-        self, texts: Sequence[object], *, batch_size: int = 32, precision: str = "auto"
+        self, texts: Sequence[object], *, batch_size: int = BATCH_SIZE, precision: str = "auto"
     ) -> tuple[np.ndarray, np.ndarray]:
         """Sentiment probabilities [n, 5] and theme probabilities [n, k] for ``texts`` (input order; NaN rows
         for inputs that cannot be classified); :meth:`predict`'s records carry the same numbers."""

@@ -14,6 +14,7 @@ import torch
 
 from stamning.encoders.segments import Segment, distinct_segments, part_offsets, plan_segments
 from stamning.model.calibration import calibrate, softmax
+from stamning.options import BATCH_SIZE
 from stamning.records import SENTIMENT_LEVELS, Prediction
 from stamning.text import MAX_CHARS, normalize, skip_reason
 
@@ -290,7 +291,7 @@ def score(
     model: StamningModel,
     texts: Sequence[object],
     *,
-    batch_size: int = 32,
+    batch_size: int = BATCH_SIZE,
     precision: str = "auto",
     detect_mixed: bool = True,
     on_progress: Callable[[float], None] | None = None,
@@ -334,7 +335,7 @@ def score(
 
 
 def predict_proba(
-    model: StamningModel, texts: Sequence[object], *, batch_size: int = 32, precision: str = "auto"
+    model: StamningModel, texts: Sequence[object], *, batch_size: int = BATCH_SIZE, precision: str = "auto"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sentiment probabilities [n, 5] and theme probabilities [n, k] (float64, input order); the same
     numbers :func:`predict` puts in its records. Rows of inputs that cannot be classified are NaN."""
@@ -347,7 +348,7 @@ def predict(
     texts: Sequence[object],
     ids: Sequence[str] | None = None,
     *,
-    batch_size: int = 32,
+    batch_size: int = BATCH_SIZE,
     precision: str = "auto",
     detect_mixed: bool = True,
     on_progress: Callable[[float], None] | None = None,

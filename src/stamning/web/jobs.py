@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stamning.errors import StamningError
+from stamning.options import BATCH_SIZE
 from stamning.web.runs import ROLES, Download, Run, RunState, RunStore
 
 log = logging.getLogger("stamning.web")
@@ -30,7 +31,7 @@ class JobSettings:
     """How runs are classified and summarised (the CLI's defaults)."""
 
     model: str | Path | None = None
-    batch_size: int = 32
+    batch_size: int = BATCH_SIZE
     min_group: int = 5
     min_quote_group: int = 10
 
