@@ -39,6 +39,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, nargs="+", default=[1000, 100_000])
     ap.add_argument("--tiny", action="store_true", help="use a tiny model (measures the pipeline, not the model)")
     ap.add_argument("--model", default=None)
+    ap.add_argument("--batch-size", type=int, default=None, help="classify's --batch-size (default: its own)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="stamning-mem-"))
     model = args.model
@@ -68,6 +69,8 @@ def main() -> None:
         cmd = [sys.executable, "-m", "stamning.cli", "classify", str(src), "-o", str(work / f"out-{rows}.parquet")]
         if model:
             cmd += ["--model", model]
+        if args.batch_size:
+            cmd += ["--batch-size", str(args.batch_size)]
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)

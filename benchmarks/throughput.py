@@ -1,6 +1,6 @@
 """What users run, against what they would write instead: same weights, same data, one process, one run.
 
-* **stamning**: ``model.predict`` with the defaults ``classify`` uses (batch 128, ``mixed`` on, precision
+* **stamning**: ``model.predict`` with the defaults ``classify`` uses (batch 64, ``mixed`` on, precision
   auto = bf16 where the CPU has it), built-in encoder, length-sorted fixed-width batches.
 * **two pipelines**: ``transformers.pipeline("text-classification")`` once per head (softmax sentiment,
   sigmoid themes) on a transformers ``BertModel`` with the same weights (LoRA merged by peft), fp32,
@@ -128,7 +128,7 @@ def run_plain_pass(model, texts, batch_size=32):
 
 
 def run_stamning(model, texts):
-    preds = model.predict(texts)  # classify's defaults: batch 128, mixed on, precision auto
+    preds = model.predict(texts)  # classify's defaults: batch 64, mixed on, precision auto
     return [p.sentiment for p in preds], [tuple(sorted(p.themes)) for p in preds], sum(p.mixed for p in preds)
 
 

@@ -84,9 +84,10 @@ def parse_by(value: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]
 
 
 # comments per model batch by default: with the token cap per batch (model.inference.MAX_BATCH_TOKENS) long comments
-# go in smaller batches; a comment's result does not depend on its batch, so this decides only speed (short
-# comments: 128 ran 1.13-1.20x faster than 32, benchmarks/README.md)
-BATCH_SIZE = 128
+# go in smaller batches; a comment's result does not depend on its batch, so this decides speed and memory only
+# (short comments: 64 ran 1.13-1.18x faster than 32 and 128 only 2-3 % faster than 64, for 40 MB more at 20k rows
+# and about 220 MB more than 32 at 100k; benchmarks/README.md)
+BATCH_SIZE = 64
 
 
 @dataclass(frozen=True)
