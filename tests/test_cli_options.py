@@ -56,7 +56,7 @@ def test_usage_errors_are_swedish(args, needle):
 def test_help_lists_the_choices_in_swedish_words():
     text = runner.invoke(app, ["classify", "--help"]).output
     assert "<auto|fp32|bf16|fp16>" in text and "<cpu|cuda>" in text and "<local|ray>" in text
-    assert "Användning:" in text and "Flaggor:" in text and "[standard: 32" in text
+    assert "Användning:" in text and "Flaggor:" in text and "[standard: 64" in text
     assert "Visa den här hjälpen och avsluta." in text
     for english in ("Usage:", "Options:", "[default:", "Show this message and exit.", "[required]"):
         assert english not in text

@@ -30,6 +30,7 @@ ROW_MULTIPLE = 16  # the layers compute a multiple of this many token rows (see 
 # kernel for the FFN's output product (1,536 → 384) sums in another order for 48–496 rows than for 16, 32 or
 # 512 and more (measured on torch 2.13, benchmarks/README.md), so a comment's result would depend on how many
 # comments share its batch. The other products agreed at every row count; the floor costs only small batches.
+# (bf16 only: fp32 products are left as they were.)
 MIN_PRODUCT_ROWS = 512
 
 ACTIVATIONS = {
@@ -106,16 +107,13 @@ class _Layer(nn.Module):
         require grad, so it would cast every weight again on every batch. Same values, same outputs."""
         weight, bias = getattr(self, name + "_weight"), getattr(self, name + "_bias")
         kind = x.device.type
-        if torch.is_autocast_enabled(kind) and weight.dtype == torch.float32:
-            dtype = torch.get_autocast_dtype(kind)
-            key = (dtype, weight.device, weight.data_ptr(), weight._version, bias._version)
-            if name not in self._cast or self._cast[name][0] != key:
-                self._cast[name] = (key, weight.to(dtype), bias.to(dtype))
-            weight, bias = self._cast[name][1:]
-        rows = x.shape[0]
-        if rows >= MIN_PRODUCT_ROWS:
+        if not (torch.is_autocast_enabled(kind) and weight.dtype == torch.float32):
             return F.linear(x, weight, bias)
-        return F.linear(torch.cat([x, x.new_zeros(MIN_PRODUCT_ROWS - rows, x.shape[1])]), weight, bias)[:rows]
+        dtype = torch.get_autocast_dtype(kind)
+        key = (dtype, weight.device, weight.data_ptr(), weight._version, bias._version)
+        if name not in self._cast or self._cast[name][0] != key:
+            self._cast[name] = (key, weight.to(dtype), bias.to(dtype))
+        return _floored_linear(x, *self._cast[name][1:])
 
     def forward(
         self, x: torch.Tensor, tokens: torch.Tensor, shape: tuple[int, int], keep: torch.Tensor | None
@@ -206,6 +204,17 @@ class BertEncoder(nn.Module):
             states = layer(states, tokens, (b, n), keep)
         out = states.new_zeros(b * n, h).index_copy_(0, tokens[:real], states[:real])
         return BertOutput(last_hidden_state=out.view(b, n, h))
+
+
+def _floored_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    """``F.linear`` computed on at least ``MIN_PRODUCT_ROWS`` rows (zero rows added, then dropped): in bf16 a row's
+    result then does not depend on how many rows share the product."""
+    flat = x.reshape(-1, x.shape[-1])
+    rows = flat.shape[0]
+    if rows >= MIN_PRODUCT_ROWS:
+        return F.linear(x, weight, bias)
+    padded = torch.cat([flat, flat.new_zeros(MIN_PRODUCT_ROWS - rows, flat.shape[1])])
+    return F.linear(padded, weight, bias)[:rows].reshape(*x.shape[:-1], weight.shape[0])
 
 
 def layer_rows(mask: torch.Tensor) -> tuple[torch.Tensor, int]:
