@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from stamning.model.classifier import StamningModel
-from stamning.training.augment import SOCIAL, WRITTEN, AugmentConfig
+from stamning.training.augment import EXPORTED, SOCIAL, WRITTEN, AugmentConfig
 from stamning.training.labelled import load_labelled
 from stamning.training.loss import split
 from stamning.training.metrics import sentiment_metrics
@@ -66,6 +66,12 @@ def main() -> None:
         action="store_true",
         help="the noisy variants (training and validation) may also carry what social-media replies add: "
         "@handles, a topical hashtag, a link (stamning.training.augment.SOCIAL)",
+    )
+    ap.add_argument(
+        "--lost-emoji",
+        action="store_true",
+        help="the noisy variants may also end in '?', as a cp1252 export writes an emoji "
+        "(stamning.training.augment.EXPORTED)",
     )
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--learning-rate", type=float, default=1e-3)
@@ -106,7 +112,11 @@ def main() -> None:
         epochs=args.epochs,
         learning_rate=args.learning_rate,
         keep_best_epoch=args.best_epoch,
-        augment=AugmentConfig(copies=args.copies, seed=tc["seed"], noises=SOCIAL if args.social else WRITTEN),
+        augment=AugmentConfig(
+            copies=args.copies,
+            seed=tc["seed"],
+            noises=SOCIAL if args.social else EXPORTED if args.lost_emoji else WRITTEN,
+        ),
         lexical=args.lexical,
         seed=tc["seed"],
     )
@@ -233,7 +243,7 @@ def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
     extra = load_labelled(args.extra or ROOT / "data/corpus/extra", theme_keys=keys)
     if args.max_length:
         model.config.max_length = args.max_length  # the tokens per chunk when reading (training may use fewer)
-    noises = SOCIAL if args.social else WRITTEN
+    noises = SOCIAL if args.social else EXPORTED if args.lost_emoji else WRITTEN
     emb = embed_all(model, train, extra, val, seed, args.copies, args.noisy, args.cache, args.noisy_validation, noises)
     # the sentiment choice's validation: the written comments, plus their noisy variants with --noisy-validation
     choice_x = np.concatenate([emb["val"], emb["val_var"]])  # val_var is empty without --noisy-validation

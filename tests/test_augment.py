@@ -62,6 +62,8 @@ def test_social_noises_add_handles_tags_and_links_around_the_words():
     assert reply.startswith("@") and reply.endswith(TEXT)
     tagged = apply(TEXT, "positiv", [Noise.TAG], rng)
     assert tagged.startswith(TEXT) and tagged.split()[-1].startswith("#")
+    lost = apply(TEXT, "negativ", [Noise.LOST_EMOJI], rng)
+    assert lost.startswith(TEXT) and lost.endswith("?") and len(lost) <= len(TEXT) + 3
     linked = apply(TEXT, "positiv", [Noise.LINK], rng)
     assert linked.startswith(TEXT) and linked.split()[-1].startswith("http")
     everything = apply(TEXT, "mycket_positiv", list(SOCIAL), random.Random(2))

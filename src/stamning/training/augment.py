@@ -42,11 +42,13 @@ class Noise(Enum):
     MENTION = "mention"  # a reply's @handle(s) in front
     TAG = "tag"  # a topical, sentiment-free hashtag at the end
     LINK = "link"  # a link at the end
+    LOST_EMOJI = "lost_emoji"  # a "?" at the end: how a cp1252 export writes an emoji it cannot hold
 
 
 # what written comments look like when typed in a hurry (the default), and what social-media reactions add
 WRITTEN = (Noise.LOWER, Noise.ASCII, Noise.TYPOS, Noise.EMOJI, Noise.NO_PUNCT)
 SOCIAL = WRITTEN + (Noise.MENTION, Noise.TAG, Noise.LINK)
+EXPORTED = WRITTEN + (Noise.LOST_EMOJI,)  # the written noises plus what a cp1252 export does to emoji
 _HANDLES = ("@namn", "@namn @namn", "@kommunen", "@anna_l", "@johan82", "@svtnyheter", "@lisa.k")
 _TAGS = ("#jobb", "#skolan", "#vården", "#kommunen", "#svpol", "#arbetsmiljö", "#ledarskap", "#enkät")
 _LINKS = ("https://t.co/", "https://youtu.be/", "http://www.kommun.se/nyheter/")
@@ -105,6 +107,8 @@ def apply(text: str, level: str, noises: Sequence[Noise], rng: random.Random, ty
         out = out.translate(_ASCII)
     if Noise.EMOJI in noises:
         out = f"{out} {rng.choice(EMOJI[level])}"
+    if Noise.LOST_EMOJI in noises:
+        out = f"{out}{rng.choice((' ?', '?', ' ??'))}"
     if Noise.TAG in noises:
         out = f"{out} {rng.choice(_TAGS)}"
     if Noise.LINK in noises:
