@@ -115,7 +115,7 @@ def main() -> None:
         augment=AugmentConfig(
             copies=args.copies,
             seed=tc["seed"],
-            noises=SOCIAL if args.social else EXPORTED if args.lost_emoji else WRITTEN,
+            noises=noise_set(args),
         ),
         lexical=args.lexical,
         seed=tc["seed"],
@@ -131,6 +131,13 @@ def main() -> None:
     metrics["sentiment_refit"] = report
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", "utf-8")
     print(json.dumps(report, indent=2))
+
+
+def noise_set(args) -> tuple:
+    """The noises the variants may carry: the written ones, plus --social's or --lost-emoji's (not both)."""
+    if args.social and args.lost_emoji:
+        raise SystemExit("--social and --lost-emoji are two candidates' noise sets; give one")
+    return SOCIAL if args.social else EXPORTED if args.lost_emoji else WRITTEN
 
 
 GRID = (
@@ -243,7 +250,7 @@ def refit_both(model: StamningModel, metrics: dict, args, start: float) -> None:
     extra = load_labelled(args.extra or ROOT / "data/corpus/extra", theme_keys=keys)
     if args.max_length:
         model.config.max_length = args.max_length  # the tokens per chunk when reading (training may use fewer)
-    noises = SOCIAL if args.social else EXPORTED if args.lost_emoji else WRITTEN
+    noises = noise_set(args)
     emb = embed_all(model, train, extra, val, seed, args.copies, args.noisy, args.cache, args.noisy_validation, noises)
     # the sentiment choice's validation: the written comments, plus their noisy variants with --noisy-validation
     choice_x = np.concatenate([emb["val"], emb["val_var"]])  # val_var is empty without --noisy-validation
