@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from stamning.io.lost_marks import note_lost_marks
 from stamning.io.spreadsheet import CellFixes
 from stamning.io.tables import Table, check_output_path
 from stamning.model.loading import load_model
@@ -64,7 +65,7 @@ def classify_table(
 
     ``progress(rows_done, rows)`` is called after every model batch. ``prepared``: the table's rows already
     through :func:`stamning.model.inference.prepare` (one chunk: ``chunk_rows`` at least the table's rows)."""
-    texts = table.frame[table.columns.text].tolist()
+    texts = table.model_texts()
     ids = table.ids()
     out: list[Prediction] = []
     for start in range(0, len(texts), chunk_rows):
@@ -145,9 +146,11 @@ def _classify_locked(in_path: Path, out_path: Path, options: ClassifyOptions, mo
         for stale in stale_temp_files(out_path):  # left by a killed run; they may hold comments
             stale.unlink(missing_ok=True)
     store.open(options.resume, options.clean)
+    lost = 0
     try:
         with ReadAhead(_ready_chunks(chain([first], chunks), columns, in_path, model, options, store.has)) as ready:
             for chunk in ready:
+                lost += chunk.lost_marks
                 if not chunk.finished:
                     _classify_chunk(model, chunk, options, store, progress, total)
                     release_free_memory()
@@ -161,6 +164,7 @@ def _classify_locked(in_path: Path, out_path: Path, options: ClassifyOptions, mo
             raise
         raise replacement from None
     store.remove()
+    note_lost_marks(lost, in_path.name)
     return ClassifyResult(out_path, rows, ok, rows - ok, time.perf_counter() - start, cells)
 
 
@@ -172,6 +176,7 @@ class _Chunk:
     table: Table
     finished: bool  # a part kept from an earlier run (--resume): nothing to do
     prepared: object | None = None  # stamning.model.inference.Prepared, for a StamningModel
+    lost_marks: int = 0  # texts the model reads without a lost character (stamning.io.lost_marks)
 
 
 def _ready_chunks(frames, columns, in_path: Path, model, options: ClassifyOptions, finished) -> Iterator[_Chunk]:
@@ -186,9 +191,8 @@ def _ready_chunks(frames, columns, in_path: Path, model, options: ClassifyOption
         done = finished(k)
         ready = None
         if not done and isinstance(model, StamningModel):
-            texts = table.frame[columns.text].tolist()
-            ready = prepare(model, texts, detect_mixed=options.detect_mixed)
-        yield _Chunk(k, table, done, ready)
+            ready = prepare(model, table.model_texts(), detect_mixed=options.detect_mixed)
+        yield _Chunk(k, table, done, ready, 0 if done else table.lost_marks())
         offset += len(frame)
 
 

@@ -59,7 +59,7 @@ PREDICTED_SCHEMA = pa.schema(_KEY_FIELDS + [pa.field(c, _output_type(c)) for c i
 
 
 def _narrow(shard: int, table, total: int) -> pa.Table:
-    texts = table.frame[table.columns.text].tolist()
+    texts = table.model_texts()  # what the model reads; the write stage takes the texts from the file
     n = len(texts)
     return pa.Table.from_pydict(
         {

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from stamning.errors import ConfigError
+from stamning.io.lost_marks import note_lost_marks
 from stamning.io.tables import Table, check_output_path, read_comments
 from stamning.options import BATCH_SIZE
 from stamning.summary.prepare import is_predictions, summary_frame
@@ -118,6 +119,7 @@ def _classified(table: Table, options: SurveyOptions, progress, model) -> pd.Dat
         else load_model_with_themes(options.model, options.device, options.themes, options.theme_examples)
     )
     preds = classify_table(model, table, batch_size=options.batch_size, progress=progress)
+    note_lost_marks(table.lost_marks(), Path(input).name)
     frame = summary_frame(table, predictions_frame(table, preds))
     frame.attrs["model"] = model_label(options.model, model)
     return frame

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from stamning.errors import ColumnError, InputError
+from stamning.io.lost_marks import count_lost_marks, texts_for_model
 from stamning.io.outputs import atomic_output
 from stamning.io.textfile import (
     column_list,
@@ -73,6 +74,21 @@ class Table:
             return [str(self.offset + i + 1) for i in range(len(self.frame))]
         values = self.frame[self.columns.id].tolist()
         return [_id_value(v, self.offset + i) for i, v in enumerate(values)]
+
+    @property
+    def encoding(self) -> str | None:
+        """The text encoding the rows were read in (CSV, TSV), else None."""
+        value = self.frame.attrs.get("encoding")
+        return value if isinstance(value, str) else None
+
+    def model_texts(self) -> list[object]:
+        """The text column as the model reads it: lost characters of a legacy export left out
+        (:mod:`stamning.io.lost_marks`); the frame keeps the texts as they were."""
+        return texts_for_model(self.frame[self.columns.text].tolist(), self.encoding)
+
+    def lost_marks(self) -> int:
+        """How many texts the model reads without a lost character."""
+        return count_lost_marks(self.frame[self.columns.text].tolist(), self.encoding)
 
 
 def _id_value(value: object, position: int) -> str:

@@ -182,7 +182,9 @@ def csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     # Lines end at LF (CRLF included) unless the file is an old Mac one, where CR ends them.
     with open(path, encoding=encoding, errors="strict", newline="\r" if cr_ends_lines else "\n") as fh:
         reader = csv.reader(_clean_lines(fh, cr_ends_lines), delimiter=delimiter, strict=True)
-        yield from _frames(reader, path.name, chunk_rows, "\n" if cr_ends_lines else "\r")
+        for frame in _frames(reader, path.name, chunk_rows, "\n" if cr_ends_lines else "\r"):
+            frame.attrs["encoding"] = encoding  # read by Table.encoding (stamning.io.lost_marks)
+            yield frame
 
 
 def _frames(reader, name: str, chunk_rows: int, hidden: str) -> Iterator[pd.DataFrame]:

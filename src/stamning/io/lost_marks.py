@@ -1,0 +1,66 @@
+"""Characters a legacy export lost: a standalone "?" in a Windows-1252 file.
+
+Swedish Excel's "CSV (semikolonavgränsad)" is Windows-1252, which has no emoji: Excel writes each one it
+cannot hold as "?". "Mötena är för långa 😕" arrives as "Mötena är för långa ?", and a question mark at the
+end is read as a question (neutral): on the own test set a trailing " ?" changed the side of 16.5 % of the
+comments (benchmarks/suffix_robustness.py). Swedish puts no space before a question mark: in 2,368 real tweets
+and YouTube comments (UTF-8, so nothing was lost) 211 hold a "?", and in 6 of them it stands alone. So in a
+Windows-1252 file a "?" with a space (or the text's start or end) on both sides is taken as a lost character:
+the model reads the text without it, the output keeps the text as it was, and the CLI says how many comments
+had one and how to keep the characters ("CSV UTF-8"). A "?" attached to a word ("Varför?") is never touched,
+nor is any text read from UTF-8, UTF-16, Excel or Parquet."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+LOSSY_ENCODINGS = frozenset({"cp1252"})  # text encodings without emoji: what they could not hold became "?"
+_LOST = re.compile(r"(?<!\S)\?+(?!\S)")
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+def has_lost_mark(text: object) -> bool:
+    """Whether ``text`` holds a standalone run of "?" (a lost character in a legacy export)."""
+    return isinstance(text, str) and _LOST.search(text) is not None
+
+
+def without_lost_marks(text: object) -> object:
+    """``text`` without its standalone "?" runs (and the double spaces they leave). A text that is nothing
+    else (an answer that was only an emoji) and anything that is not a string are returned unchanged."""
+    if not has_lost_mark(text):
+        return text
+    assert isinstance(text, str)
+    cleaned = _SPACES.sub(" ", _LOST.sub("", text)).strip()
+    return cleaned if cleaned else text
+
+
+def texts_for_model(texts: Sequence[object], encoding: str | None) -> list[object]:
+    """What the model reads of ``texts`` from a file in ``encoding``: as they are, except from a legacy
+    encoding (:data:`LOSSY_ENCODINGS`), where lost characters are left out."""
+    if encoding not in LOSSY_ENCODINGS:
+        return list(texts)
+    return [without_lost_marks(t) for t in texts]
+
+
+def count_lost_marks(texts: Sequence[object], encoding: str | None) -> int:
+    """How many of ``texts`` the model reads without a lost character (0 unless the encoding is legacy)."""
+    if encoding not in LOSSY_ENCODINGS:
+        return 0
+    return sum(1 for t in texts if without_lost_marks(t) is not t)
+
+
+def lost_marks_note(count: int, name: str) -> str:
+    """The note a person reads (counts and the file's name only, never a comment)."""
+    return (
+        f"{count} kommentarer i {name} har ett fristående '?' där exporten (Windows-1252) troligen tappat ett "
+        "tecken, oftast en emoji; modellen läste dem utan '?', utfilen har texten som den var. Spara som "
+        "'CSV UTF-8' i Excel för att behålla tecknen"
+    )
+
+
+def note_lost_marks(count: int, name: str) -> None:
+    """Log the note on ``stamning.sources`` (the CLI prints it as "Obs: …") when any text had a lost character."""
+    if count:
+        logging.getLogger("stamning.sources").warning(lost_marks_note(count, name))
