@@ -1,5 +1,6 @@
-"""A standalone "?" in a Windows-1252 export is a character the export lost (an emoji): the model reads the
-text without it, the output keeps the text, the CLI says how many and how to keep them; UTF-8 is untouched."""
+"""A "?" of a lost character's shape in a Windows-1252 export (an emoji the export could not hold): the model
+reads the text without it, the output keeps the text, the CLI says how many and how to keep them; UTF-8 is
+untouched."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ LOST = SAID + " ?"  # "... 😕" as a cp1252 export writes it
         ("Bra chef ? Tack för i år", "Bra chef Tack för i år"),
         ("? Tråkigt ??", "Tråkigt"),
         ("Varför får vi aldrig veta?", "Varför får vi aldrig veta?"),  # a question mark on a word: kept
-        ("Vad?? Nej", "Vad?? Nej"),
+        ("Så fint?? Tack", "Så fint Tack"),  # ❤️ is two code points: "??"
+        ("tack för att du bidrar?det betyder mycket", "tack för att du bidrar det betyder mycket"),
+        ("Hur mår du? Bra, tack.", "Hur mår du? Bra, tack."),
         ("?", "?"),  # nothing else left: kept as it was
         ("", ""),
     ],
@@ -71,14 +74,14 @@ def test_the_cli_says_how_many_and_how_to_keep_them_without_the_comments(tiny_mo
         app, ["classify", str(source), "-o", str(tmp_path / "ut.csv"), "--model", str(tiny_model_dir)]
     )
     assert result.exit_code == 0, result.output
-    assert "Obs: 1 kommentarer i enkät.csv har ett fristående '?'" in result.output
+    assert "Obs: 1 kommentarer i enkät.csv har '?' där exporten (Windows-1252) troligen tappat" in result.output
     assert "'CSV UTF-8'" in result.output and "golvet" not in result.output
 
     _write(source, "utf-8")
     result = runner.invoke(
         app, ["classify", str(source), "-o", str(tmp_path / "ut2.csv"), "--model", str(tiny_model_dir)]
     )
-    assert result.exit_code == 0 and "fristående" not in result.output
+    assert result.exit_code == 0 and "Windows-1252" not in result.output
 
 
 def test_summarize_reads_the_same_way_and_says_so(tiny_model_dir, tmp_path):

@@ -323,3 +323,18 @@ def test_cli_serve_help_is_swedish():
 
     result = CliRunner().invoke(app, ["serve", "--help"])
     assert result.exit_code == 0 and "arbetsbänken" in result.output and "--host" in result.output
+
+
+def test_a_windows_1252_export_with_lost_emoji_says_so_on_the_run_page(web_model):
+    client, access, _ = web_model
+    _login(client, access)
+    content = "id;Kommentar\nå1;För mycket att göra och för få på golvet ?\nå2;Bra stämning i gruppen\n"
+    response = _upload(client, access, "enkät.csv", content.encode("cp1252"))
+    assert response.status_code == 303
+    run_id = response.headers["location"].split("/")[2]
+    form = {"csrf": access.csrf, "text": "Kommentar", "id": "id", "round": ""}
+    assert client.post(f"/runs/{run_id}/start", data=form).status_code == 303
+    assert _wait(client, run_id)["state"] == "done"
+    page = client.get(f"/runs/{run_id}").text
+    assert "Obs:</strong> 1 kommentarer i enkät.csv har" in page and "CSV UTF-8" in page
+    assert "golvet" not in page  # counts only, never a comment

@@ -1,14 +1,17 @@
-"""Characters a legacy export lost: a standalone "?" in a Windows-1252 file.
+"""Characters a legacy export lost: question marks in a Windows-1252 file that stand for emoji.
 
 Swedish Excel's "CSV (semikolonavgränsad)" is Windows-1252, which has no emoji: Excel writes each one it
-cannot hold as "?". "Mötena är för långa 😕" arrives as "Mötena är för långa ?", and a question mark at the
-end is read as a question (neutral): on the own test set a trailing " ?" changed the side of 16.5 % of the
-comments (benchmarks/suffix_robustness.py). Swedish puts no space before a question mark: in 2,368 real tweets
-and YouTube comments (UTF-8, so nothing was lost) 211 hold a "?", and in 6 of them it stands alone. So in a
-Windows-1252 file a "?" with a space (or the text's start or end) on both sides is taken as a lost character:
-the model reads the text without it, the output keeps the text as it was, and the CLI says how many comments
-had one and how to keep the characters ("CSV UTF-8"). A "?" attached to a word ("Varför?") is never touched,
-nor is any text read from UTF-8, UTF-16, Excel or Parquet."""
+cannot hold as "?" (❤️, two code points, as "??"). "Mötena är för långa 😕" arrives as "Mötena är för långa ?",
+and a question mark is read as a question (neutral): on the own test set a trailing " ?" changed the side of
+16.5 % of the comments (benchmarks/suffix_robustness.py). Real writers put a question mark right after a word,
+once, with a space after it. So in a Windows-1252 file three shapes are taken as lost characters: a "?" run
+with a space (or the text's start or end) on both sides, a run of two or more, and a "?" directly followed by
+a letter or digit ("kampanj?det"). In 2,368 real tweets and YouTube comments (UTF-8, so nothing was lost), 211
+hold a "?" and at most 28 of them one of these shapes; a single "?" after a word ("Varför?") is never touched,
+though it may have been an emoji too. The model reads the text without them (a space where one stood), the
+output keeps the text as it was, and the CLI says how many comments had one and how to keep the characters
+("CSV UTF-8"). Text read from UTF-8, UTF-16, Excel or Parquet is never changed.
+benchmarks/lost_emoji.py measures the whole path on comments with emoji."""
 
 from __future__ import annotations
 
@@ -17,22 +20,22 @@ import re
 from collections.abc import Sequence
 
 LOSSY_ENCODINGS = frozenset({"cp1252"})  # text encodings without emoji: what they could not hold became "?"
-_LOST = re.compile(r"(?<!\S)\?+(?!\S)")
+_LOST = re.compile(r"(?<!\S)\?+(?!\S)|\?{2,}|\?(?=\w)")  # standalone; two or more; before a letter
 _SPACES = re.compile(r"[ \t]{2,}")
 
 
 def has_lost_mark(text: object) -> bool:
-    """Whether ``text`` holds a standalone run of "?" (a lost character in a legacy export)."""
+    """Whether ``text`` holds a "?" of a shape that stands for a lost character in a legacy export."""
     return isinstance(text, str) and _LOST.search(text) is not None
 
 
 def without_lost_marks(text: object) -> object:
-    """``text`` without its standalone "?" runs (and the double spaces they leave). A text that is nothing
-    else (an answer that was only an emoji) and anything that is not a string are returned unchanged."""
+    """``text`` with its lost characters' "?" replaced by a space (double spaces closed up). A text that is
+    nothing else (an answer that was only an emoji) and anything that is not a string are returned unchanged."""
     if not has_lost_mark(text):
         return text
     assert isinstance(text, str)
-    cleaned = _SPACES.sub(" ", _LOST.sub("", text)).strip()
+    cleaned = _SPACES.sub(" ", _LOST.sub(" ", text)).strip()
     return cleaned if cleaned else text
 
 
@@ -54,9 +57,9 @@ def count_lost_marks(texts: Sequence[object], encoding: str | None) -> int:
 def lost_marks_note(count: int, name: str) -> str:
     """The note a person reads (counts and the file's name only, never a comment)."""
     return (
-        f"{count} kommentarer i {name} har ett fristående '?' där exporten (Windows-1252) troligen tappat ett "
-        "tecken, oftast en emoji; modellen läste dem utan '?', utfilen har texten som den var. Spara som "
-        "'CSV UTF-8' i Excel för att behålla tecknen"
+        f"{count} kommentarer i {name} har '?' där exporten (Windows-1252) troligen tappat ett tecken, oftast "
+        "en emoji; modellen läste dem utan dessa '?', utfilen har texten som den var. Emojin själva går inte att "
+        "få tillbaka: spara som 'CSV UTF-8' i Excel för att behålla dem"
     )
 
 

@@ -110,6 +110,7 @@ class Jobs:
     def _classify_and_report(self, run: Run, redact: bool) -> None:
         from stamning.engines.local import classify_table, predictions_frame
         from stamning.engines.survey import SurveyOptions, redactor
+        from stamning.io.lost_marks import lost_marks_note
         from stamning.io.tables import Columns, atomic_write_text, read_comments, write_table
         from stamning.report import render as report
         from stamning.summary.prepare import is_predictions, summary_frame
@@ -145,6 +146,8 @@ class Jobs:
             )
             rows = predictions_frame(table, preds)
             frame = summary_frame(table, rows)
+            lost = table.lost_marks()
+            run.note = lost_marks_note(lost, run.filename) if lost else None
         run.done = run.total
         ok = frame["status"].eq("ok")
         run.classified, run.skipped = int(ok.sum()), int((~ok).sum())

@@ -63,6 +63,7 @@ class Run:
     error: str | None = None
     classified: int | None = None
     skipped: int | None = None
+    note: str | None = None  # e.g. comments read without the "?" a Windows-1252 export wrote for emoji
 
     def to_json(self) -> dict:
         d = asdict(self)
