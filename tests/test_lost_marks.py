@@ -89,4 +89,17 @@ def test_summarize_reads_the_same_way_and_says_so(tiny_model_dir, tmp_path):
     _write(source, "cp1252")
     result = runner.invoke(app, ["summarize", str(source), "--model", str(tiny_model_dir)])
     assert result.exit_code == 0, result.output
-    assert "Obs: 1 kommentarer i enkät.csv" in result.output
+    assert result.output.count("Obs: 1 kommentarer i enkät.csv") == 1  # in the summary, said once
+    report = tmp_path / "rapport.md"
+    result = runner.invoke(app, ["summarize", str(source), "--model", str(tiny_model_dir), "-o", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "> Obs: 1 kommentarer i enkät.csv har '?'" in report.read_text("utf-8")  # for the report's readers
+
+
+def test_compare_says_so_too(tiny_model_dir, tmp_path):
+    source = tmp_path / "omgångar.csv"
+    rows = "".join(f"{i};{2024 + i % 2};{LOST if i == 0 else SAID}\n" for i in range(12))
+    source.write_bytes(f"id;Omgång;text\n{rows}".encode("cp1252"))
+    result = runner.invoke(app, ["compare", str(source), "--model", str(tiny_model_dir)])
+    assert result.exit_code == 0, result.output
+    assert "Obs: 1 kommentarer i omgångar.csv har '?'" in result.output

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from stamning.errors import ConfigError
-from stamning.io.lost_marks import note_lost_marks
+from stamning.io.lost_marks import lost_marks_note, note_lost_marks
 from stamning.io.tables import Table, check_output_path, read_comments
 from stamning.options import BATCH_SIZE
 from stamning.summary.prepare import is_predictions, summary_frame
@@ -119,9 +119,9 @@ def _classified(table: Table, options: SurveyOptions, progress, model) -> pd.Dat
         else load_model_with_themes(options.model, options.device, options.themes, options.theme_examples)
     )
     preds = classify_table(model, table, batch_size=options.batch_size, progress=progress)
-    note_lost_marks(table.lost_marks(), Path(input).name)
     frame = summary_frame(table, predictions_frame(table, preds))
     frame.attrs["model"] = model_label(options.model, model)
+    frame.attrs["lost_marks"] = table.lost_marks()  # read without a Windows-1252 export's lost "?"
     return frame
 
 
@@ -176,6 +176,8 @@ def summarize_file(input: str | Path, options: SurveyOptions | None = None, prog
         )
     if own is not None:
         summary.notes.append(own.note())
+    if frame.attrs.get("lost_marks"):
+        summary.notes.append(f"{lost_marks_note(frame.attrs['lost_marks'], Path(input).name)}.")
     return summary
 
 
@@ -189,6 +191,7 @@ def compare_file(
     frame = load_survey(input, options, progress, check=_two_rounds)
     result = compare(frame, list(rounds) if rounds else None, min_group=options.min_group)
     result.settings["source"] = _source(input, frame)
+    note_lost_marks(frame.attrs.get("lost_marks", 0), Path(input).name)
     return result
 
 
