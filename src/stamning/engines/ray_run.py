@@ -48,6 +48,7 @@ from stamning.engines.ray_plan import (
 )
 from stamning.engines.ray_stages import Classifier, read_stage, write_shard
 from stamning.errors import ConfigError, ModelError, StamningError
+from stamning.io.lost_marks import note_lost_marks
 from stamning.options import ClassifyOptions
 
 READ_MEMORY = 256 << 20  # bytes reserved per read task
@@ -191,6 +192,7 @@ def classify_ray(
             results[spec["shard"]] = ShardResult(
                 Path(spec["input"]), Path(spec["output"]), info["rows"], info["ok"], reused=False
             )
+            note_lost_marks(info.get("lost_marks", 0), Path(spec["input"]).name)
     result = RayResult(out_dir.resolve(), [results[k] for k in range(len(shards))], startup_seconds=startup)
     result.seconds = time.perf_counter() - start
     return result

@@ -196,7 +196,7 @@ def write_shard(spec: dict, predictions: pa.Table) -> dict:
     columns = None
     ids = predictions.column("id").to_pylist()
     rows = predictions.select(list(OUTPUT_COLUMNS)).to_pylist()
-    tables, offset = [], 0
+    tables, offset, lost = [], 0, 0
     for chunk in iter_chunks(path, WRITE_CHUNK_ROWS):
         columns = columns or _columns(chunk, path, spec)
         table = Table(chunk.reset_index(drop=True), columns, path, offset)
@@ -208,6 +208,7 @@ def write_shard(spec: dict, predictions: pa.Table) -> dict:
             )
         stand_ins = [_Precomputed(r) for r in rows[offset : offset + n]]
         tables.append(arrow_safe(predictions_frame(table, cast(list[Prediction], stand_ins))))  # only to_columns()
+        lost += table.lost_marks()  # the read stage gave the model these texts without a lost character's "?"
         offset += n
     if columns is None or offset != len(rows):
         raise InputError(f"{path.name}: {offset} rader nu, {len(rows)} vid klassningen; kör igen när filen är klar")
@@ -219,4 +220,4 @@ def write_shard(spec: dict, predictions: pa.Table) -> dict:
     ok = int(pc.sum(pc.equal(arrow.column("status"), STATUS_OK)).as_py() or 0)
     manifest = {**spec["expected"], "rows": offset, "ok": ok, "columns": asdict(columns), "output": out.name}
     atomic_write_text(marker, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    return {"shard": spec["shard"], "rows": offset, "ok": ok}
+    return {"shard": spec["shard"], "rows": offset, "ok": ok, "lost_marks": lost}
