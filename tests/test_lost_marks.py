@@ -103,3 +103,30 @@ def test_compare_says_so_too(tiny_model_dir, tmp_path):
     result = runner.invoke(app, ["compare", str(source), "--model", str(tiny_model_dir)])
     assert result.exit_code == 0, result.output
     assert "Obs: 1 kommentarer i omgångar.csv har '?'" in result.output
+
+
+def _wide(tmp_path):
+    """A wide Windows-1252 export: one row a respondent, two free-text questions."""
+    source = tmp_path / "bred.csv"
+    rows = "".join(f"r{i};2026;{LOST if i == 0 else SAID};Inga synpunkter\n" for i in range(6))
+    source.write_bytes(f"Respondent;Omgång;Vad kan bli bättre?;Övrigt\n{rows}".encode("cp1252"))
+    return source
+
+
+def test_a_wide_export_is_read_the_same_way(tiny_model, tiny_model_dir, tmp_path):
+    from stamning.io.wide import read_wide
+
+    source = _wide(tmp_path)
+    table = read_wide(source, questions=["Vad kan bli bättre?", "Övrigt"])
+    assert table.encoding == "cp1252" and table.lost_marks() == 1 and SAID in table.model_texts()
+    out = tmp_path / "ut.csv"
+    asked = ["--wide", "--question", "Vad kan bli bättre?", "--question", "Övrigt", "--model", str(tiny_model_dir)]
+    result = runner.invoke(app, ["classify", str(source), "-o", str(out), *asked])
+    assert result.exit_code == 0, result.output
+    assert "Obs: 1 kommentarer i" in result.output
+    frame = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
+    assert LOST in frame["text"].tolist()  # the output keeps the text as it was
+    lost, said = (frame[frame["text"] == t].iloc[0] for t in (LOST, SAID))
+    assert [lost[f"p_{level}"] for level in SENTIMENT_LEVELS] == [said[f"p_{level}"] for level in SENTIMENT_LEVELS]
+    result = runner.invoke(app, ["summarize", str(source), *asked])
+    assert result.exit_code == 0 and result.output.count("Obs: 1 kommentarer i bred.csv") == 1, result.output

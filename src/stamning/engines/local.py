@@ -192,7 +192,7 @@ def _ready_chunks(frames, columns, in_path: Path, model, options: ClassifyOption
         ready = None
         if not done and isinstance(model, StamningModel):
             ready = prepare(model, table.model_texts(), detect_mixed=options.detect_mixed)
-        yield _Chunk(k, table, done, ready, 0 if done else table.lost_marks())
+        yield _Chunk(k, table, done, ready, table.lost_marks())  # kept parts were read the same way
         offset += len(frame)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from stamning.model.config import model_identity
 
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3  # 3: a Windows-1252 file's lost emoji are left out of what the model reads
 BLOCK = 1 << 20
 
 

@@ -23,7 +23,7 @@ from stamning.errors import ConfigError, InputError, StamningError
 from stamning.options import ClassifyOptions
 
 SHARD_EXTENSIONS = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".parquet", ".xlsx", ".xlsm")
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: a Windows-1252 file's lost emoji are left out of what the model reads
 READ_CPUS = 0.5  # logical CPUs per read task and per write task (pandas parsing, no model)
 WRITE_CPUS = 0.5
 RAY_PIN = "ray[data]==2.60.0"

@@ -10,7 +10,10 @@ a letter or digit ("kampanj?det"). In 2,368 real tweets and YouTube comments (UT
 hold a "?" and at most 28 of them one of these shapes; a single "?" after a word ("Varför?") is never touched,
 though it may have been an emoji too. The model reads the text without them (a space where one stood), the
 output keeps the text as it was, and the CLI says how many comments had one and how to keep the characters
-("CSV UTF-8"). Text read from UTF-8, UTF-16, Excel or Parquet is never changed.
+("CSV UTF-8"). Text read from UTF-8, UTF-16, Excel or Parquet is never changed. Limits: a Windows-1252 file
+whose every character is ASCII (no å/ä/ö anywhere) is indistinguishable from UTF-8 and read as it is; only the
+file verbs (classify, summarize, compare, the web app, Ray) read this way, while `train` and `evaluate` read
+labelled files as written.
 benchmarks/lost_emoji.py measures the whole path on comments with emoji."""
 
 from __future__ import annotations

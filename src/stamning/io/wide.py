@@ -155,6 +155,9 @@ def read_wide(
     layout = find_layout(frame, p, questions, id_column, round_column, group_column)
     log.warning(layout.sentence(p.name))
     long = to_long(frame, layout)
+    if "encoding" in frame.attrs:  # what the model reads depends on it (stamning.io.lost_marks); the long
+        # Parquet of classify --wide keeps it: pandas stores attrs with the file and pyarrow restores them
+        long.attrs["encoding"] = frame.attrs["encoding"]
     columns = resolve_columns(
         long, p, text="text", id="id", round=round_column, group=group_column or QUESTION, index=index_column
     )

@@ -161,5 +161,7 @@ class Jobs:
             redactor=redactor(options),
             include_comparison="round" in options.by,
         )
+        if run.note:  # for the downloaded reports' readers too
+            summary.notes.append(f"{run.note}.")
         atomic_write_text(self.store.result(run, Download.REPORT_HTML), report.to_html(summary))
         report.to_xlsx(summary, self.store.result(run, Download.REPORT_XLSX))
