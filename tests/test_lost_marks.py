@@ -74,7 +74,7 @@ def test_the_cli_says_how_many_and_how_to_keep_them_without_the_comments(tiny_mo
         app, ["classify", str(source), "-o", str(tmp_path / "ut.csv"), "--model", str(tiny_model_dir)]
     )
     assert result.exit_code == 0, result.output
-    assert "Obs: 1 kommentarer i enkät.csv har '?' där exporten (Windows-1252) troligen tappat" in result.output
+    assert "Obs: 1 kommentar i enkät.csv har '?' där exporten (Windows-1252) troligen tappat" in result.output
     assert "'CSV UTF-8'" in result.output and "golvet" not in result.output
 
     _write(source, "utf-8")
@@ -89,11 +89,11 @@ def test_summarize_reads_the_same_way_and_says_so(tiny_model_dir, tmp_path):
     _write(source, "cp1252")
     result = runner.invoke(app, ["summarize", str(source), "--model", str(tiny_model_dir)])
     assert result.exit_code == 0, result.output
-    assert result.output.count("Obs: 1 kommentarer i enkät.csv") == 1  # in the summary, said once
+    assert result.output.count("Obs: 1 kommentar i enkät.csv") == 1  # in the summary, said once
     report = tmp_path / "rapport.md"
     result = runner.invoke(app, ["summarize", str(source), "--model", str(tiny_model_dir), "-o", str(report)])
     assert result.exit_code == 0, result.output
-    assert "> Obs: 1 kommentarer i enkät.csv har '?'" in report.read_text("utf-8")  # for the report's readers
+    assert "> Obs: 1 kommentar i enkät.csv har '?'" in report.read_text("utf-8")  # for the report's readers
 
 
 def test_compare_says_so_too(tiny_model_dir, tmp_path):
@@ -102,7 +102,7 @@ def test_compare_says_so_too(tiny_model_dir, tmp_path):
     source.write_bytes(f"id;Omgång;text\n{rows}".encode("cp1252"))
     result = runner.invoke(app, ["compare", str(source), "--model", str(tiny_model_dir)])
     assert result.exit_code == 0, result.output
-    assert "Obs: 1 kommentarer i omgångar.csv har '?'" in result.output
+    assert "Obs: 1 kommentar i omgångar.csv har '?'" in result.output
 
 
 def _wide(tmp_path):
@@ -123,10 +123,17 @@ def test_a_wide_export_is_read_the_same_way(tiny_model, tiny_model_dir, tmp_path
     asked = ["--wide", "--question", "Vad kan bli bättre?", "--question", "Övrigt", "--model", str(tiny_model_dir)]
     result = runner.invoke(app, ["classify", str(source), "-o", str(out), *asked])
     assert result.exit_code == 0, result.output
-    assert "Obs: 1 kommentarer i" in result.output
+    assert "Obs: 1 kommentar i" in result.output
     frame = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
     assert LOST in frame["text"].tolist()  # the output keeps the text as it was
     lost, said = (frame[frame["text"] == t].iloc[0] for t in (LOST, SAID))
     assert [lost[f"p_{level}"] for level in SENTIMENT_LEVELS] == [said[f"p_{level}"] for level in SENTIMENT_LEVELS]
     result = runner.invoke(app, ["summarize", str(source), *asked])
-    assert result.exit_code == 0 and result.output.count("Obs: 1 kommentarer i bred.csv") == 1, result.output
+    assert result.exit_code == 0 and result.output.count("Obs: 1 kommentar i bred.csv") == 1, result.output
+
+
+def test_the_note_counts_in_swedish():
+    from stamning.io.lost_marks import lost_marks_note
+
+    assert lost_marks_note(1, "a.csv").startswith("1 kommentar i a.csv har")
+    assert lost_marks_note(3, "a.csv").startswith("3 kommentarer i a.csv har")

@@ -113,7 +113,7 @@ def test_ray_matches_single_process_and_resumes(local_ray, shards, single, tiny_
     with caplog.at_level("WARNING", logger="stamning.sources"):
         result = classify_ray(shards, out, model=tiny_model_dir, **RAY_OPTIONS)
     notes = [r.getMessage() for r in caplog.records if "Windows-1252" in r.getMessage()]
-    assert len(notes) == 1 and notes[0].startswith("1 kommentarer i b_excel.csv har '?' där exporten")
+    assert len(notes) == 1 and notes[0].startswith("1 kommentar i b_excel.csv har '?' där exporten")
     assert result.shards_written == 4 and result.shards_skipped == 0
     assert result.rows == sum(len(f) for f in single[1].values()) == 300
     assert result.classified == sum(int((f["status"] == "ok").sum()) for f in single[1].values())

@@ -336,6 +336,6 @@ def test_a_windows_1252_export_with_lost_emoji_says_so_on_the_run_page(web_model
     assert client.post(f"/runs/{run_id}/start", data=form).status_code == 303
     assert _wait(client, run_id)["state"] == "done"
     page = client.get(f"/runs/{run_id}").text
-    assert "Obs:</strong> 1 kommentarer i enkät.csv har" in page and "CSV UTF-8" in page
+    assert "Obs:</strong> 1 kommentar i enkät.csv har" in page and "CSV UTF-8" in page
     assert "golvet" not in page  # counts only, never a comment
-    assert "Obs: 1 kommentarer i enkät.csv har" in client.get(f"/runs/{run_id}/rapport").text
+    assert "Obs: 1 kommentar i enkät.csv har" in client.get(f"/runs/{run_id}/rapport").text

@@ -60,7 +60,7 @@ def count_lost_marks(texts: Sequence[object], encoding: str | None) -> int:
 def lost_marks_note(count: int, name: str) -> str:
     """The note a person reads (counts and the file's name only, never a comment)."""
     return (
-        f"{count} kommentarer i {name} har '?' där exporten (Windows-1252) troligen tappat ett tecken, oftast "
+        f"{count} {'kommentar' if count == 1 else 'kommentarer'} i {name} har '?' där exporten (Windows-1252) troligen tappat ett tecken, oftast "
         "en emoji; modellen läste dem utan dessa '?', utfilen har texten som den var. Emojin själva går inte att "
         "få tillbaka: spara som 'CSV UTF-8' i Excel för att behålla dem"
     )
