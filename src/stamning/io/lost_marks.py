@@ -35,9 +35,8 @@ def has_lost_mark(text: object) -> bool:
 def without_lost_marks(text: object) -> object:
     """``text`` with its lost characters' "?" replaced by a space (double spaces closed up). A text that is
     nothing else (an answer that was only an emoji) and anything that is not a string are returned unchanged."""
-    if not has_lost_mark(text):
+    if not isinstance(text, str) or _LOST.search(text) is None:
         return text
-    assert isinstance(text, str)
     cleaned = _SPACES.sub(" ", _LOST.sub(" ", text)).strip()
     return cleaned if cleaned else text
 
@@ -59,10 +58,11 @@ def count_lost_marks(texts: Sequence[object], encoding: str | None) -> int:
 
 def lost_marks_note(count: int, name: str) -> str:
     """The note a person reads (counts and the file's name only, never a comment)."""
+    one = count == 1
     return (
-        f"{count} {'kommentar' if count == 1 else 'kommentarer'} i {name} har '?' där exporten (Windows-1252) troligen tappat ett tecken, oftast "
-        "en emoji; modellen läste dem utan dessa '?', utfilen har texten som den var. Emojin själva går inte att "
-        "få tillbaka: spara som 'CSV UTF-8' i Excel för att behålla dem"
+        f"{count} {'kommentar' if one else 'kommentarer'} i {name} har '?' där exporten (Windows-1252) troligen "
+        f"tappat ett tecken, oftast en emoji; modellen läste {'den' if one else 'dem'} utan dessa '?', utfilen har "
+        "texten som den var. Emojin själva går inte att få tillbaka: spara som 'CSV UTF-8' i Excel för att behålla dem"
     )
 
 
