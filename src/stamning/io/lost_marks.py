@@ -27,11 +27,6 @@ _LOST = re.compile(r"(?<!\S)\?+(?!\S)|\?{2,}|\?(?=\w)")  # standalone; two or mo
 _SPACES = re.compile(r"[ \t]{2,}")
 
 
-def has_lost_mark(text: object) -> bool:
-    """Whether ``text`` holds a "?" of a shape that stands for a lost character in a legacy export."""
-    return isinstance(text, str) and _LOST.search(text) is not None
-
-
 def without_lost_marks(text: object) -> object:
     """``text`` with its lost characters' "?" replaced by a space (double spaces closed up). A text that is
     nothing else (an answer that was only an emoji) and anything that is not a string are returned unchanged."""
