@@ -20,12 +20,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compare_models import REAL, ROOT
+from compare_models import REAL, ROOT, _macro_f1
 from stamning.engines.local import classify_file
 from stamning.model.loading import load_model
+from stamning.records import SENTIMENT_LEVELS
 from stamning.training.labelled import load_labelled
+from stamning.training.metrics import THREE
 
-SIDE = {"mycket_negativ": 0, "negativ": 0, "neutral": 1, "positiv": 2, "mycket_positiv": 2}
+SIDE = {level: int(THREE[i]) for i, level in enumerate(SENTIMENT_LEVELS)}  # five levels -> neg 0 / neu 1 / pos 2
 REAL_SIDE = {"neg": 0, "neu": 1, "pos": 2}
 
 
@@ -42,14 +44,6 @@ def _sets(model) -> dict[str, tuple[list[str], np.ndarray]]:
         real = pd.read_csv(REAL, dtype=str, keep_default_na=False)
         out["real-dev"] = (real["text"].tolist(), real["label"].map(REAL_SIDE).to_numpy())
     return out
-
-
-def _macro_f1(pred: np.ndarray, truth: np.ndarray) -> float:
-    f1 = []
-    for c in range(3):
-        tp, p, t = ((pred == c) & (truth == c)).sum(), (pred == c).sum(), (truth == c).sum()
-        f1.append(2 * tp / (p + t) if p + t else 0.0)
-    return float(np.mean(f1))
 
 
 def _classified(texts: list[str], encoding: str, folder: Path, model) -> np.ndarray:
@@ -72,7 +66,7 @@ def main() -> None:
         print(f"{name}: {len(texts)} comments, {sum(_lossy(t) for t in texts)} with a character cp1252 lacks")
         for label, pred in (("CSV UTF-8", utf8), ("cp1252, before", before), ("cp1252, now", now)):
             print(
-                f"  {label:15s} accuracy {np.mean(pred == truth):.3f}  macro-F1 {_macro_f1(pred, truth):.3f}  "
+                f"  {label:15s} accuracy {np.mean(pred == truth):.3f}  macro-F1 {_macro_f1(pred, truth, 3):.3f}  "
                 f"same side as UTF-8 {np.mean(pred == utf8):.1%}  neutral {np.mean(pred == 1):.1%}  "
                 f"skipped {np.sum(pred == -1)}",
                 flush=True,

@@ -11,21 +11,14 @@ first corpus' seeded 15 %, as in ``BUILD/validation.jsonl``)."""
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
+
+from split_corpus import rows, write  # models/ is the script's folder
 
 from stamning.records import SENTIMENT_LEVELS
 from stamning.training.augment import AugmentConfig, augment
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
-
-
-def write(path: Path, items: list[dict]) -> None:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in items), "utf-8")
 
 
 def main() -> None:
