@@ -1,11 +1,13 @@
 """The fixed training/validation split of the default model's build (step 1 of models/train_default.sh).
 
-    .venv/bin/python models/split_corpus.py [--out models/build]
+    .venv/bin/python models/split_corpus.py [--out models/build] [--also data/corpus/x3]
 
 Writes (all under ``--out``, not committed):
-- ``validation.jsonl``: the seeded 15 % of the first corpus (data/corpus/train without the ``x2_`` files;
-  seed 13, stratified by level: the part the previous default was validated on and never trained on) plus
-  a seeded 15 % of each ``x2_`` file, stratified by level;
+- ``validation.jsonl``: the seeded 15 % of the first corpus (data/corpus/train without the later rounds'
+  ``x2_``/``x3_`` files; seed 13, stratified by level: the part the previous default was validated on and
+  never trained on) plus a seeded 15 % of each later round's file, stratified by level (files in name order,
+  seed 13 + their place; ``--also`` adds a candidate folder's files to that order as if they were in
+  data/corpus/train);
 - ``train/``: every training comment not in ``validation.jsonl`` (what the heads are refitted on);
 - ``lora/train.jsonl``: a seeded sample of ``--lora-size`` of those, stratified by level (what the LoRA
   stage trains on: what fits 2 shared cores), and ``lora_validation.jsonl``: a seeded ``--lora-validation``
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -27,6 +30,7 @@ from stamning.training.loss import split
 
 ROOT = Path(__file__).resolve().parents[1]
 FRACTION, SEED = 0.15, 13
+LATER_ROUND = re.compile(r"x\d+_")  # x2_, x3_: files of the later writing rounds (not the first corpus)
 
 
 def rows(path: Path) -> list[dict]:
@@ -62,9 +66,14 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "models/build")
     ap.add_argument("--lora-size", type=int, default=1200)
     ap.add_argument("--lora-validation", type=int, default=300)
+    ap.add_argument("--also", type=Path, action="append", default=[], help="a candidate folder of x<n>_ files")
     args = ap.parse_args()
-    files = sorted(args.data.glob("*.jsonl"))
-    first = [f for f in files if not f.name.startswith("x2_")]
+    files = sorted(
+        [*args.data.glob("*.jsonl"), *(f for d in args.also for f in d.glob("*.jsonl"))], key=lambda f: f.name
+    )
+    if any(not LATER_ROUND.match(f.name) for d in args.also for f in d.glob("*.jsonl")):
+        raise SystemExit("--also: every file must be a later round's (x<n>_<key>.jsonl)")
+    first = [f for f in files if not LATER_ROUND.match(f.name)]
     shutil.rmtree(args.out, ignore_errors=True)
     (args.out / "first").mkdir(parents=True)
     (args.out / "train").mkdir()
@@ -74,7 +83,7 @@ def main() -> None:
     shutil.rmtree(args.out / "first")
     _, val_idx = split(old, FRACTION, SEED)
     validation = {old.ids[i] for i in val_idx}
-    for n, f in enumerate(f for f in files if f.name.startswith("x2_")):
+    for n, f in enumerate(f for f in files if LATER_ROUND.match(f.name)):
         validation |= new_validation(rows(f), SEED + n)
     val_rows, counts = [], {}
     for f in files:

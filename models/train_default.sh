@@ -14,7 +14,7 @@ FIRST=models/build/first_corpus
 BUILD=models/build
 rm -rf "$FIRST" && mkdir -p "$FIRST"
 for f in data/corpus/train/*.jsonl; do
-    case "$(basename "$f")" in x2_*) ;; *) ln -s "$(realpath "$f")" "$FIRST/" ;; esac
+    case "$(basename "$f")" in x[0-9]_*) ;; *) ln -s "$(realpath "$f")" "$FIRST/" ;; esac
 done
 .venv/bin/stamning train --data "$FIRST" --output "$OUT" --mode lora --epochs 4 \
     --lora-r 16 --lora-alpha 32 --lora-targets query,key,value,dense --learning-rate 1e-3 --seed 13

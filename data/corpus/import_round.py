@@ -1,6 +1,8 @@
-"""Bring the second writing round (six registers, 1,450 comments each) into the corpus, checked.
+"""Bring a writing round of new comments into the corpus, checked.
 
-    .venv/bin/python data/corpus/import_x2.py /work/corpus_new [--holdout 0.10] [--seed 17]
+    .venv/bin/python data/corpus/import_round.py /work/corpus_new                  # the second round (x2)
+    .venv/bin/python data/corpus/import_round.py /work/corpus_x3 --round x3 \
+        --train-out data/corpus/x3 --test-out data/corpus/middle/middle.jsonl      # the third round (x3)
 
 For every new file ``<key>.jsonl`` it
 1. validates each row (keys, sentiment level, theme keys in the taxonomy, non-empty text, unique id);
@@ -9,10 +11,11 @@ For every new file ``<key>.jsonl`` it
    4-word shingles, the rule of tests/test_corpus.py, here also with å/ä/ö folded), both against the
    existing corpus (train, extra, test) and against the new comments read before (files in name order);
 3. holds out a seeded sample stratified by source and level (``--holdout``) as the new test file
-   ``data/corpus/test/real_style.jsonl``, taken only among comments whose text occurs once (so no short
-   answer of the test file also appears in training);
-4. writes the rest to ``data/corpus/train/x2_<key>.jsonl`` and prints a JSON report (what was dropped, why,
+   (``--test-out``; for x2 ``data/corpus/test/real_style.jsonl``), taken only among comments whose text occurs
+   once (so no short answer of the test file also appears in training);
+4. writes the rest to ``<--train-out>/<round>_<key>.jsonl`` and prints a JSON report (what was dropped, why,
    counts per split, source and level).
+The existing corpus is every JSON Lines file under data/corpus except what this round itself writes.
 Deterministic: the same input and seed give the same files.
 """
 
@@ -79,12 +82,11 @@ class Index:
         return None
 
 
-def existing_rows() -> list[dict]:
+def existing_rows(round_: str, test_out: Path) -> list[dict]:
     files = [
         f
-        for split in ("train", "extra", "test")
-        for f in sorted((CORPUS / split).glob("*.jsonl"))
-        if not f.name.startswith("x2_") and f.name != "real_style.jsonl"
+        for f in sorted(CORPUS.rglob("*.jsonl"))
+        if not f.name.startswith(f"{round_}_") and f.resolve() != test_out.resolve() and "agreement" not in f.parts
     ]
     return [json.loads(line) for f in files for line in f.read_text("utf-8").splitlines() if line.strip()]
 
@@ -152,15 +154,20 @@ def main() -> None:
     ap.add_argument("folder", type=Path)
     ap.add_argument("--holdout", type=float, default=0.10)
     ap.add_argument("--seed", type=int, default=17)
+    ap.add_argument("--round", default="x2", help="the round's name: the prefix of the files it writes")
+    ap.add_argument("--train-out", type=Path, default=CORPUS / "train")
+    ap.add_argument("--test-out", type=Path, default=CORPUS / "test" / "real_style.jsonl")
     args = ap.parse_args()
     index, report = Index(), {"dropped": []}
-    for row in existing_rows():
+    for row in existing_rows(args.round, args.test_out):
         index.add(row)
     kept = read_new(args.folder, index, report)
     train, test = holdout(kept, args.holdout, args.seed)
+    args.train_out.mkdir(parents=True, exist_ok=True)
+    args.test_out.parent.mkdir(parents=True, exist_ok=True)
     for key, rows in train.items():
-        write(CORPUS / "train" / f"x2_{key}.jsonl", rows)
-    write(CORPUS / "test" / "real_style.jsonl", test)
+        write(args.train_out / f"{args.round}_{key}.jsonl", rows)
+    write(args.test_out, test)
     report["read"] = {k: len(v) for k, v in kept.items()}
     report["train"] = {k: dict(Counter(r["sentiment"] for r in v), total=len(v)) for k, v in train.items()}
     report["test"] = {k: sum(r["id"] in {x["id"] for x in kept[k]} for r in test) for k in kept} | {
