@@ -27,13 +27,15 @@ def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
 
 @pytest.fixture(scope="module")
 def train():
-    """Everything a model may learn from: the training split and the extra comments of the sentiment refit."""
-    return _rows("train") + _rows("extra")
+    """Everything a model may learn from: the training split, the extra comments of the sentiment refit and the
+    third writing round's training part (data/corpus/x3, candidate M in models/README.md)."""
+    return _rows("train") + _rows("extra") + _rows("x3")
 
 
 @pytest.fixture(scope="module")
 def test():
-    return _rows("test")
+    """Every held-out test file: the own test set, real_style and the third round's middle set."""
+    return _rows("test") + _rows("middle")
 
 
 def test_sizes_and_labels(train, test):
@@ -91,3 +93,15 @@ def test_real_style_test_file_covers_every_new_register_and_level():
         assert 0.08 <= n / (n + trained[key]) <= 0.12, key
     levels = Counter(r["sentiment"] for r in rows)
     assert min(levels[level] for level in SENTIMENT_LEVELS) >= 0.12 * len(rows)
+
+
+def test_middle_test_file_is_a_tenth_of_the_third_round_with_every_level():
+    """The held-out sample of the third writing round (data/corpus/middle): every x3 file, every level, about 10 %."""
+    rows = _rows("middle")
+    registers = Counter(r["id"].split("-")[1] for r in rows)
+    trained = Counter(r["id"].split("-")[1] for r in _rows("x3"))
+    assert set(registers) == set(trained) and len(registers) == 4
+    for key, n in registers.items():
+        assert 0.08 <= n / (n + trained[key]) <= 0.12, key
+    levels = Counter(r["sentiment"] for r in rows)
+    assert min(levels[level] for level in SENTIMENT_LEVELS) >= 0.08 * len(rows)
