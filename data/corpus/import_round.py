@@ -7,7 +7,7 @@
 For every new file ``<key>.jsonl`` it
 1. validates each row (keys, sentiment level, theme keys in the taxonomy, non-empty text, unique id);
 2. drops exact duplicates (same text after lower-casing, å/ä/ö folded and punctuation removed, texts of
-   four words or more) and near duplicates (texts of eight words or more sharing more than half of their
+   four words or more, or four pieces with an emoji) and near duplicates (texts of eight words or more sharing more than half of their
    4-word shingles, the rule of tests/test_corpus.py, here also with å/ä/ö folded), both against the
    existing corpus (train, extra, test) and against the new comments read before (files in name order);
 3. holds out a seeded sample stratified by source and level (``--holdout``) as the new test file
@@ -49,6 +49,12 @@ def shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
     return {tuple(w[i : i + n]) for i in range(max(1, len(w) - n + 1))}
 
 
+def long_enough(text: str) -> bool:
+    """Four words or more, or four whitespace-separated pieces (an emoji counts: tests/test_corpus.py's rule;
+    the x2 round used words only)."""
+    return len(words(text)) >= 4 or len(text.split()) >= 4
+
+
 class Index:
     """Texts seen so far: exact (normalised) and 4-word shingles, for the duplicate rules."""
 
@@ -59,8 +65,7 @@ class Index:
         self.post: dict[tuple, set[int]] = defaultdict(set)
 
     def add(self, row: dict) -> None:
-        if len(words(row["text"])) >= 4:
-            self.exact.setdefault(norm(row["text"]), row["id"])
+        self.exact.setdefault(norm(row["text"]), row["id"])  # every text: a long new one may equal a short old one
         sh = shingles(row["text"])
         for s in sh:
             self.post[s].add(len(self.sh))
@@ -70,7 +75,7 @@ class Index:
     def clash(self, row: dict) -> tuple[str, str] | None:
         """(kind, id of the earlier comment) when ``row`` duplicates one already indexed."""
         n = len(words(row["text"]))
-        if n >= 4 and norm(row["text"]) in self.exact:
+        if long_enough(row["text"]) and norm(row["text"]) in self.exact:
             return "exact", self.exact[norm(row["text"])]
         if n < 8:
             return None
