@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from stamning.model.classifier import StamningModel
-from stamning.training.augment import EXPORTED, SOCIAL, WRITTEN, AugmentConfig
+from stamning.training.augment import EXPORTED, SOCIAL, TOPICAL, WRITTEN, AugmentConfig
 from stamning.training.labelled import load_labelled
 from stamning.training.loss import split
 from stamning.training.metrics import sentiment_metrics
@@ -72,6 +72,12 @@ def main() -> None:
         action="store_true",
         help="the noisy variants may also end in '?', as a cp1252 export writes an emoji "
         "(stamning.training.augment.EXPORTED)",
+    )
+    ap.add_argument(
+        "--topic-emoji",
+        action="store_true",
+        help="the noisy variants may also end in an emoji without opinion, and neutral's emoji may be one "
+        "(stamning.training.augment.TOPICAL)",
     )
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--learning-rate", type=float, default=1e-3)
@@ -134,10 +140,10 @@ def main() -> None:
 
 
 def noise_set(args) -> tuple:
-    """The noises the variants may carry: the written ones, plus --social's or --lost-emoji's (not both)."""
-    if args.social and args.lost_emoji:
-        raise SystemExit("--social and --lost-emoji are two candidates' noise sets; give one")
-    return SOCIAL if args.social else EXPORTED if args.lost_emoji else WRITTEN
+    """The noises the variants may carry: the written ones, plus --social's, --lost-emoji's or --topic-emoji's (one)."""
+    if args.social + args.lost_emoji + args.topic_emoji > 1:
+        raise SystemExit("--social, --lost-emoji and --topic-emoji are candidates' noise sets; give one")
+    return SOCIAL if args.social else EXPORTED if args.lost_emoji else TOPICAL if args.topic_emoji else WRITTEN
 
 
 GRID = (

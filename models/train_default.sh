@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Rebuild the embedded default model ("candidate D", shipped since session 6; models/README.md), then measure it
+# Rebuild the embedded default model ("candidate M", shipped since session 9; models/README.md), then measure it
 # and write its model card. One command (about 60 minutes on a 2-core CPU):  bash models/train_default.sh [OUT]
-#   1. the encoder: LoRA on the first corpus (the seven files of data/corpus/train that are not x2_*), and the
+#   1. the encoder: LoRA on the first corpus (the seven files of data/corpus/train that are not x2_*/x3_*), and the
 #      sentiment head refitted on it with noisy variants (the session-4 recipe; this encoder transfers best to
 #      real text);
-#   2. both heads refitted on the fixed encoder with the whole corpus (first corpus + x2_* files, the fixed split
+#   2. both heads refitted on the fixed encoder with the whole corpus (first corpus + x2_* and x3_* files, the fixed split
 #      of models/split_corpus.py) plus one noisy variant of every training comment; the sentiment recipe chosen
 #      and the temperature fitted on the validation part plus one noisy variant of each validation comment.
 set -euo pipefail
@@ -24,7 +24,7 @@ done
 OMP_NUM_THREADS=1 .venv/bin/python models/refit_sentiment.py --model "$OUT" --data "$FIRST" --extra '' \
     --epochs 30 --learning-rate 1e-3
 # 2. the fixed split of the whole corpus (validation: the first corpus' seeded 15 % – the part step 1 never
-#    trained on – plus 15 % of each x2_ file), then both heads on every training comment + a noisy variant of each
+#    trained on – plus 15 % of each x2_ and x3_ file), then both heads on every training comment + a noisy variant of each
 .venv/bin/python models/split_corpus.py --out "$BUILD" --lora-size 8000 --lora-validation 300
 .venv/bin/python models/refit_sentiment.py --model "$OUT" --data "$BUILD/train" --validation "$BUILD/validation.jsonl" \
     --themes --noisy-validation --noisy 100000 --learning-rate 1e-3 --max-length 256 --threads 2 \

@@ -10,7 +10,17 @@ import numpy as np
 import pytest
 
 from stamning.errors import ConfigError
-from stamning.training.augment import EMOJI, SOCIAL, WRITTEN, AugmentConfig, Noise, apply, augment
+from stamning.training.augment import (
+    EMOJI,
+    SOCIAL,
+    TOPIC_EMOJI,
+    TOPICAL,
+    WRITTEN,
+    AugmentConfig,
+    Noise,
+    apply,
+    augment,
+)
 
 TEXT = "Chefen är väldigt lyhörd, och samarbetet fungerar bättre än förra året."
 
@@ -83,3 +93,20 @@ def test_the_default_noises_and_their_variants_are_unchanged_by_the_social_ones(
     assert any(t.startswith("@") or "#" in t or "http" in t for _, t in social)
     with pytest.raises(ConfigError, match="noises"):
         AugmentConfig(noises=())
+
+
+def test_topic_emoji_carry_no_opinion_and_reach_neutral_comments_only_when_asked():
+    rng = random.Random(4)
+    for level in ("mycket_negativ", "neutral", "mycket_positiv"):
+        out = apply(TEXT, level, [Noise.TOPIC_EMOJI], rng)
+        assert out.startswith(TEXT) and out.split()[-1] in TOPIC_EMOJI
+    plain = {apply("Mötet är på tisdag.", "neutral", [Noise.EMOJI], random.Random(i)).split()[-1] for i in range(40)}
+    topical = {
+        apply("Mötet är på tisdag.", "neutral", [Noise.EMOJI], random.Random(i), topical=True).split()[-1]
+        for i in range(40)
+    }
+    assert plain == set(EMOJI["neutral"]) and topical > plain and topical <= set(EMOJI["neutral"] + TOPIC_EMOJI)
+    positive = {apply(TEXT, "positiv", [Noise.EMOJI], random.Random(i), topical=True).split()[-1] for i in range(40)}
+    assert positive <= set(EMOJI["positiv"])
+    variants = augment(["Mötet är på tisdag."] * 30, np.full(30, 2), AugmentConfig(seed=1, noises=TOPICAL))
+    assert any(t.split()[-1] in TOPIC_EMOJI for _, t in variants)

@@ -1,9 +1,11 @@
 """Inter-annotator agreement on blind re-labelled samples of the corpus: 200 comments of the first training
-files (relabel_blind.jsonl) and 360 of the 2026-12-02 realistic-register files (relabel_blind_x2.jsonl).
+files (relabel_blind.jsonl), 360 of the 2026-12-02 realistic-register files (relabel_blind_x2.jsonl) and 240 of
+the third round on the hard middle (relabel_blind_x3.jsonl).
 
     .venv/bin/python data/corpus/agreement/agreement.py
 
-Prints Cohen's kappa (unweighted and linearly weighted) for the five sentiment levels, exact and
+Prints Cohen's kappa (unweighted and linearly weighted) for the five sentiment levels, kappa per level (that
+level against the rest), exact and
 within-one agreement, and per-theme agreement (kappa where both annotators used the theme)."""
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ LEVELS = ["mycket_negativ", "negativ", "neutral", "positiv", "mycket_positiv"]
 
 
 def main() -> None:
-    for name in ("relabel_blind.jsonl", "relabel_blind_x2.jsonl"):
+    for name in ("relabel_blind.jsonl", "relabel_blind_x2.jsonl", "relabel_blind_x3.jsonl"):
         report(HERE / name)
 
 
@@ -41,6 +43,8 @@ def report(blind_file: Path) -> None:
     )
     three = np.array([0, 0, 1, 2, 2])
     print(f"  3-class kappa {cohen_kappa_score(three[a], three[b]):.3f}")
+    per_level = ", ".join(f"{name} {cohen_kappa_score(a == i, b == i):.3f}" for i, name in enumerate(LEVELS))
+    print(f"  kappa per level (this level or not): {per_level}")
     keys = sorted({k for x in blind for k in x["themes"]} | {k for x in blind for k in original[x["id"]]["themes"]})
     kappas = []
     for key in keys:

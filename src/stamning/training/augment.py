@@ -31,6 +31,9 @@ EMOJI = {
     "positiv": ("🙂", "👍", "😊"),
     "mycket_positiv": ("😍", "🙌", "🥰", "❤️"),
 }
+# emoji that name a thing and carry no opinion: a comment of any level may carry one (data/ANNOTATION.md: emoji
+# count as words, and these words say nothing)
+TOPIC_EMOJI = ("⚽", "📅", "👉", "📸", "🎄", "🚌", "☕", "📚")
 
 
 class Noise(Enum):
@@ -43,12 +46,14 @@ class Noise(Enum):
     TAG = "tag"  # a topical, sentiment-free hashtag at the end
     LINK = "link"  # a link at the end
     LOST_EMOJI = "lost_emoji"  # a "?" at the end: how a cp1252 export writes an emoji it cannot hold
+    TOPIC_EMOJI = "topic_emoji"  # an emoji without opinion at the end (and neutral's EMOJI may be one)
 
 
 # what written comments look like when typed in a hurry (the default), and what social-media reactions add
 WRITTEN = (Noise.LOWER, Noise.ASCII, Noise.TYPOS, Noise.EMOJI, Noise.NO_PUNCT)
 SOCIAL = WRITTEN + (Noise.MENTION, Noise.TAG, Noise.LINK)
 EXPORTED = WRITTEN + (Noise.LOST_EMOJI,)  # the written noises plus what a cp1252 export does to emoji
+TOPICAL = WRITTEN + (Noise.TOPIC_EMOJI,)  # the written noises, and emoji are no longer a sign of opinion
 _HANDLES = ("@namn", "@namn @namn", "@kommunen", "@anna_l", "@johan82", "@svtnyheter", "@lisa.k")
 _TAGS = ("#jobb", "#skolan", "#vården", "#kommunen", "#svpol", "#arbetsmiljö", "#ledarskap", "#enkät")
 _LINKS = ("https://t.co/", "https://youtu.be/", "http://www.kommun.se/nyheter/")
@@ -92,8 +97,10 @@ def add_typos(text: str, rng: random.Random, rate: float) -> str:
     return _WORD.sub(lambda m: _typo(m.group(), rng) if rng.random() < rate else m.group(), text)
 
 
-def apply(text: str, level: str, noises: Sequence[Noise], rng: random.Random, typo_rate: float = 0.12) -> str:
-    """``text`` with the given noises applied, in a fixed order."""
+def apply(
+    text: str, level: str, noises: Sequence[Noise], rng: random.Random, typo_rate: float = 0.12, topical: bool = False
+) -> str:
+    """``text`` with the given noises applied, in a fixed order; ``topical``: neutral's emoji may be a topic emoji."""
     if level not in SENTIMENT_LEVELS:
         raise ConfigError(f"okänd sentimentnivå {level!r}; använd någon av {', '.join(SENTIMENT_LEVELS)}")
     out = text
@@ -106,7 +113,9 @@ def apply(text: str, level: str, noises: Sequence[Noise], rng: random.Random, ty
     if Noise.ASCII in noises:
         out = out.translate(_ASCII)
     if Noise.EMOJI in noises:
-        out = f"{out} {rng.choice(EMOJI[level])}"
+        out = f"{out} {rng.choice(EMOJI[level] + (TOPIC_EMOJI if topical and level == 'neutral' else ()))}"
+    if Noise.TOPIC_EMOJI in noises:
+        out = f"{out} {rng.choice(TOPIC_EMOJI)}"
     if Noise.LOST_EMOJI in noises:
         out = f"{out}{rng.choice((' ?', '?', ' ??'))}"
     if Noise.TAG in noises:
@@ -123,11 +132,12 @@ def augment(
 ) -> list[tuple[int, str]]:
     """Noisy variants as (index of the source comment, text); variants equal to their source are left out."""
     rng = random.Random(config.seed)
+    topical = Noise.TOPIC_EMOJI in config.noises
     out: list[tuple[int, str]] = []
     for i, (text, level) in enumerate(zip(texts, levels)):
         for _ in range(config.copies):
             noises = [n for n in config.noises if rng.random() < config.rate] or [rng.choice(config.noises)]
-            variant = apply(text, SENTIMENT_LEVELS[int(level)], noises, rng, config.typo_rate)
+            variant = apply(text, SENTIMENT_LEVELS[int(level)], noises, rng, config.typo_rate, topical)
             if variant != text:
                 out.append((i, variant))
     return out
