@@ -228,3 +228,12 @@ def test_a_fully_fine_tuned_model_saves_in_place_and_loads_again(tiny_model_dir,
         ["Chefen lyssnar på oss.", "Mötena är för långa."], precision="fp32"
     )
     assert [p.probabilities for p in again] == [p.probabilities for p in before]
+
+
+def test_the_card_says_where_the_validation_comments_came_from(tiny_model):
+    from stamning.model.card import model_card
+
+    metrics = {"data": {"source": "train.jsonl", "train": 5, "validation": 2}, "train_config": {"seed": 3}}
+    assert "2 for validation (stratified by sentiment, seed 3)" in model_card(tiny_model.config, metrics)
+    metrics["train_config"]["validation_data"] = "egen_validering.jsonl"
+    assert "2 for validation (from `egen_validering.jsonl`)" in model_card(tiny_model.config, metrics)

@@ -95,6 +95,12 @@ def _heads_refit(metrics: dict) -> str:
     )
 
 
+def _validation_source(tc: dict) -> str:
+    if tc.get("validation_data"):
+        return f"from `{tc['validation_data']}`"
+    return f"stratified by sentiment, seed {tc.get('seed', '?')}"
+
+
 def model_card(config: ModelConfig, metrics: dict) -> str:
     tc = metrics.get("train_config", {})
     data = metrics.get("data", {})
@@ -114,7 +120,7 @@ A stamning classifier: one encoder, a 5-level sentiment head and a multi-label t
 
 ## Training
 
-- Data (`stamning train`, encoder and heads): `{data.get("source", "?")}`: {data.get("train", "?")} comments for training, {data.get("validation", "?")} for validation (stratified by sentiment, seed {tc.get("seed", "?")})
+- Data (`stamning train`, encoder and heads): `{data.get("source", "?")}`: {data.get("train", "?")} comments for training, {data.get("validation", "?")} for validation ({_validation_source(tc)})
 - Hyper-parameters: epochs {tc.get("epochs")}, batch {tc.get("batch_size")}, learning rate {tc.get("learning_rate")} (encoder) / {tc.get("head_learning_rate")} (heads), ordinal smoothing {tc.get("ordinal_smoothing")}, LoRA r={tc.get("lora_r")} alpha={tc.get("lora_alpha")}
 - Loss: cross-entropy with soft targets that give neighbouring levels {tc.get("ordinal_smoothing")} of the mass; themes: BCE with per-theme positive weights (sqrt of the imbalance, capped at 8); theme thresholds tuned per theme on the validation split
 - Time: {metrics.get("seconds", "?")} s on CPU{_refit(metrics)}{_heads_refit(metrics)}
