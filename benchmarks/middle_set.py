@@ -48,12 +48,12 @@ def main() -> None:
     if not args.data.is_file():
         raise SystemExit(f"{args.data} not found: the middle set is written by data/corpus/import_round.py")
     named = [("reference", args.model)] + [tuple(c.split("=", 1)) for c in args.candidate]
-    data, preds, results = None, {}, {"set": str(args.data.relative_to(ROOT)), "models": {}, "differences": {}}
+    data, preds, results = None, {}, {"set": str(args.data), "models": {}, "differences": {}}
     for name, directory in named:
         model = load_model(directory)
         data = data or load_labelled(args.data, theme_keys=model.config.theme_keys)
         preds[name] = probabilities(model, data.texts)[0].argmax(1)
-        results["models"][name] = figures(preds[name], data.sentiment)
+        results["models"][name] = figures(preds[name], data.sentiment) | {"directory": directory or "default model"}
     truth = data.sentiment
     for name in preds:
         if name != "reference":

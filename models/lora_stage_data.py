@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def wanted(name: str, rounds: list[str]) -> bool:
-    """A first-corpus file, or a file of one of the named later rounds."""
+    """A first-corpus file (or comment id), or one of the named later rounds'."""
     return not LATER_ROUND.match(name) or name.split("_", 1)[0] in rounds
 
 
@@ -38,13 +38,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
     train = [r for f in sorted((args.build / "train").glob("*.jsonl")) if wanted(f.name, args.rounds) for r in rows(f)]
-    left_out = {
-        r["id"]
-        for f in (ROOT / "data/corpus/train").glob("*.jsonl")
-        if not wanted(f.name, args.rounds)
-        for r in rows(f)
-    }
-    validation = [r for r in rows(args.build / "validation.jsonl") if r["id"] not in left_out]
+    # by id (x2-…, x3-…), so that a round added with split_corpus.py --also is told apart as well
+    validation = [r for r in rows(args.build / "validation.jsonl") if wanted(r["id"].replace("-", "_", 1), args.rounds)]
     variants = []
     if args.noisy:
         levels = [SENTIMENT_LEVELS.index(r["sentiment"]) for r in train]

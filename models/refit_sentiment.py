@@ -1,4 +1,4 @@
-"""Refit the default model's heads on its fixed encoder (step 3 of models/train_default.sh).
+"""Refit the default model's heads on its fixed encoder (steps 1 and 2 of models/train_default.sh).
 
 With ``--themes --validation FILE`` (what train_default.sh runs): both heads are refitted on every comment
 of ``--data`` plus one label-preserving noisy variant of each (models/heads.py), the lexical theme model

@@ -1,6 +1,6 @@
-"""The fixed training/validation split of the default model's build (step 1 of models/train_default.sh).
+"""The fixed training/validation split of the default model's build (step 0 of models/train_default.sh).
 
-    .venv/bin/python models/split_corpus.py [--out models/build] [--also data/corpus/x3]
+    .venv/bin/python models/split_corpus.py [--out models/build] [--also data/corpus/x4]
 
 Writes (all under ``--out``, not committed):
 - ``validation.jsonl``: the seeded 15 % of the first corpus (data/corpus/train without the later rounds'
@@ -73,6 +73,8 @@ def main() -> None:
     )
     if any(not LATER_ROUND.match(f.name) for d in args.also for f in d.glob("*.jsonl")):
         raise SystemExit("--also: every file must be a later round's (x<n>_<key>.jsonl)")
+    if len({f.name for f in files}) < len(files):
+        raise SystemExit("--also: a file name is both in --data and in --also (or twice in --also); give it once")
     first = [f for f in files if not LATER_ROUND.match(f.name)]
     shutil.rmtree(args.out, ignore_errors=True)
     (args.out / "first").mkdir(parents=True)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuild the embedded default model ("candidate N", shipped since session 9; models/README.md), then measure it
-# and write its model card. One command (about 25 minutes on this project's 2-core Intel machine with AMX):
+# and write its model card. One command (20 min 29 s, 8.1 GB peak, on this project's 2-core Intel machine with AMX):
 #   bash models/train_default.sh [OUT]
 #   0. the fixed split of the whole corpus (models/split_corpus.py): validation = the first corpus' seeded 15 %
 #      plus 15 % of each x2_/x3_ file; nothing below trains on a validation comment;
@@ -20,7 +20,7 @@ FIRST=$BUILD/first_corpus
 .venv/bin/python models/split_corpus.py --out "$BUILD" --lora-size 8000 --lora-validation 300
 mkdir -p "$FIRST"
 for f in data/corpus/train/*.jsonl; do
-    case "$(basename "$f")" in x[0-9]_*) ;; *) ln -s "$(realpath "$f")" "$FIRST/" ;; esac
+    case "$(basename "$f")" in x[0-9]*_*) ;; *) ln -s "$(realpath "$f")" "$FIRST/" ;; esac
 done
 # 1. the LoRA stage on the first corpus + x3 (training parts; early stopping on their validation parts)
 .venv/bin/python models/lora_stage_data.py --build "$BUILD" --out "$BUILD/lora_stage" --rounds x3

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build candidate C on the larger corpus (first corpus + the x2_* files), measure it and write its card.
 # Chosen by its validation rule but NOT shipped: worse than the shipped default on real text (models/README.md).
+# Since session 9 data/corpus/train also holds the x3_* files, so this now builds C's recipe on all three rounds;
+# C itself (first corpus + x2_* only) is rebuilt from a checkout of commit 39a85a9 or earlier.
 # One command (under 20 minutes on a shared 2-core CPU):  bash models/train_larger_corpus.sh [OUT]
 set -euo pipefail
 cd "$(dirname "$0")/.."

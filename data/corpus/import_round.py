@@ -1,22 +1,28 @@
 """Bring a writing round of new comments into the corpus, checked.
 
-    .venv/bin/python data/corpus/import_round.py /work/corpus_new                  # the second round (x2)
-    .venv/bin/python data/corpus/import_round.py /work/corpus_x3 --round x3 \
-        --train-out data/corpus/x3 --test-out data/corpus/middle/middle.jsonl      # the third round (x3)
+    .venv/bin/python data/corpus/import_round.py /work/corpus_x4 --round x4 \
+        --train-out data/corpus/x4 --test-out data/corpus/x4_test/x4_test.jsonl
+
+(The third round ran as ``/work/corpus_x3 --round x3 --train-out data/corpus/x3 --test-out
+data/corpus/middle/middle.jsonl``; its ``x3_*`` files moved to data/corpus/train when candidate M shipped. The
+second round was imported by this script's first version, ``import_x2.py`` at commit 39a85a9, whose exact rule
+counted words only: run again now, it would drop 4 more x2 comments such as "Tack för allt!! 🙏🙏".)
 
 For every new file ``<key>.jsonl`` it
 1. validates each row (keys, sentiment level, theme keys in the taxonomy, non-empty text, unique id);
-2. drops exact duplicates (same text after lower-casing, å/ä/ö folded and punctuation removed, texts of
-   four words or more, or four pieces with an emoji) and near duplicates (texts of eight words or more sharing more than half of their
-   4-word shingles, the rule of tests/test_corpus.py, here also with å/ä/ö folded), both against the
-   existing corpus (train, extra, test) and against the new comments read before (files in name order);
+2. drops exact duplicates (same text after lower-casing, å/ä/ö folded and punctuation removed; the new text
+   has four words or more, or four pieces with an emoji; texts without any letter are not compared) and near
+   duplicates (texts of eight words or more sharing more than half of their 4-word shingles, the rule of
+   tests/test_corpus.py, here also with å/ä/ö folded), both against the existing corpus (every JSON Lines file
+   under data/corpus but the agreement samples and what this round itself writes) and against the new comments
+   read before (files in name order);
 3. holds out a seeded sample stratified by source and level (``--holdout``) as the new test file
-   (``--test-out``; for x2 ``data/corpus/test/real_style.jsonl``), taken only among comments whose text occurs
-   once (so no short answer of the test file also appears in training);
+   (``--test-out``, which must not exist yet), taken only among comments whose text occurs once in the round (so
+   no short answer of the test file appears twice in the round; a short answer such as "inga kommentarer" may
+   still equal one elsewhere in the corpus: 5 of the middle set's 239 do);
 4. writes the rest to ``<--train-out>/<round>_<key>.jsonl`` and prints a JSON report (what was dropped, why,
    counts per split, source and level).
-The existing corpus is every JSON Lines file under data/corpus except what this round itself writes.
-Deterministic: the same input and seed give the same files.
+Deterministic: the same input, corpus and seed give the same files.
 """
 
 from __future__ import annotations
@@ -75,7 +81,7 @@ class Index:
     def clash(self, row: dict) -> tuple[str, str] | None:
         """(kind, id of the earlier comment) when ``row`` duplicates one already indexed."""
         n = len(words(row["text"]))
-        if long_enough(row["text"]) and norm(row["text"]) in self.exact:
+        if long_enough(row["text"]) and norm(row["text"]) and norm(row["text"]) in self.exact:
             return "exact", self.exact[norm(row["text"])]
         if n < 8:
             return None
@@ -159,10 +165,12 @@ def main() -> None:
     ap.add_argument("folder", type=Path)
     ap.add_argument("--holdout", type=float, default=0.10)
     ap.add_argument("--seed", type=int, default=17)
-    ap.add_argument("--round", default="x2", help="the round's name: the prefix of the files it writes")
-    ap.add_argument("--train-out", type=Path, default=CORPUS / "train")
-    ap.add_argument("--test-out", type=Path, default=CORPUS / "test" / "real_style.jsonl")
+    ap.add_argument("--round", required=True, help="the round's name (x4, …): the prefix of the files it writes")
+    ap.add_argument("--train-out", type=Path, required=True, help="the folder of the round's training files")
+    ap.add_argument("--test-out", type=Path, required=True, help="the held-out test file (must not exist yet)")
     args = ap.parse_args()
+    if args.test_out.exists():
+        raise SystemExit(f"{args.test_out} exists already: give a new file for this round's held-out comments")
     index, report = Index(), {"dropped": []}
     for row in existing_rows(args.round, args.test_out):
         index.add(row)
