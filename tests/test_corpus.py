@@ -82,25 +82,18 @@ def test_no_exact_duplicates_across_the_split(train, test):
     assert not clashes, clashes
 
 
-def test_real_style_test_file_covers_every_new_register_and_level():
-    """The held-out sample of the second writing round: all six files (id prefix), every level, about 10 %."""
-    rows = [json.loads(line) for line in (CORPUS / "test" / "real_style.jsonl").read_text("utf-8").splitlines()]
+@pytest.mark.parametrize(
+    ("test_file", "prefix", "files", "least_level"),
+    [("test/real_style.jsonl", "x2-", 6, 0.12), ("middle/middle.jsonl", "x3-", 4, 0.08)],
+    ids=["real_style, second round", "middle, third round"],
+)
+def test_held_out_file_is_a_tenth_of_its_round_with_every_file_and_level(test_file, prefix, files, least_level):
+    """The held-out sample of a later writing round: every file of the round (id prefix), every level, about 10 %."""
+    rows = [json.loads(line) for line in (CORPUS / test_file).read_text("utf-8").splitlines()]
     registers = Counter(r["id"].split("-")[1] for r in rows)
-    trained = Counter(r["id"].split("-")[1] for r in _rows("train") if r["id"].startswith("x2-"))
-    assert set(registers) == set(trained) and len(registers) == 6
+    trained = Counter(r["id"].split("-")[1] for r in _rows("train") if r["id"].startswith(prefix))
+    assert set(registers) == set(trained) and len(registers) == files
     for key, n in registers.items():
         assert 0.08 <= n / (n + trained[key]) <= 0.12, key
     levels = Counter(r["sentiment"] for r in rows)
-    assert min(levels[level] for level in SENTIMENT_LEVELS) >= 0.12 * len(rows)
-
-
-def test_middle_test_file_is_a_tenth_of_the_third_round_with_every_level():
-    """The held-out sample of the third writing round (data/corpus/middle): every x3 file, every level, about 10 %."""
-    rows = _rows("middle")
-    registers = Counter(r["id"].split("-")[1] for r in rows)
-    trained = Counter(r["id"].split("-")[1] for r in _rows("train") if r["id"].startswith("x3-"))
-    assert set(registers) == set(trained) and len(registers) == 4
-    for key, n in registers.items():
-        assert 0.08 <= n / (n + trained[key]) <= 0.12, key
-    levels = Counter(r["sentiment"] for r in rows)
-    assert min(levels[level] for level in SENTIMENT_LEVELS) >= 0.08 * len(rows)
+    assert min(levels[level] for level in SENTIMENT_LEVELS) >= least_level * len(rows)
