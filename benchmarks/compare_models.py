@@ -354,6 +354,16 @@ def write_card(directory, model, results) -> None:
     if "real" in ref:
         metrics["real tweets/YouTube (3 classes)"] = {"three_class": ref["real"]}
         metrics["real, TF-IDF baseline"] = {"three_class": base["real"]}
+    middle = ROOT / "data/corpus/middle/middle.jsonl"
+    if middle.is_file():  # the third round's held-out set (benchmarks/middle_set.py compares models on it)
+        data = load_labelled(middle, theme_keys=model.config.theme_keys)
+        sent, themes, _ = probabilities(model, data.texts)
+        metrics["test, middle (data/corpus/middle/middle.jsonl)"] = {
+            "sentiment": sentiment_metrics(sent, data.sentiment),
+            "themes": theme_metrics(
+                themes, data.themes, model.config.theme_keys, np.array(model.config.theme_thresholds)
+            ),
+        }
     metrics.pop("stamning minus TF-IDF, paired bootstrap", None)
     metrics["compared (benchmarks/compare_models.py)"] = {k: v for k, v in results.items() if k != "models"}
     (directory / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n", "utf-8")
