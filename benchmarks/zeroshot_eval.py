@@ -1,6 +1,6 @@
 """Own themes without labels: zero-shot matching designs side by side on data/zeroshot (issue 17).
 
-    .venv/bin/python benchmarks/zeroshot_eval.py [--boot 2000] [--json PATH]
+    .venv/bin/python benchmarks/zeroshot_eval.py [--boot 2000] [--json PATH] [--model DIR]
 
 Each category set of data/zeroshot/categories.toml becomes a user's theme file (key, name, definition: what
 users give), read by the users' own path (``stamning.themes.own.load_model_with_themes`` → the matcher
@@ -265,9 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--boot", type=int, default=2000, help="bootstrap resamples")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--model", default=None, help="a model directory (default: the embedded default model)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    model = stamning.load_model()
+    model = stamning.load_model(args.model)
     with tempfile.TemporaryDirectory() as tmp:
         data = load_data(model, Path(tmp))
     sids = sorted({k[0] for k in data})
