@@ -36,5 +36,5 @@ OMP_NUM_THREADS=1 .venv/bin/python models/refit_sentiment.py --model "$OUT" --da
 .venv/bin/python models/refit_sentiment.py --model "$OUT" --data "$BUILD/train" --validation "$BUILD/validation.jsonl" \
     --themes --noisy-validation --noisy 100000 --learning-rate 1e-3 --max-length 256 --threads 2 \
     --cache "$BUILD/embeddings"
-# 3. own test set, real_style test set and real tweets/YouTube comments (../shared/data/real-dev) into the card
+# 3. own test set, real_style and middle test sets and real tweets/YouTube comments (../shared/data/real-dev) into the card
 .venv/bin/python benchmarks/compare_models.py --model "$OUT" --write-card
