@@ -43,6 +43,25 @@ def test_clear_comments_get_sensible_labels(model):
     assert "kommunikation" in preds[2].themes
 
 
+def test_the_hard_middle_the_shipped_model_learnt(model):
+    """Cases the models before N got wrong (models/README.md, "Candidate M" and "Candidates N and O"): a complaining
+    question, slang praise with laughter, a fact that is criticism, a lukewarm verdict that is no superlative."""
+    preds = model.predict(
+        [
+            "Är det verkligen rimligt att vi ska jobba över varje vecka?",
+            "haha klockrent",
+            "Informationen kom för sent.",
+            "Helt ok hotell för en natt, inget mer.",
+            "När öppnar simhallen efter renoveringen?",
+        ]
+    )
+    assert preds[0].sentiment in ("negativ", "mycket_negativ")
+    assert preds[1].sentiment in ("positiv", "mycket_positiv")
+    assert preds[2].sentiment in ("negativ", "mycket_negativ")
+    assert preds[3].sentiment in ("neutral", "positiv")
+    assert preds[4].sentiment == "neutral"
+
+
 @pytest.mark.xfail(reason="known weakness: terse mild criticism ('kom för sent') is read as neutral", strict=True)
 def test_terse_mild_criticism_is_negative(model):
     (pred,) = model.predict(["Informationen om omorganisationen kom för sent."])
