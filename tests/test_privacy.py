@@ -80,6 +80,16 @@ def test_mixed_line_endings_and_quoting_round_trip(tmp_path, cells, newline):
     assert table.ids() == [f"r{i}" for i in range(len(cells))]
 
 
+def test_cells_full_of_pasted_carriage_returns_do_not_make_cr_the_line_end(tmp_path):
+    """Found by the property test above: more lone CRs in cells than lines made the reader split lines at CR,
+    which merged the header with the first row and lost it. The header row's own line end decides now."""
+    table = _read(tmp_path, 'id;kommentar\nr0;\r\rå=\nr1;";\r\rö"\n'.encode())
+    assert table.ids() == ["r0", "r1"]
+    assert table.frame["kommentar"].tolist() == ["\r\rå=", ";\r\rö"]
+    old_mac = _read(tmp_path, "id;kommentar\rr0;bra\rr1;dåligt\r".encode(), name="mac.csv")
+    assert old_mac.ids() == ["r0", "r1"] and old_mac.frame["kommentar"].tolist() == ["bra", "dåligt"]
+
+
 def test_huge_cell_is_read_and_classified(tiny_model, tmp_path):
     big = ("Chefen lyssnar. " * 700_000)[:10_000_000]
     path = tmp_path / "big.csv"

@@ -110,12 +110,16 @@ def sniff_delimiter(text: str) -> str:
 
 _HIDDEN = "\ufdd0"  # a Unicode noncharacter: stands in for a line-break character inside a cell
 _LONE_CR = re.compile(r"\r(?!\n)")
+_FIRST_BREAK = re.compile(r"\r*\n|\r")
 _LONE_LF = re.compile(r"(?<!\r)\n")
 
 
 def cr_is_line_break(head: str) -> bool:
-    """Old Mac files end lines with a lone CR; elsewhere a lone CR is part of a cell (pasted text)."""
-    return len(_LONE_CR.findall(head)) > head.count("\n")
+    """Old Mac files end lines with a lone CR; elsewhere a lone CR is part of a cell (pasted text). The break that
+    ends the first line (the header row, which holds no pasted text) tells which: counting them would let a few
+    cells full of pasted CRs outvote the line ends."""
+    first = _FIRST_BREAK.search(head)  # CRs before an LF ("\r\r\n") still end the line at the LF
+    return first is not None and first.group() == "\r"
 
 
 def _clean_lines(lines: Iterable[str], cr_ends_lines: bool) -> Iterator[str]:
