@@ -10,8 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from stamning.records import SENTIMENT_LEVELS
+
+# property tests draw the same examples on every run (the house rule: tests are deterministic); a run that wants
+# fresh draws gives --hypothesis-profile=default
+settings.register_profile("stamning", derandomize=True)
+settings.load_profile("stamning")
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
