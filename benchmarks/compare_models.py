@@ -106,6 +106,7 @@ def intensity(probs: np.ndarray, levels: np.ndarray) -> dict:
 
 # ---------------------------------------------------------------------------- measuring
 REAL_STYLE = "real_style.jsonl"
+MIDDLE = ROOT / "data/corpus/middle/middle.jsonl"  # the third round's held-out set (benchmarks/middle_set.py)
 
 
 def read_tests(keys: list[str]):
@@ -354,9 +355,8 @@ def write_card(directory, model, results) -> None:
     if "real" in ref:
         metrics["real tweets/YouTube (3 classes)"] = {"three_class": ref["real"]}
         metrics["real, TF-IDF baseline"] = {"three_class": base["real"]}
-    middle = ROOT / "data/corpus/middle/middle.jsonl"
-    if middle.is_file():  # the third round's held-out set (benchmarks/middle_set.py compares models on it)
-        data = load_labelled(middle, theme_keys=model.config.theme_keys)
+    if MIDDLE.is_file():  # benchmarks/middle_set.py compares models on it
+        data = load_labelled(MIDDLE, theme_keys=model.config.theme_keys)
         sent, themes, _ = probabilities(model, data.texts)
         metrics["test, middle (data/corpus/middle/middle.jsonl)"] = {
             "sentiment": sentiment_metrics(sent, data.sentiment),

@@ -19,14 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
-from compare_models import _accuracy, _macro_f1, paired_bootstrap
+from compare_models import MIDDLE, _accuracy, _macro_f1, paired_bootstrap
 from stamning.model.loading import load_model
 from stamning.training.evaluate import probabilities
 from stamning.training.labelled import load_labelled
 from stamning.training.metrics import THREE
 
 ROOT = Path(__file__).resolve().parents[1]
-MIDDLE = ROOT / "data/corpus/middle/middle.jsonl"
 
 
 def figures(pred: np.ndarray, truth: np.ndarray) -> dict:

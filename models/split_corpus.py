@@ -68,10 +68,9 @@ def main() -> None:
     ap.add_argument("--lora-validation", type=int, default=300)
     ap.add_argument("--also", type=Path, action="append", default=[], help="a candidate folder of x<n>_ files")
     args = ap.parse_args()
-    files = sorted(
-        [*args.data.glob("*.jsonl"), *(f for d in args.also for f in d.glob("*.jsonl"))], key=lambda f: f.name
-    )
-    if any(not LATER_ROUND.match(f.name) for d in args.also for f in d.glob("*.jsonl")):
+    added = [f for d in args.also for f in d.glob("*.jsonl")]
+    files = sorted([*args.data.glob("*.jsonl"), *added], key=lambda f: f.name)
+    if any(not LATER_ROUND.match(f.name) for f in added):
         raise SystemExit("--also: every file must be a later round's (x<n>_<key>.jsonl)")
     if len({f.name for f in files}) < len(files):
         raise SystemExit("--also: a file name is both in --data and in --also (or twice in --also); give it once")

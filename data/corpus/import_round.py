@@ -80,9 +80,9 @@ class Index:
 
     def clash(self, row: dict) -> tuple[str, str] | None:
         """(kind, id of the earlier comment) when ``row`` duplicates one already indexed."""
-        n = len(words(row["text"]))
-        if long_enough(row["text"]) and norm(row["text"]) and norm(row["text"]) in self.exact:
-            return "exact", self.exact[norm(row["text"])]
+        n, key = len(words(row["text"])), norm(row["text"])
+        if key and key in self.exact and long_enough(row["text"]):  # no key: a text without letters
+            return "exact", self.exact[key]
         if n < 8:
             return None
         sh = shingles(row["text"])
