@@ -6,6 +6,10 @@ transformers path (AutoModel + AutoTokenizer + peft merge) on the same model dir
 prints wall seconds (median, min), the time to the first prediction measured inside the process, and peak
 RSS, plus the ratio.
 
+Then the cold start a terminal user sees: ``stamning classify`` of a one-comment CSV in a fresh process, through the
+console script's entry (:func:`stamning.cli.main`: the app, then the garbage collector frozen before the
+interpreter's shutdown) and through the bare typer app (the entry before), alternated, wall seconds.
+
     .venv/bin/python benchmarks/startup.py [--model DIR] [--repeats 5]
 """
 
@@ -16,7 +20,9 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from _common import ROOT
 
@@ -41,6 +47,34 @@ def run(backend: str, model: str | None) -> tuple[float, float, float, float]:
     wall = time.perf_counter() - start
     load, first, peak = (float(x) for x in out.stdout.split())
     return wall, load, first, peak
+
+
+ENTRIES = {
+    "stamning.cli.main": "from stamning.cli import main; main()",
+    "typer app": "from stamning.cli.app import app; app()",
+}
+
+
+def cli_run(entry: str, model: str | None) -> float:
+    """Wall seconds of ``stamning classify`` on a one-comment CSV in a fresh process through ``entry``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "one.csv", Path(tmp) / "out.csv"
+        src.write_text("id;kommentar\n1;Bra bemötande men informationen kom för sent.\n", "utf-8")
+        args = ["classify", str(src), "-o", str(dst)] + (["--model", model] if model else [])
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", ENTRIES[entry], *args], capture_output=True, check=True)
+        return time.perf_counter() - start
+
+
+def cli_cold_start(model: str | None, repeats: int) -> dict[str, float]:
+    """Median wall seconds per entry, the entries alternated (after one warm-up each)."""
+    times: dict[str, list[float]] = {name: [] for name in ENTRIES}
+    for name in ENTRIES:
+        cli_run(name, model)
+    for _ in range(repeats):
+        for name in ENTRIES:
+            times[name].append(cli_run(name, model))
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:
@@ -69,6 +103,9 @@ def main() -> None:
         )
     ratio = results["transformers"]["wall_median_s"] / results["builtin"]["wall_median_s"]
     print(f"cold start: built-in path {ratio:.2f}x faster than the transformers path (median wall)")
+    cli = cli_cold_start(args.model, args.repeats)
+    results["cli_classify_one_comment_wall_median_s"] = cli
+    print("stamning classify, one comment, fresh process: " + " | ".join(f"{k} {v:.2f} s" for k, v in cli.items()))
     out = ROOT / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
     (out / "startup.json").write_text(json.dumps(results, indent=2), "utf-8")

@@ -153,7 +153,7 @@ def end_to_end(texts: list[str]) -> dict:
             w = csv.writer(f, delimiter=";")
             w.writerow(["id", "kommentar"])
             w.writerows([i + 1, t] for i, t in enumerate(texts))
-        cmd = [sys.executable, "-c", "from stamning.cli.app import app; app()", "classify", str(src), "-o", str(out)]
+        cmd = [sys.executable, "-c", "from stamning.cli import main; main()", "classify", str(src), "-o", str(out)]
         start = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ | {"PYTHONPATH": str(ROOT / "src")})
         seconds = time.perf_counter() - start

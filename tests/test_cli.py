@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -9,6 +11,7 @@ from typer.testing import CliRunner
 from stamning.cli.app import app
 from stamning.records import OUTPUT_COLUMNS
 
+ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 SECRET = "Hemligt: Kalle på enhet 3 grät igår"
 
@@ -35,6 +38,28 @@ def test_help_is_swedish():
     assert "Klassificera" in result.output and "sammanfattningar" in result.output
     sub = runner.invoke(app, ["classify", "--help"])
     assert sub.exit_code == 0 and "--text-column" in sub.output
+
+
+def test_the_stamning_command_is_main_which_runs_the_app_then_freezes_what_is_left(monkeypatch, capsys):
+    import gc
+    import sys
+    import tomllib
+
+    from stamning import __version__
+    from stamning.cli import main
+
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
+    assert scripts["stamning"] == "stamning.cli:main"  # the console script goes through main, not the bare app
+    monkeypatch.setattr(sys, "argv", ["stamning", "--version"])
+    gc.unfreeze()
+    try:
+        with pytest.raises(SystemExit) as done:
+            main()
+        assert done.value.code in (0, None)
+        assert __version__ in capsys.readouterr().out
+        assert gc.get_freeze_count() > 0  # the interpreter's shutdown will skip these
+    finally:
+        gc.unfreeze()  # the rest of the test session collects as usual
 
 
 def test_classify_keeps_every_row_in_order(survey, tmp_path, tiny_model_dir):

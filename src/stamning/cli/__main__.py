@@ -1,6 +1,6 @@
 """``python -m stamning.cli``: the same as the ``stamning`` command."""
 
-from stamning.cli.app import app
+from stamning.cli import main
 
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

@@ -1,0 +1,156 @@
+"""A fused inference runtime for the encoder: OpenVINO (bf16 on AMX) against the default path, one process.
+
+Issue 16 asks whether anything beyond eager PyTorch closes the gap between the default path and the ceiling of
+``ceiling.py``: on short comments most of the default path's time is outside the dense products (attention, casts,
+GELU, layer norms, gathers; each a separate eager operation). OpenVINO compiles the whole encoder into fused
+kernels (oneDNN brgemm with AMX, fused attention, layer norm and activation) and runs it at bf16 precision on a CPU
+that has it. This script converts the default model's encoder (LoRA folded in, the same weights) into an OpenVINO
+model of the same function (transformers' ``BertModel`` arithmetic on the padded grid, padded keys masked), swaps it
+in for the built-in encoder's layers (embeddings and everything after the encoder stay as they are), and alternates
+``model.predict`` with the default path (A B A B, ``classify``'s defaults) on the same texts: rate ratio per pair,
+agreement per comment (sentiment label, theme set, mixed flag). Nothing in ``src/`` uses OpenVINO.
+
+    .venv/bin/pip install -e ".[bench]"   # openvino is in the bench extra only, not a dependency of stamning
+    cd benchmarks && ../.venv/bin/python openvino_encoder.py [--n 1000] [--repeats 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import time
+
+import torch
+import torch.nn.functional as F
+
+from _common import ROOT, benchmark_sets, machine
+from default_levers import compare, real_texts
+from stamning.encoders.bert import BertEncoder, BertOutput
+from stamning.model.loading import load_model
+from stamning.options import BATCH_SIZE
+
+
+class DenseLayers(torch.nn.Module):
+    """The encoder's layers on the padded grid (what transformers computes), for conversion only."""
+
+    def __init__(self, encoder: BertEncoder):
+        super().__init__()
+        self.layers = encoder.layers
+        self.hidden = encoder.hidden
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        b, n, h = x.shape
+        keep = mask.bool()[:, None, None, :]
+        for layer in self.layers:
+            ffn_out = (layer.ffn_out_weight, layer.ffn_out_bias)
+            qkv = F.linear(x, layer.qkv_weight, layer.qkv_bias)
+            q, k, v = qkv.reshape(b, n, 3, layer.heads, h // layer.heads).permute(2, 0, 3, 1, 4)
+            ctx = F.scaled_dot_product_attention(q, k, v, attn_mask=keep).transpose(1, 2).reshape(b, n, h)
+            x = F.layer_norm(
+                x + F.linear(ctx, layer.attn_out_weight, layer.attn_out_bias),
+                (h,),
+                layer.attn_norm_weight,
+                layer.attn_norm_bias,
+                layer.eps,
+            )
+            y = F.linear(layer.act(F.linear(x, layer.ffn_in_weight, layer.ffn_in_bias)), *ffn_out)
+            x = F.layer_norm(x + y, (h,), layer.ffn_norm_weight, layer.ffn_norm_bias, layer.eps)
+        return x
+
+
+def compile_openvino(encoder: BertEncoder, precision: str):
+    """The encoder's layers as a compiled OpenVINO model (dynamic batch and width) and the seconds it took."""
+    import openvino as ov
+
+    start = time.perf_counter()
+    h = encoder.hidden
+    example = (torch.zeros(2, 16, h), torch.ones(2, 16, dtype=torch.int64))
+    with torch.no_grad():
+        converted = ov.convert_model(
+            DenseLayers(encoder).eval(),
+            example_input=example,
+            input=[ov.PartialShape([-1, -1, h]), ov.PartialShape([-1, -1])],
+        )
+    config = {"INFERENCE_PRECISION_HINT": precision, "PERFORMANCE_HINT": "LATENCY"}
+    compiled = ov.Core().compile_model(converted, "CPU", config)
+    return compiled.create_infer_request(), time.perf_counter() - start
+
+
+def openvino_forward(encoder: BertEncoder, request):
+    """A ``forward`` for ``encoder``: its own embeddings (fp32), then the OpenVINO layers; padded rows zeroed."""
+
+    def forward(input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> BertOutput:
+        n, h = input_ids.shape[1], encoder.hidden
+        mask = torch.ones_like(input_ids) if attention_mask is None else attention_mask
+        with torch.autocast("cpu", enabled=False):
+            words = encoder.lazy_rows.lookup(input_ids) if encoder.lazy_rows is not None else encoder.word[input_ids]
+            x = words + encoder.position[:n] + encoder.token_type[0]
+            x = F.layer_norm(x, (h,), encoder.norm_weight, encoder.norm_bias, encoder.eps)
+        out = request.infer([x.float().contiguous().numpy(), mask.numpy()])[0]
+        return BertOutput(last_hidden_state=torch.from_numpy(out.copy()) * mask[..., None])
+
+    return forward
+
+
+def timed(model, texts):
+    start = time.perf_counter()
+    preds = model.predict(texts, batch_size=BATCH_SIZE)
+    return preds, time.perf_counter() - start
+
+
+def alternate(model, texts, swap, repeats: int) -> dict:
+    """Default, then OpenVINO, ``repeats`` times; rates, ratio per pair, agreement with the default."""
+    base_rates, rates, ratios, agree = [], [], [], {}
+    for _ in range(repeats):
+        ref, b_s = timed(model, texts)
+        with swap():
+            other, o_s = timed(model, texts)
+        base_rates.append(len(texts) / b_s)
+        rates.append(len(texts) / o_s)
+        ratios.append(b_s / o_s)
+        agree = compare(ref, other)
+    return {"default_per_s": base_rates, "openvino_per_s": rates, "ratio": ratios, **agree}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--precision", default="bf16", help="OpenVINO's INFERENCE_PRECISION_HINT (bf16 or f32)")
+    args = ap.parse_args()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {machine()}")
+    model = load_model()
+    encoder = model.encoder
+    request, seconds = compile_openvino(encoder, args.precision)
+    print(f"OpenVINO: converted and compiled in {seconds:.1f} s ({args.precision})")
+
+    @contextlib.contextmanager
+    def swap():
+        encoder.forward = openvino_forward(encoder, request)
+        try:
+            yield
+        finally:
+            del encoder.forward  # the class's forward again
+
+    sets = {"short": benchmark_sets(args.n)["short"], "real": real_texts(args.n)}
+    results: dict[str, object] = {"machine": machine(), "compile_seconds": seconds, "precision": args.precision}
+    for name, texts in sets.items():
+        model.predict(texts[:64])  # warm-up of both sides' first-call costs
+        with swap():
+            model.predict(texts[:64])
+        r = alternate(model, texts, swap, args.repeats)
+        results[name] = r
+        print(
+            f"{name:6} default {' '.join(f'{x:6.1f}' for x in r['default_per_s'])} /s | OpenVINO "
+            f"{' '.join(f'{x:6.1f}' for x in r['openvino_per_s'])} /s | ratio "
+            f"{' '.join(f'{x:.2f}' for x in r['ratio'])} | sentiment {r['sentiment_agreement']:.2%} "
+            f"themes {r['theme_set_agreement']:.2%} mixed {r['mixed_agreement']:.2%}",
+            flush=True,
+        )
+    out = ROOT / "benchmarks" / "results" / "openvino_encoder.json"
+    out.write_text(json.dumps(results, indent=2), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
