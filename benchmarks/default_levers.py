@@ -1,11 +1,13 @@
 """Levers on the default classify path, each measured against today's default in one process.
 
-Every variant runs ``model.predict`` exactly as ``classify`` does (batch 32, ``mixed`` on, precision auto)
+Every variant runs ``model.predict`` exactly as ``classify`` does (``options.BATCH_SIZE``, ``mixed`` on, precision auto)
 on the same real short comments, alternating with the baseline (A B A B) so both sides share the
 machine's noise; the rate ratio is taken per pair. Agreement is per comment: the sentiment label, and
 the theme set, equal to the baseline's; ``identical`` counts comments whose every probability is
 bit-identical.
 
+- ``pack``: the kept bf16 weights packed once into oneDNN's layout (``encoders.bert._kept_weight``, today) against
+  plain bf16 copies that ``F.linear`` reorders on every call (before);
 - ``cast once``: the built-in encoder keeps its bf16 weights instead of letting autocast cast them on
   every batch (``_Layer._linear``; the baseline patches that back to a plain ``F.linear``);
 - ``pad 8``: input widths in multiples of 8 instead of 16 (``segments.PAD_MULTIPLE``);
@@ -45,6 +47,7 @@ from stamning.encoders import bert, segments
 from stamning.engines import stream
 from stamning.engines.local import classify_file
 from stamning.model.loading import load_model
+from stamning.options import BATCH_SIZE
 from w8a8 import calibrate, corpus_train, w8a8
 
 REAL_DEV = ("shared", "data", "real-dev", "swe-sentiment-dataset.csv")
@@ -76,6 +79,23 @@ def baseline():
     return patched(bert._Layer, "_linear", _plain_linear)
 
 
+@contextlib.contextmanager
+def packing(model, on: bool):
+    """The encoder's kept bf16 weights packed once into oneDNN's layout (``on``, today) or kept as plain bf16 copies
+    that ``F.linear`` reorders on every call (before); the copies are made again on entry and on exit."""
+
+    def forget() -> None:
+        for layer in model.encoder.layers:
+            layer._cast.clear()
+
+    forget()
+    try:
+        with patched(bert, "_packs_bf16", lambda: on):
+            yield
+    finally:
+        forget()
+
+
 def quantise(model) -> None:
     """Attach int8 dynamic linear layers (same weights) to every encoder layer as ``_q``."""
     for layer in model.encoder.layers:
@@ -92,7 +112,7 @@ def quantise(model) -> None:
 
 def run(model, texts, precision="auto"):
     start, cpu = time.perf_counter(), time.process_time()
-    preds = model.predict(texts, batch_size=32, precision=precision)
+    preds = model.predict(texts, batch_size=BATCH_SIZE, precision=precision)
     run.cpu = time.process_time() - cpu  # CPU time of the process: with --threads 1, what the work costs
     return preds, time.perf_counter() - start
 
@@ -219,6 +239,7 @@ def main() -> None:
     ap.add_argument("--skip", default="")
     ap.add_argument("--e2e-rows", type=int, default=4000)
     ap.add_argument("--threads", type=int, default=0, help="intra-op threads (0: torch's default)")
+    ap.add_argument("--out", default=None, help="results file name under results/ (default: by the levers run)")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -234,6 +255,9 @@ def main() -> None:
     results = {}
     if "cast" not in skip:
         results["cast_once"] = lever(model, texts, "cast once", contextlib.nullcontext, args.repeats)
+    if "pack" not in skip:
+        before, today = (lambda on=on: packing(model, on) for on in (False, True))
+        results["pack"] = lever(model, texts, "pack", today, args.repeats, base=before)
     if "pad8" not in skip:
         results["pad8"] = lever(model, texts, "pad 8", lambda: patched(segments, "PAD_MULTIPLE", 8), args.repeats)
     if "int8" not in skip:
@@ -264,7 +288,7 @@ def main() -> None:
         r["pays_after_comments"] = first / (per_base - per_comp) if per_base > per_comp else None
         print(f"compile: first 200 comments incl. compilation {first:.0f} s; pays after {r['pays_after_comments']}")
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
-    name = "default_levers.json" if {"w8a8", "w8a8sub"} <= skip else "default_levers_w8a8.json"
+    name = args.out or ("default_levers.json" if {"w8a8", "w8a8sub"} <= skip else "default_levers_w8a8.json")
     (ROOT / "benchmarks" / "results" / name).write_text(json.dumps(results, indent=2), "utf-8")
 
 

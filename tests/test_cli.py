@@ -50,14 +50,21 @@ def test_the_stamning_command_is_main_which_runs_the_app_then_freezes_what_is_le
 
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
     assert scripts["stamning"] == "stamning.cli:main"  # the console script goes through main, not the bare app
-    monkeypatch.setattr(sys, "argv", ["stamning", "--version"])
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # typer's app() installs its own
     gc.unfreeze()
     try:
+        monkeypatch.setattr(sys, "argv", ["stamning", "--version"])
         with pytest.raises(SystemExit) as done:
             main()
         assert done.value.code in (0, None)
-        assert __version__ in capsys.readouterr().out
+        assert capsys.readouterr().out.strip() == f"stamning {__version__}"
         assert gc.get_freeze_count() > 0  # the interpreter's shutdown will skip these
+        gc.unfreeze()
+        monkeypatch.setattr(sys, "argv", ["stamning", "finns-inte"])
+        with pytest.raises(SystemExit) as failed:
+            main()
+        assert failed.value.code == 2  # a usage error's exit code passes through main unchanged
+        assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()  # the rest of the test session collects as usual
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
+import pytest
 import torch
 import torch.nn.functional as F
 
-from stamning.encoders.bert import BertShape, _Layer
+from stamning.encoders import bert
+from stamning.encoders.bert import BertShape, _Layer, _packs_bf16
 
 SHAPE = BertShape(
     vocab_size=50,
@@ -65,3 +69,33 @@ def test_a_changed_weight_is_cast_again_and_fp32_uses_no_copy():
         out = layer._linear(x, "ffn_in")
     assert out.dtype == torch.float32
     assert torch.equal(out, F.linear(x, layer.ffn_in_weight, layer.ffn_in_bias))
+
+
+@pytest.mark.skipif(not _packs_bf16(), reason="this CPU has no oneDNN bf16 kernels to pack for")
+def test_packed_weights_give_the_cast_weights_own_bits_at_every_row_count(monkeypatch):
+    # the kept bf16 copy is packed into oneDNN's layout once; the products must not change by a bit, whatever the
+    # number of rows (below the floor they run on MIN_PRODUCT_ROWS rows, as before)
+    layer = _layer(seed=3)
+    g = torch.Generator().manual_seed(2)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        packed = {n: layer._linear(torch.randn(n, SHAPE.hidden_size, generator=g), "qkv") for n in (1, 7, 512, 900)}
+        assert layer._cast["qkv"][1].is_mkldnn  # packed, not a plain bf16 copy
+        monkeypatch.setattr(bert, "_packs_bf16", lambda: False)
+        layer._cast.clear()
+        g.manual_seed(2)
+        plain = {n: layer._linear(torch.randn(n, SHAPE.hidden_size, generator=g), "qkv") for n in (1, 7, 512, 900)}
+        assert not layer._cast["qkv"][1].is_mkldnn
+    assert all(torch.equal(packed[n], plain[n]) and packed[n].dtype == torch.bfloat16 for n in packed)
+
+
+def test_a_used_layer_can_still_be_deep_copied():
+    # the kept (possibly packed) weights are a cache: a deep copy leaves them behind and makes them again
+    layer = _layer(seed=4)
+    x = torch.randn(9, SHAPE.hidden_size, generator=torch.Generator().manual_seed(5))
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        before = layer._linear(x, "ffn_in")
+    assert layer._cast  # the cache is filled
+    other = copy.deepcopy(layer)
+    assert not other._cast and layer._cast
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        assert torch.equal(other._linear(x, "ffn_in"), before)

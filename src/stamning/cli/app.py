@@ -9,7 +9,6 @@ command shares (:func:`command`) and the registration of the commands, one modul
 
 from __future__ import annotations
 
-import sys
 import traceback
 from collections.abc import Callable
 from functools import wraps
@@ -80,7 +79,7 @@ def command(func: Callable[P, R]) -> Callable[P, R]:
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"stamning {__version__}")
+        out.print(f"stamning {__version__}", highlight=False)
         raise typer.Exit()
 
 
@@ -122,9 +121,7 @@ def _register() -> None:
 _register()
 
 
-def run() -> None:  # pragma: no cover - console entry point alias
-    app()
-
-
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    from stamning.cli import main as entry
+
+    entry()

@@ -1,7 +1,8 @@
 """What every command shares on the terminal: the two consoles, the ``--debug`` state and status lines.
 
 Kept apart from :mod:`stamning.cli.app` so that a command module reads the same state whether the CLI runs
-as ``stamning``, ``python -m stamning.cli`` or ``python -m stamning.cli.app``."""
+as ``stamning``, ``python -m stamning.cli`` or ``python -m stamning.cli.app`` (all three through
+:func:`stamning.cli.main`)."""
 
 from __future__ import annotations
 
