@@ -99,3 +99,23 @@ def test_a_used_layer_can_still_be_deep_copied():
     assert not other._cast and layer._cast
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
         assert torch.equal(other._linear(x, "ffn_in"), before)
+
+
+def test_gradients_still_reach_the_input_under_autocast(monkeypatch):
+    # prediction never needs them, but a researcher may backpropagate to the input through a layer: the packed
+    # product must pass the same gradient as the plain one
+    layer = _layer(seed=6)
+    keep, tokens = torch.ones(2, 1, 1, 5, dtype=torch.bool), torch.arange(2 * 5)
+    grads = []
+    for packed in (True, False):
+        monkeypatch.setattr(bert, "_packs_bf16", lambda packed=packed: packed)
+        layer._cast.clear()
+        x = torch.randn(2 * 5, SHAPE.hidden_size, generator=torch.Generator().manual_seed(7), requires_grad=True)
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            out = layer(x, tokens, (2, 5), keep)
+        (
+            out.float() * torch.linspace(-1, 1, out.numel()).view_as(out)
+        ).sum().backward()  # a plain sum of a norm is flat
+        grads.append(x.grad)
+    assert grads[0] is not None and grads[0].abs().sum() > 0
+    assert torch.allclose(grads[0], grads[1], atol=1e-2, rtol=1e-2)

@@ -238,10 +238,11 @@ def _floored_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -
 
 
 def _dense(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-    """One dense product of 2-D ``x`` with a kept weight: oneDNN's packed kernel, or ``F.linear``."""
-    if weight.is_mkldnn:
+    """One dense product of 2-D ``x`` with a kept weight: oneDNN's packed kernel, or ``F.linear`` (also for an input
+    that needs a gradient: the packed kernel has no backward, and autograd would silently pass none through it)."""
+    if weight.is_mkldnn and not (x.requires_grad and torch.is_grad_enabled()):
         return torch.ops.mkldnn._linear_pointwise(x.to(weight.dtype), weight, bias, "none", [], "")
-    return F.linear(x, weight, bias)
+    return F.linear(x, weight.to_dense() if weight.is_mkldnn else weight, bias)
 
 
 def layer_rows(mask: torch.Tensor) -> tuple[torch.Tensor, int]:
