@@ -119,9 +119,3 @@ def _register() -> None:
 
 
 _register()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from stamning.cli import main as entry
-
-    entry()

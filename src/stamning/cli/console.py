@@ -1,8 +1,7 @@
 """What every command shares on the terminal: the two consoles, the ``--debug`` state and status lines.
 
 Kept apart from :mod:`stamning.cli.app` so that a command module reads the same state whether the CLI runs
-as ``stamning``, ``python -m stamning.cli`` or ``python -m stamning.cli.app`` (all three through
-:func:`stamning.cli.main`)."""
+as ``stamning`` or ``python -m stamning.cli`` (both through :func:`stamning.cli.main`)."""
 
 from __future__ import annotations
 
