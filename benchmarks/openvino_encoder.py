@@ -27,10 +27,9 @@ import torch
 import torch.nn.functional as F
 
 from _common import ROOT, benchmark_sets, machine
-from default_levers import compare, real_texts
+from default_levers import compare, real_texts, run
 from stamning.encoders.bert import BertEncoder, BertOutput
 from stamning.model.loading import load_model
-from stamning.options import BATCH_SIZE
 
 
 class DenseLayers(torch.nn.Module):
@@ -83,12 +82,9 @@ def openvino_forward(encoder: BertEncoder, request):
     """A ``forward`` for ``encoder``: its own embeddings (fp32), then the OpenVINO layers; padded rows zeroed."""
 
     def forward(input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> BertOutput:
-        n, h = input_ids.shape[1], encoder.hidden
         mask = torch.ones_like(input_ids) if attention_mask is None else attention_mask
         with torch.autocast("cpu", enabled=False):
-            words = encoder.lazy_rows.lookup(input_ids) if encoder.lazy_rows is not None else encoder.word[input_ids]
-            x = words + encoder.position[:n] + encoder.token_type[0]
-            x = F.layer_norm(x, (h,), encoder.norm_weight, encoder.norm_bias, encoder.eps)
+            x = encoder.embed(input_ids)
         out = request.infer([x.float().contiguous().numpy(), mask.numpy()])[0]
         return BertOutput(last_hidden_state=torch.from_numpy(out.copy()) * mask[..., None])
 
@@ -96,9 +92,9 @@ def openvino_forward(encoder: BertEncoder, request):
 
 
 def timed(model, texts):
-    start, cpu = time.perf_counter(), time.process_time()
-    preds = model.predict(texts, batch_size=BATCH_SIZE)
-    return preds, time.perf_counter() - start, time.process_time() - cpu
+    """``default_levers.run`` (``classify``'s defaults): predictions, wall seconds, CPU seconds."""
+    preds, seconds = run(model, texts)
+    return preds, seconds, run.cpu
 
 
 def alternate(model, texts, swap, repeats: int) -> dict:

@@ -198,11 +198,16 @@ class BertEncoder(nn.Module):
         weights = {k: v.detach().contiguous() for k, v in _unmap(params, len(self.layers)).items()}
         save_file(weights, str(out / "model.safetensors"), metadata={"format": "pt"})
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> BertOutput:
-        (b, n), h = input_ids.shape, self.hidden
+    def embed(self, input_ids: torch.Tensor) -> torch.Tensor:
+        """The layers' input ``[batch, tokens, hidden]``: word, position and token-type embeddings, layer-normed."""
+        n = input_ids.shape[1]
         words = self.lazy_rows.lookup(input_ids) if self.lazy_rows is not None else F.embedding(input_ids, self.word)
         x = words + self.position[:n] + self.token_type[0]
-        x = F.layer_norm(x, (h,), self.norm_weight, self.norm_bias, self.eps)
+        return F.layer_norm(x, (self.hidden,), self.norm_weight, self.norm_bias, self.eps)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> BertOutput:
+        (b, n), h = input_ids.shape, self.hidden
+        x = self.embed(input_ids)
         keep = None if attention_mask is None else attention_mask.bool()[:, None, None, :]
         tokens, real = layer_rows(torch.ones_like(input_ids) if attention_mask is None else attention_mask)
         states = x.reshape(b * n, h)[tokens]
